@@ -1,0 +1,89 @@
+"""The public API: label and clean text or HTML with any registered detector."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import detectors
+from .detectors import Detector
+from .document import Document
+from .labels import DEFAULT_KEEP, LABELS, parse_label
+from .lines import decode
+
+
+@dataclass(frozen=True)
+class LabeledLine:
+    """One input line with its label (``None`` for blank lines) and the detector's confidence."""
+
+    text: str
+    label: str | None
+    score: float
+
+
+@lru_cache(maxsize=16)
+def _cached(name: str) -> Detector:
+    return detectors.get(name)
+
+
+def _resolve(detector: str | Detector | None, html: bool) -> Detector:
+    if detector is None:
+        detector = detectors.default_for(html=html)
+    return _cached(detector) if isinstance(detector, str) else detector
+
+
+def label_document(doc: Document, detector: str | Detector | None = None) -> list[LabeledLine]:
+    """Label every line of a :class:`Document` (text or rendered HTML)."""
+    det = _resolve(detector, html=doc.has_cues)
+    proba = det.predict_proba(doc)
+    names = det.predict(doc)
+    scores = proba.max(axis=1) if len(proba) else np.zeros(0)
+    return [LabeledLine(line, name, 0.0 if name is None else float(score))
+            for line, name, score in zip(doc.lines, names, scores)]
+
+
+def label(text: str | bytes, detector: str | Detector | None = None) -> list[LabeledLine]:
+    """Label every line of plain text: one :class:`LabeledLine` per input line, in order.
+
+    Bytes are decoded as UTF-8 with undecodable bytes replaced (a warning says so).
+    """
+    return label_document(Document.from_text(decode(text)), detector)
+
+
+def _keep_set(keep: Iterable[str]) -> frozenset[str]:
+    if isinstance(keep, str):
+        keep = (keep,)
+    names = frozenset(parse_label(k) for k in keep)
+    if not names:
+        raise ValueError(f"keep must name at least one label of {', '.join(LABELS)}")
+    return names
+
+
+def _join_kept(labeled: list[LabeledLine], keep: Iterable[str]) -> str:
+    wanted = _keep_set(keep)
+    return "\n".join(item.text for item in labeled if item.label in wanted)
+
+
+def clean(text: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
+          detector: str | Detector | None = None) -> str:
+    """Return the lines of ``text`` whose label is in ``keep``, unchanged, in order, joined by ``\\n``.
+
+    Blank lines are never kept. ``keep=("body", "headline")`` keeps the title too.
+    """
+    return _join_kept(label(text, detector), keep)
+
+
+def label_html(html: str | bytes, detector: str | Detector | None = None) -> list[LabeledLine]:
+    """Render HTML into lines (``boilerplate.html.render``) and label each line."""
+    from .html import render
+
+    return label_document(render(html), detector)
+
+
+def clean_html(html: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
+               detector: str | Detector | None = None) -> str:
+    """The kept lines of the rendered HTML page, joined by ``\\n``."""
+    return _join_kept(label_html(html, detector), keep)

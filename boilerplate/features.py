@@ -1,0 +1,92 @@
+"""Per-line shape statistics, computed once per document and vectorised over its lines.
+
+Everything here is language-agnostic except the stopword density, which uses jusText's
+stoplists with the language picked per document (``boilerplate.stopwords``). The document's
+text is tokenised in one regex pass; per-line aggregates are ``np.bincount`` over token line
+ids, and string tests are numpy string ufuncs over all lines at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.dtypes import StringDType
+
+from .stopwords import detect_language, stopword_mask
+
+# A newline token marks each line boundary, so one findall over the joined document gives every
+# token together with the line it belongs to.
+_TOKEN_OR_BREAK = re.compile(r"\w+|\n")
+_TERMINAL = (".", "!", "?", '"', "”", "’", "'", ":", ";", ")", "»")
+_ELLIPSIS = ("...", "…")
+
+
+@dataclass
+class LineStats:
+    """Shape statistics of every line of one document (arrays of length n_lines)."""
+
+    n_chars: np.ndarray
+    n_words: np.ndarray
+    n_stop: np.ndarray
+    n_title: np.ndarray  # words starting with an upper-case letter
+    n_digit_words: np.ndarray
+    ends_terminal: np.ndarray
+    ends_ellipsis: np.ndarray
+    all_caps: np.ndarray
+    blank: np.ndarray
+    language: int
+
+    @property
+    def stop_ratio(self) -> np.ndarray:
+        return self.n_stop / np.maximum(self.n_words, 1)
+
+    @property
+    def title_ratio(self) -> np.ndarray:
+        return self.n_title / np.maximum(self.n_words, 1)
+
+
+def line_array(lines: list[str]) -> np.ndarray:
+    """The lines as a numpy string array (for numpy.strings ufuncs)."""
+    return np.array(lines, dtype=StringDType())
+
+
+def line_stats(lines: list[str], arr: np.ndarray | None = None) -> LineStats:
+    """Compute :class:`LineStats` for ``lines`` in one pass over the document's tokens."""
+    n = len(lines)
+    arr = line_array(lines) if arr is None else arr
+    stripped = np.strings.strip(arr)
+    tokens = _TOKEN_OR_BREAK.findall("\n".join(lines))
+    is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
+    line_of = np.cumsum(is_break)
+    words = [t for t in tokens if t != "\n"]
+    word_line = line_of[~is_break]
+    lowered = [w.lower() for w in words]
+    language = detect_language(lowered)
+    stop = stopword_mask(lowered, language)
+    title = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
+    digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+
+    def per_line(mask: np.ndarray | None = None) -> np.ndarray:
+        ids = word_line if mask is None else word_line[mask]
+        return np.bincount(ids, minlength=n).astype(np.float64)[:n]
+
+    ends_terminal = np.zeros(n, dtype=bool)
+    for mark in _TERMINAL:
+        ends_terminal |= np.strings.endswith(stripped, mark)
+    ends_ellipsis = np.zeros(n, dtype=bool)
+    for mark in _ELLIPSIS:
+        ends_ellipsis |= np.strings.endswith(stripped, mark)
+    return LineStats(
+        n_chars=np.strings.str_len(stripped).astype(np.float64),
+        n_words=per_line(),
+        n_stop=per_line(stop),
+        n_title=per_line(title),
+        n_digit_words=per_line(digit),
+        ends_terminal=ends_terminal,
+        ends_ellipsis=ends_ellipsis,
+        all_caps=np.strings.isupper(stripped),
+        blank=np.strings.str_len(stripped) == 0,
+        language=language,
+    )

@@ -1,0 +1,47 @@
+"""The label taxonomy: seven line labels, one place.
+
+The binary view used by extraction benchmarks is ``body`` against everything else.
+Definitions and examples live in ``docs/annotation-guidelines.md``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Label(str, Enum):
+    """What a line of a web page is."""
+
+    BODY = "body"  # the article's own text: paragraphs, quotes, in-article lists, subheads
+    HEADLINE = "headline"  # the article's own title and standfirst/dek
+    METADATA = "metadata"  # byline, dateline, timestamp, source credit, this article's tags
+    APPEAL = "appeal"  # paywall / subscription / donation / newsletter appeals and their buttons
+    AD = "ad"  # advertising and notices about ads
+    TEASER = "teaser"  # headlines or blurbs of *other* stories
+    CHROME = "chrome"  # navigation, menus, UI controls, share widgets, cookie/legal notices, footers
+
+    def __str__(self) -> str:  # so f-strings and CLI output print "body", not "Label.BODY"
+        return self.value
+
+
+#: Label names in a fixed order: the column order of every ``predict_proba`` matrix.
+LABELS: tuple[str, ...] = tuple(label.value for label in Label)
+N_LABELS = len(LABELS)
+LABEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(LABELS)}
+BODY = Label.BODY.value
+BODY_INDEX = LABEL_INDEX[BODY]
+#: The labels that are not boilerplate-of-the-page kind: what ``clean`` may keep.
+DEFAULT_KEEP: tuple[str, ...] = (BODY,)
+
+
+def parse_label(name: str) -> str:
+    """Return the canonical label name, or raise ``ValueError`` naming the valid ones."""
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in LABEL_INDEX:
+        raise ValueError(f"unknown label {name!r}; expected one of {', '.join(LABELS)}")
+    return key
+
+
+def is_body(name: str | None) -> bool:
+    """The binary view: True for ``body`` lines only."""
+    return name == BODY

@@ -1,0 +1,58 @@
+import json
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import boilerplate
+from boilerplate.cli import main
+
+from .conftest import FIXTURES
+
+SEED = FIXTURES / "seeds" / "000_a1dbe0679a729252.txt"
+
+
+def test_clean_file_matches_api(capsys):
+    assert main(["clean", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert out == boilerplate.clean(SEED.read_text(encoding="utf-8")) + "\n"
+
+
+def test_label_jsonl(capsys):
+    assert main(["label", str(SEED), "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    api = boilerplate.label(SEED.read_text(encoding="utf-8"))
+    assert [(r["label"], r["text"]) for r in rows] == [(x.label, x.text) for x in api]
+
+
+def test_errors_exit_2_with_one_line(tmp_path, capsys):
+    for argv in (["clean", str(tmp_path / "missing.txt")], ["clean", "--keep", "nope", str(SEED)],
+                 ["clean", "--detector", "nope", str(SEED)], ["frobnicate"], ["clean", str(tmp_path)]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("boilerplate: error: ") and err.count("\n") == 1, err
+
+
+def test_stdin_stream_and_bad_bytes():
+    proc = subprocess.run([sys.executable, "-m", "boilerplate", "clean", "--keep", "body,chrome", "-"],
+                          input=b"Menu\n\xff\xfe broken bytes here\n", capture_output=True)
+    assert proc.returncode == 0
+    assert b"undecodable" in proc.stderr and proc.stderr.count(b"\n") == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["Support us", "", "Read more", "A long sentence of the story, told in full by the reporter today.",
+                                 "Advertisement", "Dear readers,"]), max_size=15).map("\n".join))
+def test_cli_and_api_agree(text):
+    import contextlib
+    import io
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        fh.write(text)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["clean", fh.name]) == 0
+    expected = boilerplate.clean(text)
+    assert buf.getvalue() == (expected + "\n" if expected else "")

@@ -1,0 +1,40 @@
+from boilerplate.detectors import available, get
+from boilerplate.document import Document
+from boilerplate.labels import LABELS
+
+PROSE = ("The minister told reporters on Friday that the talks would continue in Geneva next week, "
+         "and that both sides had agreed to keep the details private until then.")
+
+
+def _labels(lines):
+    return [lab for lab, _ in get("rules").explain(Document(lines=lines))]
+
+
+def test_registry():
+    assert "rules" in available()
+    det = get("rules")
+    assert det.fit([]) is det
+
+
+def test_each_named_rule_fires_on_its_kind():
+    lines = ["Advertisement", "Support us", PROSE, PROSE, "See also:", "Ten Things You Missed This Week",
+             "Read more", "By Jane Doe", "04 Jul 2025, 13:16 GMT+10"]
+    assert _labels(lines) == ["ad", "appeal", "body", "body", "teaser", "teaser", "chrome", "metadata", "metadata"]
+
+
+def test_context_pass_makes_runs_and_subheads():
+    subhead = "What happens next"
+    lines = ["Dear readers,", PROSE, "Your support keeps us going.", PROSE, subhead, PROSE]
+    labels = _labels(lines)
+    assert labels[1] == "appeal"  # prose inside an appeal box is the appeal
+    assert labels[4] == "body"  # a short line between body paragraphs is a subhead
+
+
+def test_explain_gives_a_reason_per_line_and_proba_rows_sum_to_one():
+    lines = ["Menu", "", PROSE]
+    det = get("rules")
+    reasons = det.explain(Document(lines=lines))
+    assert len(reasons) == 3 and all(isinstance(r, str) and r for _, r in reasons)
+    proba = det.predict_proba(Document(lines=lines))
+    assert proba.shape == (3, len(LABELS))
+    assert abs(proba[0].sum() - 1) < 1e-9 and proba[1].sum() == 0
