@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .document import CUE_FIELDS, Document
-from .labels import LABEL_INDEX
+from .labels import GOLD_LABELS
 from .lines import is_blank
 
 PathLike = str | os.PathLike
@@ -62,7 +62,7 @@ def validate(doc: Document) -> None:
             if lab is None:
                 if not is_blank(line):
                     raise ValueError(f"line {i} is not blank but has no label: {line[:60]!r}")
-            elif lab not in LABEL_INDEX:
+            elif lab not in GOLD_LABELS:
                 raise ValueError(f"line {i}: unknown label {lab!r}")
             elif is_blank(line):
                 raise ValueError(f"line {i} is blank but labeled {lab!r}")
@@ -173,7 +173,7 @@ def read_standoff(path: PathLike) -> dict[str, dict[str, Any]]:
                 int(record["n_lines"])
                 for row in rows:
                     index, digest, lab = row
-                    if lab not in LABEL_INDEX:
+                    if lab not in GOLD_LABELS:
                         raise ValueError(f"unknown label {lab!r}")
                     if not isinstance(index, int) or not isinstance(digest, str):
                         raise ValueError(f"bad row {row!r}")

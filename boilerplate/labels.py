@@ -30,8 +30,12 @@ N_LABELS = len(LABELS)
 LABEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(LABELS)}
 BODY = Label.BODY.value
 BODY_INDEX = LABEL_INDEX[BODY]
-#: The labels that are not boilerplate-of-the-page kind: what ``clean`` may keep.
+#: What ``clean`` keeps by default.
 DEFAULT_KEEP: tuple[str, ...] = (BODY,)
+#: Coarse gold for a line known not to be body whose kind is unknown (alignment-labeled corpora).
+#: Not a prediction label: detectors never output it; the binary view treats it as not-body.
+OTHER = "other"
+GOLD_LABELS: tuple[str, ...] = (*LABELS, OTHER)
 
 
 def parse_label(name: str) -> str:

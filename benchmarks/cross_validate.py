@@ -1,0 +1,143 @@
+"""Grouped cross-validation of the learned detectors over both corpora (no site in two folds).
+
+    python -m benchmarks.cross_validate --data data/ [--folds 5] [--variants text,html] [--out results/cv.json]
+
+Each page is predicted by a model that never saw its site. Scrapinghub pages are scored with the
+shingle metric, WCXB pages with word F1 (overall and per page type); both from
+``boilerplate.metrics``. The seeds are scored by a model trained on the corpora only. Also saves
+the out-of-fold predictions (``results/cv_predictions_<variant>.jsonl``) for the paper figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from boilerplate.dataset import read_jsonl
+from boilerplate.labels import BODY, LABELS
+from boilerplate.learned import LearnedDetector
+from boilerplate.metrics import line_prf, score_scrapinghub, score_wcxb
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_corpus(data: Path, limit: int | None = None) -> list:
+    docs = []
+    for name in ("scrapinghub", "wcxb"):
+        path = data / f"{name}.jsonl"
+        if path.exists():
+            part = list(read_jsonl(path))
+            docs += part[:limit] if limit else part
+    if not docs:
+        raise SystemExit(f"no corpus in {data}: run python -m benchmarks.build_corpus first")
+    return docs
+
+
+def site_folds(docs: list, k: int, seed: int = 0) -> np.ndarray:
+    """Fold index per document; every site in exactly one fold, folds balanced by page count."""
+    sites = sorted({d.meta["site"] for d in docs})
+    rng = np.random.default_rng(seed)
+    rng.shuffle(sites)
+    size = defaultdict(int)
+    for d in docs:
+        size[d.meta["site"]] += 1
+    load = np.zeros(k)
+    fold_of = {}
+    for s in sorted(sites, key=lambda s: -size[s]):  # greedy: biggest sites first, to the lightest fold
+        f = int(load.argmin())
+        fold_of[s] = f
+        load[f] += size[s]
+    return np.array([fold_of[d.meta["site"]] for d in docs])
+
+
+def gold_text(doc) -> str:
+    return doc.meta.get("gold_text", "")
+
+
+def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dict:
+    """Corpus metrics for predicted labels: each source with its own metric, plus line-level."""
+    out: dict = {}
+    by_source = defaultdict(list)
+    for d, p in zip(docs, predictions):
+        by_source[d.meta["source"]].append((d, p))
+    for source, items in by_source.items():
+        pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
+        g = {d.id: gold[d.id]["gold"] for d, _ in items}
+        if source == "scrapinghub":
+            out[source] = {"all": score_scrapinghub(g, pred, n_boot=1000)}
+        else:
+            res = {"all": score_wcxb(g, pred, {d.id: gold[d.id]["with"] for d, _ in items},
+                                     {d.id: gold[d.id]["without"] for d, _ in items}, n_boot=1000)}
+            for ptype in sorted({d.meta["page_type"] for d, _ in items}):
+                ids = [d.id for d, _ in items if d.meta["page_type"] == ptype]
+                res[ptype] = score_wcxb({i: g[i] for i in ids}, {i: pred[i] for i in ids}, n_boot=1000)
+            out[source] = res
+        for v in out[source].values():
+            v.pop("pages", None)
+        y_true = [lab == BODY for d, _ in items for lab in d.labels if lab is not None]
+        y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
+        tp = sum(a and b for a, b in zip(y_true, y_pred))
+        prec = tp / max(sum(y_pred), 1)
+        rec = tp / max(sum(y_true), 1)
+        out[source]["line_binary"] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(prec + rec, 1e-12)}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--scrapinghub", default=None, help="corpus dir, for the gold text")
+    parser.add_argument("--wcxb", default=None)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--variants", default="text,html")
+    parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "cv.json")
+    args = parser.parse_args(argv)
+    docs = load_corpus(args.data, args.limit)
+    gold = json.loads((args.data / "gold.json").read_text())
+    folds = site_folds(docs, args.folds)
+    seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
+    results = {"folds": args.folds, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for variant in args.variants.split(","):
+        html = variant == "html"
+        preds: list = [None] * len(docs)
+        t0 = time.perf_counter()
+        for f in range(args.folds):
+            train = [d for d, k in zip(docs, folds) if k != f]
+            test_idx = [i for i, k in enumerate(folds) if k == f]
+            model = LearnedDetector(html=html).fit(train + ([] if html else seeds))
+            for i in test_idx:
+                preds[i] = model.predict(docs[i])
+            print(f"[{variant}] fold {f + 1}/{args.folds} done ({time.perf_counter() - t0:.0f} s)",
+                  file=sys.stderr, flush=True)
+        res = evaluate(docs, preds, gold)
+        if not html:  # seeds: a model that never saw them
+            model = LearnedDetector(html=False).fit(docs)
+            sp = [model.predict(d) for d in seeds]
+            res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
+            res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
+                                                  if g == BODY and p != BODY]
+            res["seeds"]["appeal_ad_teaser_kept"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
+                                                     if g in ("appeal", "ad", "teaser") and p == BODY]
+        results[variant] = res
+        with open(args.out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
+            for d, p in zip(docs, preds):
+                fh.write(json.dumps({"id": d.id, "pred": p}) + "\n")
+        sh = res.get("scrapinghub", {}).get("all", {})
+        wc = res.get("wcxb", {})
+        print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "
+              f"wcxb F1 {wc.get('all', {}).get('f1', float('nan')):.4f}  "
+              f"wcxb article F1 {wc.get('article', {}).get('f1', float('nan')):.4f}")
+    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Readers for the external benchmark corpora and the aligned line-level corpus built from them.
+
+The corpora are not shipped: pass their directories (CLI options) or set
+``BOILERPLATE_SCRAPINGHUB`` / ``BOILERPLATE_WCXB``. See README, "Data".
+
+- Scrapinghub article-extraction benchmark (MIT): ``html/<id>.html.gz`` + ``ground-truth.json``.
+- WCXB dev split (CC-BY-4.0, Foley 2026): ``html/<id>.html.gz`` + ``ground-truth/<id>.json``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .align import align_document
+from .document import Document
+from .html import render
+
+SOURCES = {
+    "scrapinghub": {"env": "BOILERPLATE_SCRAPINGHUB", "licence": "MIT",
+                    "citation": "Zyte (Scrapinghub) article-extraction-benchmark"},
+    "wcxb": {"env": "BOILERPLATE_WCXB", "licence": "CC-BY-4.0",
+             "citation": "Foley (2026), WCXB: Web Content eXtraction Benchmark, dev split"},
+}
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
+
+
+@dataclass
+class Page:
+    """One benchmark page: raw HTML and its gold."""
+
+    id: str
+    source: str
+    html: bytes
+    gold: str
+    url: str = ""
+    title: str | None = None
+    page_type: str = "article"
+    snippets_with: list[str] = field(default_factory=list)
+    snippets_without: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> str:
+        return site_of(self.url) or f"{self.source}-{self.id}"
+
+
+def site_of(url: str) -> str:
+    """The registrable domain of a URL, roughly: ``news.bbc.co.uk`` -> ``bbc.co.uk``."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    parts = host.split(".")
+    if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL and len(parts[-1]) == 2:
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def corpus_dir(source: str, given: str | os.PathLike | None = None) -> Path:
+    """The directory of a corpus: ``given``, else ``$BOILERPLATE_<SOURCE>``; a clear error if absent."""
+    env = SOURCES[source]["env"]
+    path = given or os.environ.get(env)
+    if not path:
+        raise FileNotFoundError(f"no {source} directory given: pass it or set {env}")
+    path = Path(path)
+    if not (path / "html").is_dir():
+        raise FileNotFoundError(f"{path} does not look like the {source} corpus (no html/ directory)")
+    return path
+
+
+def iter_scrapinghub(directory: str | os.PathLike) -> Iterator[Page]:
+    root = corpus_dir("scrapinghub", directory)
+    gold = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    for pid in sorted(gold):
+        yield Page(id=pid, source="scrapinghub", html=gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()),
+                   gold=gold[pid].get("articleBody") or "", url=gold[pid].get("url") or "")
+
+
+def iter_wcxb(directory: str | os.PathLike) -> Iterator[Page]:
+    root = corpus_dir("wcxb", directory)
+    for path in sorted((root / "ground-truth").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        truth = record.get("ground_truth") or {}
+        page_type = ((record.get("_internal") or {}).get("page_type") or {}).get("primary") or "unknown"
+        pid = path.stem
+        yield Page(id=pid, source="wcxb", html=gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()),
+                   gold=truth.get("main_content") or "", url=record.get("url") or "", title=truth.get("title"),
+                   page_type=page_type, snippets_with=list(truth.get("with") or []),
+                   snippets_without=list(truth.get("without") or []))
+
+
+def iter_pages(source: str, directory: str | os.PathLike) -> Iterator[Page]:
+    return {"scrapinghub": iter_scrapinghub, "wcxb": iter_wcxb}[source](directory)
+
+
+def page_document(page: Page) -> Document:
+    """Render a page and label its lines by alignment with the gold text, with provenance."""
+    doc = render(page.html, id=page.id)
+    title = page.title or doc.meta.get("title")
+    doc = align_document(doc, page.gold, title)
+    doc.meta.update(source=page.source, url=page.url, site=page.site, page_type=page.page_type,
+                    licence=SOURCES[page.source]["licence"],
+                    provenance={"labeler": "alignment", "method": "body = lines whose tokens lie in the "
+                                "benchmark's human gold main text (boilerplate.align); headline = page "
+                                "title; other = not body, kind unknown"})
+    return doc

@@ -1,0 +1,313 @@
+"""Learned detectors (scikit-learn), text-only or HTML-aware, with a safe model format.
+
+Three steps, each a scikit-learn estimator:
+
+1. ``text model``: logistic regression on hashed words + scaled dense features -> P(body) per line.
+2. ``sequence step`` (stacking): histogram gradient boosting on the dense features plus the text
+   model's scores of the line and its neighbours (out-of-fold during ``fit``, so the booster
+   learns how far to trust them) -> P(body).
+3. ``kind model``: multinomial logistic regression over the six non-body labels, trained on
+   lines with fine-grained gold only -> P(kind | not body).
+
+``predict_proba`` returns ``[P(body), (1 - P(body)) * P(kind | not body)...]`` in ``LABELS`` order;
+``threshold`` is the binary knob: a line is body when P(body) >= threshold.
+
+Models are saved as one ``.npz`` of plain arrays plus a JSON header (format version, parameters,
+label order) and loaded with ``allow_pickle=False``: loading never runs code from the file. The
+booster's trees are exported to flat node arrays and evaluated with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .detectors import Detector
+from .document import Document
+from .labels import BODY, BODY_INDEX, LABELS, N_LABELS
+from .learned_features import HASH_FEATURES, context_windows, dense_features, hashed_text
+
+FORMAT = "boilerplate-model"
+FORMAT_VERSION = 1
+KINDS = tuple(lab for lab in LABELS if lab != BODY)
+STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
+
+
+class ModelError(ValueError):
+    """A model file is missing, corrupt, or from an incompatible version."""
+
+
+# --- a numpy forest: the booster's trees as flat arrays --------------------------------------
+
+def export_forest(hgb) -> dict[str, np.ndarray]:
+    """Flatten a fitted binary ``HistGradientBoostingClassifier`` into node arrays."""
+    nodes = [pred.nodes for it in hgb._predictors for pred in it]
+    sizes = np.array([len(n) for n in nodes])
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    allnodes = np.concatenate(nodes)
+    left = allnodes["left"].astype(np.int64) + np.repeat(offsets, sizes)
+    right = allnodes["right"].astype(np.int64) + np.repeat(offsets, sizes)
+    if allnodes["is_categorical"].any():
+        raise ValueError("categorical splits are not supported by the export")
+    return {"forest_feature": allnodes["feature_idx"].astype(np.int64),
+            "forest_threshold": allnodes["num_threshold"].astype(np.float64),
+            "forest_missing_left": allnodes["missing_go_to_left"].astype(bool),
+            "forest_left": left, "forest_right": right, "forest_leaf": allnodes["is_leaf"].astype(bool),
+            "forest_value": allnodes["value"].astype(np.float64), "forest_roots": offsets.astype(np.int64),
+            "forest_baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
+
+
+def forest_decision(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Raw score of every row of ``X``: baseline + the sum of the leaf values of all trees."""
+    n = X.shape[0]
+    node = np.broadcast_to(forest["forest_roots"], (n, len(forest["forest_roots"]))).copy()
+    rows = np.arange(n)[:, None]
+    leaf = forest["forest_leaf"]
+    while True:
+        active = ~leaf[node]
+        if not active.any():
+            break
+        feat = forest["forest_feature"][node]
+        x = X[rows, feat]
+        go_left = np.where(np.isnan(x), forest["forest_missing_left"][node], x <= forest["forest_threshold"][node])
+        nxt = np.where(go_left, forest["forest_left"][node], forest["forest_right"][node])
+        node = np.where(active, nxt, node)
+    return forest["forest_baseline"][0] + forest["forest_value"][node].sum(axis=1)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# --- the detector -----------------------------------------------------------------------------
+
+class LearnedDetector(Detector):
+    """Line classifier: text model, stacked sequence step, and kind model (see module doc).
+
+    Parameters: ``html`` uses markup cues (documents must come from ``boilerplate.html.render``);
+    ``C`` the text model's inverse regularisation; ``max_iter``/``learning_rate``/``max_leaf_nodes``
+    the booster's; ``stack_folds`` the folds for out-of-fold text scores; ``threshold`` the binary
+    decision on P(body); ``random_state`` fixes every random choice.
+    """
+
+    def __init__(self, html: bool = False, C: float = 4.0, max_iter: int = 200, learning_rate: float = 0.1,
+                 max_leaf_nodes: int = 31, stack_folds: int = 3, threshold: float = 0.5,
+                 random_state: int = 0):
+        self.html = html
+        self.C = C
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.stack_folds = stack_folds
+        self.threshold = threshold
+        self.random_state = random_state
+
+    # features ---------------------------------------------------------------------------------
+    def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
+        dense = dense_features(doc, html=self.html)
+        return hashed_text(doc), dense
+
+    def _text_matrix(self, hashed: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
+        scaled = (dense - self.scaler_mean_) / self.scaler_scale_
+        return sp.hstack([hashed, sp.csr_matrix(scaled)], format="csr")
+
+    @staticmethod
+    def _stack(dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray) -> np.ndarray:
+        logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
+        ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
+        return np.hstack([dense, logit[:, None], ctx])
+
+    # fit --------------------------------------------------------------------------------------
+    def fit(self, documents: Sequence[Document]) -> LearnedDetector:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+
+        docs = [d for d in documents if d.labels is not None and len(d.lines)]
+        if not docs:
+            raise ValueError("fit needs at least one labeled document")
+        hashed, dense, y_body, kinds, groups, blank = [], [], [], [], [], []
+        for gi, doc in enumerate(docs):
+            h, x = self._features(doc)
+            labels = np.array(doc.labels, dtype=object)
+            keep = labels != None  # noqa: E711 - elementwise
+            hashed.append(h[keep])
+            dense.append(x[keep])
+            y_body.append(labels[keep] == BODY)
+            kinds.append(labels[keep])
+            groups.append(np.full(keep.sum(), doc.meta.get("site") or doc.id, dtype=object))
+            blank.append(~keep)
+        H = sp.vstack(hashed, format="csr")
+        D = np.vstack(dense)
+        y = np.concatenate(y_body)
+        kind = np.concatenate(kinds)
+        group = np.concatenate(groups)
+        self.scaler_mean_ = D.mean(axis=0)
+        self.scaler_scale_ = np.where(D.std(axis=0) > 1e-9, D.std(axis=0), 1.0)
+        X = self._text_matrix(H, D)
+
+        def text_model():
+            return LogisticRegression(C=self.C, max_iter=300, solver="liblinear", random_state=self.random_state)
+
+        # Out-of-fold text scores, folds grouped by site, so the stacked booster sees scores
+        # as good (and as bad) as they will be on unseen pages.
+        oof = np.zeros(len(y))
+        n_groups = len(set(group))
+        if n_groups >= 2 and self.stack_folds >= 2:
+            for tr, te in GroupKFold(n_splits=min(self.stack_folds, n_groups)).split(X, y, group):
+                if len(set(y[tr])) < 2:
+                    oof[te] = y[tr].mean()
+                    continue
+                oof[te] = text_model().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        lr = text_model().fit(X, y)
+        self.text_coef_ = lr.coef_.ravel().astype(np.float64)
+        self.text_intercept_ = float(lr.intercept_[0])
+        if n_groups < 2 or self.stack_folds < 2:
+            oof = lr.predict_proba(X)[:, 1]
+
+        # The booster needs each document's lines in order (blank rows dropped) for the windows.
+        stacked, start = [], 0
+        for d in dense:
+            n = len(d)
+            stacked.append(self._stack(d, oof[start:start + n], np.zeros(n, dtype=bool)))
+            start += n
+        S = np.vstack(stacked)
+        hgb = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                             max_leaf_nodes=self.max_leaf_nodes, early_stopping=False,
+                                             random_state=self.random_state).fit(S, y)
+        self.forest_ = export_forest(hgb)
+
+        fine = np.isin(kind, KINDS)
+        self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
+        if len(self.kinds_) >= 2:
+            km = LogisticRegression(C=self.C, max_iter=500, random_state=self.random_state)
+            km.fit(X[fine], kind[fine])
+            order = [list(km.classes_).index(k) for k in self.kinds_]
+            self.kind_coef_ = km.coef_[order].astype(np.float64)
+            self.kind_intercept_ = km.intercept_[order].astype(np.float64)
+        else:
+            self.kind_coef_ = np.zeros((len(self.kinds_), X.shape[1]))
+            self.kind_intercept_ = np.zeros(len(self.kinds_))
+        self.n_features_dense_ = D.shape[1]
+        return self
+
+    # predict ----------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "forest_"):
+            raise ValueError("this detector is not fitted: call fit() or load a model")
+
+    def predict_proba(self, doc: Document) -> np.ndarray:
+        return self.predict_proba_many([doc])[0]
+
+    def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
+        """(lines x labels) probabilities for several documents with one model call (faster)."""
+        self._check_fitted()
+        feats = [self._features(d) for d in docs]
+        if not feats:
+            return []
+        H = sp.vstack([h for h, _ in feats], format="csr")
+        D = np.vstack([x for _, x in feats])
+        X = self._text_matrix(H, D)
+        text_score = _sigmoid(X @ self.text_coef_ + self.text_intercept_)
+        blanks = [np.fromiter((not s.strip() for s in d.lines), bool, len(d.lines)) for d in docs]
+        stacked, start = [], 0
+        for (_, x), blank in zip(feats, blanks):
+            n = len(x)
+            stacked.append(self._stack(x, text_score[start:start + n], blank))
+            start += n
+        S = np.vstack(stacked)
+        p_body = _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
+        proba = np.zeros((len(S), N_LABELS))
+        proba[:, BODY_INDEX] = p_body
+        if self.kinds_:
+            kind_p = _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_) if len(self.kinds_) > 1 \
+                else np.ones((len(S), 1))
+            for j, k in enumerate(self.kinds_):
+                proba[:, LABELS.index(k)] = (1 - p_body) * kind_p[:, j]
+        out, start = [], 0
+        for blank in blanks:
+            n = len(blank)
+            block = proba[start:start + n]
+            block[blank] = 0.0
+            out.append(block)
+            start += n
+        return out
+
+    def predict(self, doc: Document) -> list[str | None]:
+        proba = self.predict_proba(doc)
+        labels: list[str | None] = []
+        kinds = proba.copy()
+        kinds[:, BODY_INDEX] = -1
+        for line, row, krow in zip(doc.lines, proba, kinds):
+            if not line.strip():
+                labels.append(None)
+            elif row[BODY_INDEX] >= self.threshold or not self.kinds_:
+                labels.append(BODY if row[BODY_INDEX] >= self.threshold else "chrome")
+            else:
+                labels.append(LABELS[int(krow.argmax())])
+        return labels
+
+    # persistence ------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the model as plain arrays + a JSON header (no pickle)."""
+        self._check_fitted()
+        header = {"format": FORMAT, "version": FORMAT_VERSION, "labels": list(LABELS),
+                  "kinds": list(self.kinds_), "params": self.get_params(),
+                  "hash_features": HASH_FEATURES, "n_features_dense": self.n_features_dense_,
+                  "text_intercept": self.text_intercept_}
+        coef = sp.csr_matrix(self.text_coef_)
+        arrays = {"header": np.array(json.dumps(header, sort_keys=True)),
+                  "scaler_mean": self.scaler_mean_, "scaler_scale": self.scaler_scale_,
+                  "text_coef_idx": coef.indices.astype(np.int64), "text_coef_val": coef.data.astype(np.float32),
+                  "kind_coef": sp.csr_matrix(self.kind_coef_).toarray().astype(np.float32),
+                  "kind_intercept": self.kind_intercept_, **self.forest_}
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> LearnedDetector:
+        """Load a model saved by :meth:`save`; :class:`ModelError` if missing, corrupt or incompatible."""
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"model file not found: {path}")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            header = json.loads(str(arrays.pop("header")))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+            raise ModelError(f"{path}: not a readable boilerplate model ({exc})") from None
+        if header.get("format") != FORMAT:
+            raise ModelError(f"{path}: not a boilerplate model file")
+        if header.get("version") != FORMAT_VERSION:
+            raise ModelError(f"{path}: model format version {header.get('version')}, this library reads "
+                             f"version {FORMAT_VERSION}: retrain with `boilerplate train`")
+        if header.get("labels") != list(LABELS) or header.get("hash_features") != HASH_FEATURES:
+            raise ModelError(f"{path}: model was trained with a different label set or feature layout")
+        try:
+            det = cls(**header["params"])
+            det.scaler_mean_ = arrays["scaler_mean"]
+            det.scaler_scale_ = arrays["scaler_scale"]
+            n_text = HASH_FEATURES + len(det.scaler_mean_)
+            coef = np.zeros(n_text)
+            coef[arrays["text_coef_idx"]] = arrays["text_coef_val"]
+            det.text_coef_ = coef
+            det.text_intercept_ = float(header["text_intercept"])
+            det.kinds_ = tuple(header["kinds"])
+            det.kind_coef_ = arrays["kind_coef"].astype(np.float64)
+            det.kind_intercept_ = arrays["kind_intercept"]
+            det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
+            det.n_features_dense_ = int(header["n_features_dense"])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelError(f"{path}: corrupt model ({exc})") from None
+        return det

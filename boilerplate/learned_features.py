@@ -1,0 +1,172 @@
+"""Feature extraction for the learned detectors, written once and vectorised per document.
+
+``dense_features(doc)`` gives one row per line: shape statistics, lexicon hits, position,
+document statistics, a window of neighbour features, and (when the document came from HTML and
+``html=True``) markup cues. ``hashed_text(doc)`` gives hashed word uni- and bigrams of each line
+(its first :data:`HASH_MAX_CHARS` characters). Everything is numpy over all lines of a document.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import rules
+from .document import Document
+from .features import line_array, line_stats
+
+HASH_FEATURES = 2**18
+HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
+NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)  # in non-blank lines
+WINDOW = 5  # half-width of the smoothing window (non-blank lines)
+HTML_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "span", "a", "blockquote", "pre", "dd",
+             "dt", "figcaption", "option", "body", "article", "section", "header", "footer", "nav",
+             "aside", "form", "button", "label", "time", "th", "ul", "table")
+CLASSID_WORDS = ("nav", "menu", "footer", "header", "comment", "share", "social", "related", "recommend",
+                 "promo", "ad", "sponsor", "newsletter", "subscribe", "cookie", "breadcrumb", "sidebar",
+                 "widget", "article", "content", "body", "post", "entry", "story", "main", "text",
+                 "caption", "byline", "author", "date", "time", "meta", "tag", "title", "headline",
+                 "teaser", "card", "list", "more", "popular", "trending", "banner", "modal", "login",
+                 "search", "copyright", "legal", "paywall", "donate", "support", "signup", "form")
+LEXICONS = ("CHROME_LINE", "CHROME_PHRASE", "AD_PHRASE", "APPEAL_PHRASE", "APPEAL_HEADER",
+            "METADATA_LINE", "TEASER_HEADER")
+_CONTEXT_COLS = 6  # the first base columns that are repeated for each neighbour offset
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False,
+                             norm="l2", lowercase=True, token_pattern=r"(?u)\b\w+\b|[^\w\s]")
+
+
+def hashed_text(doc: Document) -> sp.csr_matrix:
+    """Hashed word uni/bigrams (and punctuation marks) of each line's first characters."""
+    head = np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS).tolist() if doc.lines else []
+    return _hasher().transform(head)
+
+
+def _shift(values: np.ndarray, order: np.ndarray, offset: int) -> np.ndarray:
+    """values of the non-blank line ``offset`` steps away, in non-blank order (0 past the ends)."""
+    out = np.zeros_like(values)
+    k = len(order)
+    src = np.arange(k) + offset
+    ok = (src >= 0) & (src < k)
+    out[order[ok]] = values[order[src[ok]]]
+    return out
+
+
+def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFFSETS,
+                    window: int = WINDOW) -> np.ndarray:
+    """Neighbour values at each offset plus the window mean, over non-blank lines only.
+
+    ``values`` is (n_lines, k); returns (n_lines, k * (len(offsets) + 1)).
+    """
+    order = np.flatnonzero(~blank)
+    cols = [_shift(values, order, off) for off in offsets]
+    dense = values[order]
+    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(dense, axis=0)])
+    lo = np.clip(np.arange(len(order)) - window, 0, len(order))
+    hi = np.clip(np.arange(len(order)) + window + 1, 0, len(order))
+    mean = np.zeros_like(values)
+    if len(order):
+        mean[order] = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)[:, None]
+    cols.append(mean)
+    return np.hstack(cols)
+
+
+def _lexicon_hits(doc: Document) -> np.ndarray:
+    capped = np.strings.lower(np.strings.slice(line_array(doc.lines), 0, rules.LEXICON_MAX_CHARS)).tolist()
+    text = "\n".join(capped)
+    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return np.column_stack([rules._matching_lines(getattr(rules, name), text, starts) for name in LEXICONS])
+
+
+def base_features(doc: Document) -> tuple[np.ndarray, np.ndarray]:
+    """Per-line text features (n_lines, k) and the blank mask."""
+    n = len(doc.lines)
+    st = line_stats(doc.lines)
+    words = st.n_words
+    prose = (words >= rules.BODY_MIN_WORDS) & (st.stop_ratio >= rules.BODY_MIN_STOP_RATIO)
+    nonblank = ~st.blank
+    order = np.flatnonzero(nonblank)
+    rank = np.zeros(n)
+    rank[order] = np.arange(len(order)) / max(len(order), 1)
+    # distance (in non-blank lines) to the nearest prose line
+    prose_rank = np.flatnonzero(prose[order])
+    dist = np.full(n, 50.0)
+    if len(prose_rank) and len(order):
+        pos = np.arange(len(order))
+        j = np.clip(np.searchsorted(prose_rank, pos), 0, len(prose_rank) - 1)
+        jm = np.clip(j - 1, 0, len(prose_rank) - 1)
+        dist[order] = np.minimum(np.abs(prose_rank[j] - pos), np.abs(prose_rank[jm] - pos))
+    prose_words = words * prose
+    total_prose = max(prose_words.sum(), 1.0)
+    before = (np.cumsum(prose_words) - prose_words) / total_prose
+    # how often the same line text occurs in the document (menus repeated, teasers repeating the lead)
+    _, inverse, counts = np.unique(line_array(doc.lines), return_inverse=True, return_counts=True) \
+        if n else (None, np.zeros(0, int), np.zeros(0))
+    repeats = counts[inverse] - 1 if n else np.zeros(0)
+    doc_stats = np.array([np.log1p(len(order)), prose[order].mean() if len(order) else 0.0,
+                          np.log1p(words.max() if n else 0)])
+    cols = [
+        np.log1p(words), st.stop_ratio, st.ends_terminal, prose, st.title_ratio, np.log1p(st.n_chars),
+        st.n_digit_words / np.maximum(words, 1), st.ends_ellipsis, st.all_caps,
+        np.arange(n) / max(n, 1), rank, 1 - rank, words / max(words.max() if n else 1, 1),
+        np.log1p(np.minimum(dist, 50)), before, np.log1p(repeats),
+    ]
+    base = np.column_stack(cols + [_lexicon_hits(doc)]).astype(np.float64) if n else np.zeros((0, len(cols) + len(LEXICONS)))
+    doc_cols = np.broadcast_to(doc_stats, (n, len(doc_stats)))
+    return np.hstack([base, doc_cols]), st.blank
+
+
+def html_features(doc: Document, blank: np.ndarray, prose_words: np.ndarray) -> np.ndarray:
+    """Markup cues: link ratio, depth, tag, class/id keywords, and the text density of the block group."""
+    cues = doc.cues
+    n = len(doc.lines)
+    link = np.asarray(cues["link_ratio"], dtype=np.float64)
+    depth = np.asarray(cues["depth"], dtype=np.float64)
+    tags = np.array(cues["tag"], dtype=object)
+    tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
+    classid = np.array(cues["classid"], dtype=StringDTypeOrStr())
+    kw = np.column_stack([np.strings.find(classid, w) >= 0 for w in CLASSID_WORDS]) if n else \
+        np.zeros((0, len(CLASSID_WORDS)))
+    # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
+    # holding most of the page's prose is the article's container.
+    keys = np.array([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object) if n else \
+        np.zeros(0, dtype=object)
+    if n:
+        _, inv = np.unique(keys, return_inverse=True)
+        group_prose = np.bincount(inv, weights=prose_words)[inv] / max(prose_words.sum(), 1.0)
+        group_size = np.bincount(inv)[inv]
+        group_link = np.bincount(inv, weights=link)[inv] / group_size
+    else:
+        group_prose = group_size = group_link = np.zeros(0)
+    max_depth = max(depth.max() if n else 1, 1)
+    ctx = context_windows(np.column_stack([link, group_prose]) if n else np.zeros((0, 2)), blank,
+                          offsets=(-1, 1), window=3)
+    return np.hstack([np.column_stack([link, depth / max_depth, group_prose, np.log1p(group_size), group_link])
+                      if n else np.zeros((0, 5)), tag_cols, kw, ctx]).astype(np.float64)
+
+
+def StringDTypeOrStr():  # noqa: N802 - a dtype factory
+    from numpy.dtypes import StringDType
+
+    return StringDType()
+
+
+def dense_features(doc: Document, html: bool = False) -> np.ndarray:
+    """All dense features of a document's lines: (n_lines, n_features)."""
+    base, blank = base_features(doc)
+    ctx = context_windows(base[:, :_CONTEXT_COLS], blank)
+    parts = [base, ctx]
+    if html:
+        if doc.cues is None:
+            raise ValueError("an HTML-aware detector needs a document rendered from HTML (with cues)")
+        prose_words = np.expm1(base[:, 0]) * base[:, 3]
+        parts.append(html_features(doc, blank, prose_words))
+    return np.hstack(parts)
