@@ -21,7 +21,7 @@ import numpy as np
 
 from boilerplate.dataset import read_jsonl
 from boilerplate.labels import BODY, LABELS
-from boilerplate.learned import LearnedDetector
+from boilerplate.learned import LearnedDetector, cache_features
 from boilerplate.metrics import line_prf, score_scrapinghub, score_wcxb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         html = variant == "html"
         preds: list = [None] * len(docs)
         t0 = time.perf_counter()
+        for d in docs + seeds:
+            cache_features(d, html=html and d.cues is not None)
+        print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
         for f in range(args.folds):
             train = [d for d, k in zip(docs, folds) if k != f]
             test_idx = [i for i, k in enumerate(folds) if k == f]

@@ -68,6 +68,8 @@ def _anchor_chain(page_keys: list[int], gold_keys: list[int]) -> list[tuple[int,
         # them extends a chain (the classic trick for LIS with several values per position).
         for j in reversed(where.get(key, ())):
             L = bisect.bisect_left(tails, j)
+            if L < len(tails) and tails[L] == j:
+                continue  # same gold position later on the page: on a tie, the earlier copy wins
             prev = tail_node[L - 1] if L > 0 else -1
             nodes.append((i, j, prev))
             if L == len(tails):

@@ -90,22 +90,30 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def cache_features(doc: Document, html: bool) -> None:
+    """Compute a document's features once and keep them on it (for repeated fits, e.g. CV)."""
+    if not hasattr(doc, "_feature_cache"):
+        doc._feature_cache = {}
+    doc._feature_cache[html] = (hashed_text(doc), dense_features(doc, html=html))
+
+
 # --- the detector -----------------------------------------------------------------------------
 
 class LearnedDetector(Detector):
     """Line classifier: text model, stacked sequence step, and kind model (see module doc).
 
     Parameters: ``html`` uses markup cues (documents must come from ``boilerplate.html.render``);
-    ``C`` the text model's inverse regularisation; ``max_iter``/``learning_rate``/``max_leaf_nodes``
+    ``alpha`` the text model's L2 penalty, ``C`` the kind model's inverse regularisation; ``max_iter``/``learning_rate``/``max_leaf_nodes``
     the booster's; ``stack_folds`` the folds for out-of-fold text scores; ``threshold`` the binary
     decision on P(body); ``random_state`` fixes every random choice.
     """
 
-    def __init__(self, html: bool = False, C: float = 4.0, max_iter: int = 200, learning_rate: float = 0.1,
-                 max_leaf_nodes: int = 31, stack_folds: int = 3, threshold: float = 0.5,
+    def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
+                 max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
                  random_state: int = 0):
         self.html = html
         self.C = C
+        self.alpha = alpha
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -115,8 +123,12 @@ class LearnedDetector(Detector):
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
-        dense = dense_features(doc, html=self.html)
-        return hashed_text(doc), dense
+        # Cross-validation fits many models on the same pages: cache_features() stores the
+        # features on the document once, so each fold does not recompute them.
+        cached = getattr(doc, "_feature_cache", {}).get(self.html)
+        if cached is not None:
+            return cached
+        return hashed_text(doc), dense_features(doc, html=self.html)
 
     def _text_matrix(self, hashed: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
         scaled = (dense - self.scaler_mean_) / self.scaler_scale_
@@ -131,7 +143,7 @@ class LearnedDetector(Detector):
     # fit --------------------------------------------------------------------------------------
     def fit(self, documents: Sequence[Document]) -> LearnedDetector:
         from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import LogisticRegression, SGDClassifier
         from sklearn.model_selection import GroupKFold
 
         docs = [d for d in documents if d.labels is not None and len(d.lines)]
@@ -158,7 +170,10 @@ class LearnedDetector(Detector):
         X = self._text_matrix(H, D)
 
         def text_model():
-            return LogisticRegression(C=self.C, max_iter=300, solver="liblinear", random_state=self.random_state)
+            # SGD on the log loss: the same logistic model as LogisticRegression, ~10x faster
+            # on hundreds of thousands of lines with 2^18 hashed features.
+            return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=15, tol=None,
+                                 random_state=self.random_state)
 
         # Out-of-fold text scores, folds grouped by site, so the stacked booster sees scores
         # as good (and as bad) as they will be on unseen pages.

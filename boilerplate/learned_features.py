@@ -45,8 +45,9 @@ def _hasher():
 
 def hashed_text(doc: Document) -> sp.csr_matrix:
     """Hashed word uni/bigrams (and punctuation marks) of each line's first characters."""
-    head = np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS).tolist() if doc.lines else []
-    return _hasher().transform(head)
+    if not doc.lines:
+        return sp.csr_matrix((0, HASH_FEATURES))
+    return _hasher().transform(np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS).tolist())
 
 
 def _shift(values: np.ndarray, order: np.ndarray, offset: int) -> np.ndarray:

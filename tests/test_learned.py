@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from boilerplate.document import Document
+from boilerplate.learned import LearnedDetector, ModelError, export_forest, forest_decision
+
+PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
+         "Officials said the new routes would begin running in the spring, pending a final budget review.",
+         "Residents had long complained that the area was poorly served by public transport."]
+NOISE = ["Home", "Sign up for our newsletter", "Advertisement", "Share", "See also:", "Read more"]
+
+
+def _docs(n=6):
+    docs = []
+    for i in range(n):
+        lines = [NOISE[i % 6], NOISE[(i + 1) % 6], *PROSE, NOISE[(i + 2) % 6], ""]
+        labels = ["chrome", "appeal", "body", "body", "body", "ad", None]
+        docs.append(Document(lines=lines, id=f"d{i}", labels=labels, meta={"site": f"s{i % 3}"}))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return LearnedDetector(max_iter=20).fit(_docs())
+
+
+def test_fit_returns_self_and_predicts_shapes(fitted):
+    doc = _docs(1)[0]
+    proba = fitted.predict_proba(doc)
+    assert proba.shape == (7, 7)
+    assert np.allclose(proba[:-1].sum(axis=1), 1) and proba[-1].sum() == 0
+    labels = fitted.predict(doc)
+    assert labels[-1] is None and labels[2:5] == ["body"] * 3
+
+
+def test_threshold_knob_moves_the_binary_decision(fitted):
+    doc = _docs(1)[0]
+    strict = LearnedDetector.__new__(LearnedDetector)
+    strict.__dict__.update(fitted.__dict__, threshold=1.01)
+    assert "body" not in strict.predict(doc)
+
+
+def test_save_load_round_trip(tmp_path, fitted):
+    path = tmp_path / "m.npz"
+    fitted.save(path)
+    loaded = LearnedDetector.load(path)
+    doc = _docs(1)[0]
+    assert np.allclose(loaded.predict_proba(doc), fitted.predict_proba(doc), atol=1e-5)
+    assert loaded.get_params() == fitted.get_params()
+
+
+def test_bad_model_files_raise_model_error(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        LearnedDetector.load(tmp_path / "missing.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a readable"):
+        LearnedDetector.load(bad)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, header=np.array([{"evil": 1}], dtype=object))  # object arrays need pickle
+    with pytest.raises(ModelError):
+        LearnedDetector.load(pickled)
+
+
+def test_unfitted_detector_raises():
+    with pytest.raises(ValueError, match="not fitted"):
+        LearnedDetector().predict_proba(_docs(1)[0])
+
+
+def test_numpy_forest_matches_sklearn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 5))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) ** 2 > 0.5).astype(int)
+    hgb = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(X, y)
+    ours = forest_decision(export_forest(hgb), X)
+    assert np.allclose(ours, hgb.decision_function(X), atol=1e-8)
