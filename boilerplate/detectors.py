@@ -68,4 +68,4 @@ def default_for(html: bool) -> str:
 
 def _load_builtin() -> None:
     # Detector modules register themselves on import; imported lazily to keep `import boilerplate` light.
-    from . import rules  # noqa: F401
+    from . import baselines, rules  # noqa: F401

@@ -1,0 +1,48 @@
+"""Score the heuristic detectors (ours and the baselines) on both corpora, with speed.
+
+    python -m benchmarks.heuristics --data data/ [--detectors rules,c4,gopher,justext] [--out results/heuristics.json]
+
+These detectors learn nothing, so every page is a test page. Metrics as in benchmarks.cross_validate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from boilerplate import detectors
+
+from .cross_validate import ROOT, evaluate, load_corpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--detectors", default="rules,c4,gopher,justext")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "heuristics.json")
+    args = parser.parse_args(argv)
+    docs = load_corpus(args.data, args.limit)
+    gold = json.loads((args.data / "gold.json").read_text())
+    n_lines = sum(len(d.lines) for d in docs)
+    results = {}
+    for name in args.detectors.split(","):
+        det = detectors.get(name)
+        t0 = time.perf_counter()
+        preds = [det.predict(d) for d in docs]
+        seconds = time.perf_counter() - t0
+        res = evaluate(docs, preds, gold)
+        res["lines_per_s"] = n_lines / seconds
+        results[name] = res
+        print(f"{name:8} scrapinghub F1 {res['scrapinghub']['all']['f1']:.4f}  wcxb F1 {res['wcxb']['all']['f1']:.4f}  "
+              f"wcxb article {res['wcxb']['article']['f1']:.4f}  {res['lines_per_s']:.0f} lines/s", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
