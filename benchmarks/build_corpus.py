@@ -82,10 +82,15 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
     t0 = time.perf_counter()
     pages = iter_pages(source, directory)
     docs, extras = [], []
+    fixes = {"body_to_not": 0, "not_to_body": 0, "lines": 0}  # alignment errors the hand pass corrected
     with Pool(workers) as pool:
         for i, (doc, extra) in enumerate(pool.imap(_build, pages, chunksize=4), start=1):
             if doc.id in annotations:
+                aligned = doc.labels
                 doc = join_standoff(doc, annotations[doc.id])
+                fixes["body_to_not"] += sum(a == "body" and h != "body" for a, h in zip(aligned, doc.labels))
+                fixes["not_to_body"] += sum(a != "body" and h == "body" for a, h in zip(aligned, doc.labels))
+                fixes["lines"] += sum(h is not None for h in doc.labels)
                 doc.meta["provenance"] = {"labeler": doc.meta["annotator"], "method": "hand: every line read, "
                                           "body/headline checked against the alignment (docs/datasheet.md)"}
             docs.append(doc)
@@ -98,6 +103,7 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
     write_jsonl(docs, out / f"{source}.jsonl")
     sheet = datasheet(docs, oracle_scores(docs, extras, source), source)
     sheet["seconds"] = round(time.perf_counter() - t0, 1)
+    sheet["alignment_errors_fixed_by_hand"] = fixes
     return sheet
 
 
@@ -106,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
     parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
     parser.add_argument("--out", default="data", type=Path)
+    parser.add_argument("--alignment-only", action="store_true",
+                        help="do not join the hand annotations (to measure the alignment oracle alone)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     if not (args.scrapinghub or args.wcxb):
         parser.error("give --scrapinghub and/or --wcxb (or set BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB)")
     args.out.mkdir(parents=True, exist_ok=True)
-    annotations = load_annotations()
+    annotations = {} if args.alignment_only else load_annotations()
     sheets: list[dict] = []
     gold: dict[str, dict] = {}  # gold text and snippets per page, for scoring detectors later
     for source in ("scrapinghub", "wcxb"):
@@ -124,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {s['source']}: {s['pages']} pages ({s['sites']} sites), {s['lines']} lines, "
               f"{s['labeled_lines']} labeled, {s['tokens']} tokens, {s['seconds']} s")
         print("   labels: " + ", ".join(f"{k} {v}" for k, v in s["label_counts"].items()))
+        fx = s["alignment_errors_fixed_by_hand"]
+        print(f"   alignment errors fixed by hand: body->not {fx['body_to_not']}, not->body {fx['not_to_body']} "
+              f"of {fx['lines']} hand-labeled lines")
         print(f"   hand-annotated pages: {s['hand_annotated_pages']}; gold tokens covered by some line: "
               f"{s['mean_gold_covered']:.4f}")
         for k in s["oracle_f1"]:

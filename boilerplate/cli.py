@@ -2,6 +2,7 @@
 
     boilerplate clean [FILE ...|-] [--keep body,headline] [--detector NAME] [--html]
     boilerplate label FILE [--format tsv|jsonl] [--detector NAME] [--html]
+    boilerplate train --corpus FILE.jsonl [--corpus ...] --out MODEL.npz [--html]
 
 Exit status 0 on success, 2 on a usage or input error (one line on stderr).
 """
@@ -83,6 +84,28 @@ def _cmd_label(args: argparse.Namespace) -> None:
                 out.write(f"{item.label or '-'}\t{item.score:.3f}\t{item.text}\n")
 
 
+def _cmd_train(args: argparse.Namespace) -> None:
+    from .dataset import DatasetError, read_jsonl
+    from .learned import LearnedDetector
+
+    docs = []
+    for path in args.corpus:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+        try:
+            docs += list(read_jsonl(path))
+        except DatasetError as exc:
+            raise UsageError(str(exc)) from None
+    if args.html:
+        docs = [d for d in docs if d.cues is not None]
+    if not docs:
+        raise UsageError("no usable documents to train on" + (" (--html needs rendered HTML pages)" if args.html else ""))
+    print(f"boilerplate: training on {len(docs)} documents, {sum(len(d.lines) for d in docs)} lines",
+          file=sys.stderr)
+    LearnedDetector(html=args.html).fit(docs).save(args.out)
+    print(f"boilerplate: model written to {args.out}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="boilerplate", description="Line-level boilerplate detection for web text.")
     parser.add_argument("--version", action="version", version=f"boilerplate {__version__}")
@@ -105,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--format", choices=("tsv", "jsonl"), default="tsv")
     p.set_defaults(func=_cmd_label)
+
+    p = sub.add_parser("train", help="train a learned detector on dataset files (JSONL)")
+    p.add_argument("--corpus", action="append", required=True, metavar="FILE", help="dataset file; repeatable")
+    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    p.add_argument("--html", action="store_true", help="train the HTML-aware variant (pages with markup cues)")
+    p.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -17,8 +17,7 @@ from .labels import LABELS
 from .lines import is_blank
 
 _REGISTRY: dict[str, Callable[[], Detector]] = {}
-DEFAULT_DETECTOR = "rules"
-DEFAULT_HTML_DETECTOR = "rules"
+FALLBACK_DETECTOR = "rules"
 
 
 class Detector:
@@ -53,7 +52,7 @@ def available() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get(name: str = DEFAULT_DETECTOR, **params) -> Detector:
+def get(name: str = FALLBACK_DETECTOR, **params) -> Detector:
     """A fresh detector by registry name; ``ValueError`` naming the choices if unknown."""
     _load_builtin()
     if name not in _REGISTRY:
@@ -62,10 +61,14 @@ def get(name: str = DEFAULT_DETECTOR, **params) -> Detector:
 
 
 def default_for(html: bool) -> str:
-    """The name of the detector ``clean``/``label`` use when none is given."""
-    return DEFAULT_HTML_DETECTOR if html else DEFAULT_DETECTOR
+    """The detector ``clean``/``label`` use when none is given: the shipped learned model for the
+    input kind (HTML-aware for HTML, text-only for text), or ``rules`` if no model is installed."""
+    from .learned import SHIPPED
+
+    name = "learned-html" if html else "learned-text"
+    return name if SHIPPED[name].is_file() else FALLBACK_DETECTOR
 
 
 def _load_builtin() -> None:
     # Detector modules register themselves on import; imported lazily to keep `import boilerplate` light.
-    from . import baselines, rules  # noqa: F401
+    from . import baselines, learned, rules  # noqa: F401

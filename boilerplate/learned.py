@@ -285,7 +285,9 @@ class LearnedDetector(Detector):
         arrays = {"header": np.array(json.dumps(header, sort_keys=True)),
                   "scaler_mean": self.scaler_mean_, "scaler_scale": self.scaler_scale_,
                   "text_coef_idx": coef.indices.astype(np.int64), "text_coef_val": coef.data.astype(np.float32),
-                  "kind_coef": sp.csr_matrix(self.kind_coef_).toarray().astype(np.float32),
+                  "kind_coef_data": sp.csr_matrix(self.kind_coef_).data.astype(np.float32),
+                  "kind_coef_indices": sp.csr_matrix(self.kind_coef_).indices.astype(np.int64),
+                  "kind_coef_indptr": sp.csr_matrix(self.kind_coef_).indptr.astype(np.int64),
                   "kind_intercept": self.kind_intercept_, **self.forest_}
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -319,10 +321,32 @@ class LearnedDetector(Detector):
             det.text_coef_ = coef
             det.text_intercept_ = float(header["text_intercept"])
             det.kinds_ = tuple(header["kinds"])
-            det.kind_coef_ = arrays["kind_coef"].astype(np.float64)
+            det.kind_coef_ = sp.csr_matrix(
+                (arrays["kind_coef_data"].astype(np.float64), arrays["kind_coef_indices"], arrays["kind_coef_indptr"]),
+                shape=(len(det.kinds_), n_text)).toarray()
             det.kind_intercept_ = arrays["kind_intercept"]
             det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
             det.n_features_dense_ = int(header["n_features_dense"])
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"{path}: corrupt model ({exc})") from None
         return det
+
+
+# --- shipped models ---------------------------------------------------------------------------
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+SHIPPED = {"learned-text": MODEL_DIR / "text.npz", "learned-html": MODEL_DIR / "html.npz"}
+
+
+def shipped_model(name: str) -> LearnedDetector:
+    """The model shipped with the package under ``name`` (``learned-text`` or ``learned-html``)."""
+    return LearnedDetector.load(SHIPPED[name])
+
+
+def _register_shipped() -> None:
+    from .detectors import register
+
+    for name in SHIPPED:
+        register(name)(lambda name=name: shipped_model(name))
+
+
+_register_shipped()

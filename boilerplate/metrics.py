@@ -442,3 +442,19 @@ def binary_prf(
         "fn": fn,
         "tn": tn,
     }
+
+
+def cohen_kappa(a: Sequence, b: Sequence) -> float:
+    """Cohen's kappa between two annotators' labels of the same items (entries None/-1 in either are skipped)."""
+    pairs = [(x, y) for x, y in zip(a, b) if not _is_ignored(x) and not _is_ignored(y)]
+    if not pairs:
+        return float("nan")
+    cats = sorted({x for x, _ in pairs} | {y for _, y in pairs}, key=str)
+    index = {c: i for i, c in enumerate(cats)}
+    table = np.zeros((len(cats), len(cats)))
+    for x, y in pairs:
+        table[index[x], index[y]] += 1
+    n = table.sum()
+    observed = np.trace(table) / n
+    expected = float((table.sum(axis=0) * table.sum(axis=1)).sum()) / n**2
+    return 1.0 if expected == 1 else float((observed - expected) / (1 - expected))

@@ -271,3 +271,14 @@ def test_published_scrapinghub_scores(system, published_f1):
     s = score_scrapinghub(gold, load_articlebody_json(path), n_boot=0)
     assert s["n_pages"] == 181
     assert round(s["f1"], 3) == published_f1
+
+
+def test_cohen_kappa_hand_computed():
+    from boilerplate.metrics import cohen_kappa
+
+    # 2x2 table [[2, 1], [0, 1]]: po = 3/4, pe = (3*2 + 1*2)/16 = 1/2, kappa = 0.5
+    a = ["x", "x", "x", "y"]
+    b = ["x", "x", "y", "y"]
+    assert abs(cohen_kappa(a, b) - 0.5) < 1e-12
+    assert cohen_kappa(a, a) == 1.0
+    assert cohen_kappa(a + [None], b + ["x"]) == cohen_kappa(a, b)
