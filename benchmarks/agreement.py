@@ -3,7 +3,8 @@
     python -m benchmarks.agreement --data data/ [--out results/agreement.json]
 
 Joins both stand-off files with the rendered corpus (fails on drift), then prints Cohen's kappa,
-fine-grained (seven labels) and binary (body vs rest), and the most frequent disagreements.
+fine-grained (seven labels) and binary (body vs rest), the most frequent disagreements, and the
+label counts of the first pass per class and per page.
 """
 
 from __future__ import annotations
@@ -47,10 +48,19 @@ def main(argv: list[str] | None = None) -> int:
         "kappa_per_page": per_page,
         "disagreements": [[f"{x} -> {y}", n] for (x, y), n in examples.most_common(12)],
     }
+    # label counts of the whole first pass (40 pages), per class and per page
+    counts, per_page_counts = Counter(), {}
+    for pid, rec in sorted(first.items()):
+        c = Counter(lab for _, _, lab in rec["labels"])
+        per_page_counts[pid] = dict(c)
+        counts.update(c)
+    result["first_pass_label_counts"] = dict(counts.most_common())
+    result["first_pass_label_counts_per_page"] = per_page_counts
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{result['pages']} pages, {result['lines']} lines: kappa fine {result['kappa_fine']:.3f}, "
           f"binary {result['kappa_binary']:.3f}, raw agreement {result['raw_agreement']:.3f}")
+    print(f"first pass, {len(first)} pages: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
     for pair, n in result["disagreements"]:
         print(f"  first {pair} second: {n}")
     return 0
