@@ -1,0 +1,76 @@
+"""Throughput of the shipped detectors, on one core, same machine, same run as trafilatura.
+
+    python -m benchmarks.speed --data data/ --scrapinghub DIR [--out results/speed.json]
+
+Text mode: lines/s of ``learned-text`` predict (feature extraction included) over the rendered
+lines of all corpus pages as plain text, in batches of 64 documents (``predict_proba_many``) and
+one document at a time. HTML mode: pages/s of parse + render + ``learned-html`` predict against
+``trafilatura.extract`` (if installed) on the Scrapinghub pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
+
+from boilerplate.corpora import iter_scrapinghub  # noqa: E402
+from boilerplate.document import Document  # noqa: E402
+from boilerplate.html import render  # noqa: E402
+from boilerplate.learned import shipped_model  # noqa: E402
+
+from .cross_validate import ROOT, load_corpus  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "speed.json")
+    args = parser.parse_args(argv)
+    out = {}
+    text_model = shipped_model("learned-text")
+    docs = [Document(lines=d.lines, id=d.id) for d in load_corpus(args.data)]
+    n_lines = sum(len(d.lines) for d in docs)
+    t0 = time.perf_counter()
+    for i in range(0, len(docs), 64):
+        text_model.predict_proba_many(docs[i:i + 64])
+    out["text_lines_per_s_batched"] = n_lines / (time.perf_counter() - t0)
+    sample = docs[:300]
+    t0 = time.perf_counter()
+    for d in sample:
+        text_model.predict_proba(d)
+    out["text_lines_per_s_one_doc"] = sum(len(d.lines) for d in sample) / (time.perf_counter() - t0)
+    print(f"text mode: {out['text_lines_per_s_batched']:.0f} lines/s batched, "
+          f"{out['text_lines_per_s_one_doc']:.0f} lines/s one document at a time ({n_lines} lines)")
+    if args.scrapinghub:
+        pages = [p.html for p in iter_scrapinghub(args.scrapinghub)]
+        html_model = shipped_model("learned-html")
+        t0 = time.perf_counter()
+        for h in pages:
+            html_model.predict(render(h))
+        out["html_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
+        try:
+            import trafilatura
+
+            t0 = time.perf_counter()
+            for h in pages:
+                trafilatura.extract(h)
+            out["trafilatura_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
+        except ImportError:
+            out["trafilatura_pages_per_s"] = None
+        ratio = out["html_pages_per_s"] / out["trafilatura_pages_per_s"] if out["trafilatura_pages_per_s"] else float("nan")
+        print(f"HTML mode: {out['html_pages_per_s']:.1f} pages/s; trafilatura.extract "
+              f"{out['trafilatura_pages_per_s'] or float('nan'):.1f} pages/s; ratio {ratio:.2f}x")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
