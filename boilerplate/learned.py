@@ -150,7 +150,7 @@ class LearnedDetector(Detector):
         if not docs:
             raise ValueError("fit needs at least one labeled document")
         hashed, dense, y_body, kinds, groups, blank = [], [], [], [], [], []
-        for gi, doc in enumerate(docs):
+        for doc in docs:
             h, x = self._features(doc)
             labels = np.array(doc.labels, dtype=object)
             keep = labels != None  # noqa: E711 - elementwise
