@@ -54,7 +54,8 @@ def export_forest(hgb) -> dict[str, np.ndarray]:
     right = allnodes["right"].astype(np.int64) + np.repeat(offsets, sizes)
     if allnodes["is_categorical"].any():
         raise ValueError("categorical splits are not supported by the export")
-    return {"forest_feature": allnodes["feature_idx"].astype(np.int64),
+    return {"forest_nodes": allnodes, "forest_sizes": sizes.astype(np.int64),
+            "forest_feature": allnodes["feature_idx"].astype(np.int64),
             "forest_threshold": allnodes["num_threshold"].astype(np.float64),
             "forest_missing_left": allnodes["missing_go_to_left"].astype(bool),
             "forest_left": left, "forest_right": right, "forest_leaf": allnodes["is_leaf"].astype(bool),
@@ -62,8 +63,44 @@ def export_forest(hgb) -> dict[str, np.ndarray]:
             "forest_baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
 
 
+def _compiled_trees(forest: dict) -> list | None:
+    """scikit-learn's compiled tree predictors rebuilt from the node arrays (no pickle), or None.
+
+    They are ~20x faster than the numpy walk below; the walk stays as the fallback should a
+    scikit-learn release change this private interface.
+    """
+    if "_compiled" not in forest:
+        try:
+            from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+            nodes, sizes = forest["forest_nodes"], forest["forest_sizes"]
+            bounds = np.concatenate(([0], np.cumsum(sizes)))
+            empty = np.zeros((0, 8), dtype=np.uint32)
+            trees = [TreePredictor(np.ascontiguousarray(nodes[a:b]), empty, empty) for a, b in zip(bounds[:-1], bounds[1:])]
+            probe = np.zeros((1, int(nodes["feature_idx"].max()) + 1))
+            trees[0].predict(probe, empty, np.zeros(probe.shape[1], dtype=np.uint32), 1)
+            forest["_compiled"] = trees
+        except Exception:  # noqa: BLE001 - any failure means: use the numpy walk
+            forest["_compiled"] = None
+    return forest["_compiled"]
+
+
 def forest_decision(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     """Raw score of every row of ``X``: baseline + the sum of the leaf values of all trees."""
+    n = X.shape[0]
+    trees = _compiled_trees(forest) if "forest_nodes" in forest else None
+    if trees is not None and n:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        empty = np.zeros((0, 8), dtype=np.uint32)
+        f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
+        raw = np.full(n, forest["forest_baseline"][0])
+        for tree in trees:
+            raw += tree.predict(X, empty, f_idx_map, 1)
+        return raw
+    return _forest_walk(forest, X)
+
+
+def _forest_walk(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     n = X.shape[0]
     node = np.broadcast_to(forest["forest_roots"], (n, len(forest["forest_roots"]))).copy()
     rows = np.arange(n)[:, None]
@@ -288,7 +325,8 @@ class LearnedDetector(Detector):
                   "kind_coef_data": sp.csr_matrix(self.kind_coef_).data.astype(np.float32),
                   "kind_coef_indices": sp.csr_matrix(self.kind_coef_).indices.astype(np.int64),
                   "kind_coef_indptr": sp.csr_matrix(self.kind_coef_).indptr.astype(np.int64),
-                  "kind_intercept": self.kind_intercept_, **self.forest_}
+                  "kind_intercept": self.kind_intercept_,
+                  **{k: v for k, v in self.forest_.items() if not k.startswith("_")}}
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
 
@@ -326,6 +364,8 @@ class LearnedDetector(Detector):
                 shape=(len(det.kinds_), n_text)).toarray()
             det.kind_intercept_ = arrays["kind_intercept"]
             det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
+            if det.forest_["forest_nodes"].dtype.names is None:
+                raise ValueError("forest nodes are not a structured array")
             det.n_features_dense_ = int(header["n_features_dense"])
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"{path}: corrupt model ({exc})") from None

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from boilerplate.document import Document
-from boilerplate.learned import LearnedDetector, ModelError, export_forest, forest_decision
+from boilerplate.learned import LearnedDetector, ModelError, _forest_walk, export_forest, forest_decision
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
          "Officials said the new routes would begin running in the spring, pending a final budget review.",
@@ -75,5 +75,7 @@ def test_numpy_forest_matches_sklearn():
     X[rng.random(X.shape) < 0.05] = np.nan
     y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) ** 2 > 0.5).astype(int)
     hgb = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(X, y)
-    ours = forest_decision(export_forest(hgb), X)
-    assert np.allclose(ours, hgb.decision_function(X), atol=1e-8)
+    forest = export_forest(hgb)
+    assert np.allclose(forest_decision(forest, X), hgb.decision_function(X), atol=1e-8)
+    assert forest["_compiled"] is not None  # the fast path was taken
+    assert np.allclose(_forest_walk(forest, X), hgb.decision_function(X), atol=1e-8)  # the fallback
