@@ -22,7 +22,7 @@ import numpy as np
 from boilerplate.dataset import read_jsonl
 from boilerplate.labels import BODY, LABELS
 from boilerplate.learned import LearnedDetector, cache_features
-from boilerplate.metrics import line_prf, score_scrapinghub, score_wcxb
+from boilerplate.metrics import binary_prf, line_prf, score_scrapinghub, score_wcxb
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,10 +56,6 @@ def site_folds(docs: list, k: int, seed: int = 0) -> np.ndarray:
     return np.array([fold_of[d.meta["site"]] for d in docs])
 
 
-def gold_text(doc) -> str:
-    return doc.meta.get("gold_text", "")
-
-
 def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dict:
     """Corpus metrics for predicted labels: each source with its own metric, plus line-level."""
     out: dict = {}
@@ -82,10 +78,7 @@ def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dic
             v.pop("pages", None)
         y_true = [lab == BODY for d, _ in items for lab in d.labels if lab is not None]
         y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
-        tp = sum(a and b for a, b in zip(y_true, y_pred))
-        prec = tp / max(sum(y_pred), 1)
-        rec = tp / max(sum(y_true), 1)
-        out[source]["line_binary"] = {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(prec + rec, 1e-12)}
+        out[source]["line_binary"] = binary_prf(np.array(y_true), np.array(y_pred))
     return out
 
 

@@ -80,11 +80,8 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
 
 
 def _lexicon_hits(doc: Document) -> np.ndarray:
-    capped = np.strings.lower(np.strings.slice(line_array(doc.lines), 0, rules.LEXICON_MAX_CHARS)).tolist()
-    text = "\n".join(capped)
-    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    return np.column_stack([rules._matching_lines(getattr(rules, name), text, starts) for name in LEXICONS])
+    match = rules.lexicon_matcher(doc.lines)
+    return np.column_stack([match(getattr(rules, name)) for name in LEXICONS])
 
 
 def base_features(doc: Document) -> tuple[np.ndarray, np.ndarray]:

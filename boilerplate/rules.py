@@ -90,18 +90,28 @@ def _matching_lines(pattern: re.Pattern, text: str, starts: np.ndarray) -> np.nd
     return hits
 
 
-def classify(doc: Document, stats: LineStats) -> tuple[list[str | None], list[str]]:
-    """First pass: each line's label and the rule that gave it, from the line alone."""
-    lines = doc.lines
-    # Lexicons are written in lower case and run over the lower-cased, length-capped lines: one
-    # regex pass per lexicon over the whole document (case-insensitive matching is ~4x slower).
+def lexicon_matcher(lines: list[str]):
+    """A function pattern -> boolean array over ``lines``: True where the lexicon matches.
+
+    Lexicons are written in lower case and run over the lower-cased, length-capped lines joined
+    into one text: one regex pass per lexicon over the whole document (case-insensitive matching
+    is ~4x slower).
+    """
     capped = np.strings.lower(np.strings.slice(line_array(lines), 0, LEXICON_MAX_CHARS)).tolist()
     text = "\n".join(capped)
     lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
+    return lambda pattern: _matching_lines(pattern, text, starts)
+
+
+def classify(doc: Document, stats: LineStats) -> tuple[list[str | None], list[str]]:
+    """First pass: each line's label and the rule that gave it, from the line alone."""
+    lines = doc.lines
+
+    hits = lexicon_matcher(lines)
 
     def match(p: re.Pattern) -> np.ndarray:
-        return _matching_lines(p, text, starts)
+        return hits(p)
 
     words, stop = stats.n_words, stats.stop_ratio
     prose = (words >= BODY_MIN_WORDS) & (stop >= BODY_MIN_STOP_RATIO) & (stats.ends_terminal | (words >= BODY_LONG_WORDS))
