@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from boilerplate.dataset import read_jsonl
 from boilerplate.labels import BODY, LABELS
@@ -56,7 +57,7 @@ def site_folds(docs: list, k: int, seed: int = 0) -> np.ndarray:
     return np.array([fold_of[d.meta["site"]] for d in docs])
 
 
-def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dict:
+def evaluate(docs: list, predictions: list[list[str | None]], gold: dict, n_boot: int = 1000) -> dict:
     """Corpus metrics for predicted labels: each source with its own metric, plus line-level."""
     out: dict = {}
     by_source = defaultdict(list)
@@ -66,13 +67,13 @@ def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dic
         pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
         g = {d.id: gold[d.id]["gold"] for d, _ in items}
         if source == "scrapinghub":
-            out[source] = {"all": score_scrapinghub(g, pred, n_boot=1000)}
+            out[source] = {"all": score_scrapinghub(g, pred, n_boot=n_boot)}
         else:
             res = {"all": score_wcxb(g, pred, {d.id: gold[d.id]["with"] for d, _ in items},
-                                     {d.id: gold[d.id]["without"] for d, _ in items}, n_boot=1000)}
+                                     {d.id: gold[d.id]["without"] for d, _ in items}, n_boot=n_boot)}
             for ptype in sorted({d.meta["page_type"] for d, _ in items}):
                 ids = [d.id for d, _ in items if d.meta["page_type"] == ptype]
-                res[ptype] = score_wcxb({i: g[i] for i in ids}, {i: pred[i] for i in ids}, n_boot=1000)
+                res[ptype] = score_wcxb({i: g[i] for i in ids}, {i: pred[i] for i in ids}, n_boot=n_boot)
             out[source] = res
         for v in out[source].values():
             v.pop("pages", None)
@@ -80,6 +81,57 @@ def evaluate(docs: list, predictions: list[list[str | None]], gold: dict) -> dic
         y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
         out[source]["line_binary"] = binary_prf(np.array(y_true), np.array(y_pred))
     return out
+
+
+THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
+_SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
+
+
+def _run_fold(f: int) -> tuple[list[int], list, list]:
+    docs, folds, html, extra = _SHARED["docs"], _SHARED["folds"], _SHARED["html"], _SHARED["extra"]
+    train = [d for d, k in zip(docs, folds) if k != f]
+    test_idx = [i for i, k in enumerate(folds) if k == f]
+    # One OpenMP thread per fold process: the booster's threads would otherwise oversubscribe the
+    # cores and spin-wait (a fold took 10x longer).
+    with threadpool_limits(_SHARED["threads"]):
+        model = LearnedDetector(html=html).fit(train + extra)
+    probas = model.predict_proba_many([docs[i] for i in test_idx])
+    return test_idx, [model.predict(docs[i]) for i in test_idx], [p[:, LABELS.index(BODY)] for p in probas]
+
+
+def cross_predict(docs: list, folds: np.ndarray, html: bool, extra: list, workers: int = 2) -> tuple[list, list]:
+    """Out-of-fold labels and P(body) for every document (folds fitted in ``workers`` processes)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SHARED.update(docs=docs, folds=folds, html=html, extra=extra, threads=1 if workers > 1 else None)
+    preds: list = [None] * len(docs)
+    p_body: list = [None] * len(docs)
+    k = int(folds.max()) + 1
+    t0 = time.perf_counter()
+    if workers > 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        results = pool.map(_run_fold, range(k))
+    else:
+        pool, results = None, map(_run_fold, range(k))
+    for done, (idx, labels, probs) in enumerate(results, 1):
+        for i, lab, pb in zip(idx, labels, probs):
+            preds[i], p_body[i] = lab, pb
+        print(f"  fold {done}/{k} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+    if pool is not None:
+        pool.shutdown()
+    return preds, p_body
+
+
+def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
+    """Corpus F1 (each corpus with its metric) when a line is body at P(body) >= t, for each t."""
+    sweep = []
+    for t in THRESHOLDS:
+        preds = [[BODY if p >= t else "chrome" for p in pb] for pb in p_body]  # blank lines have P(body) 0
+        res = evaluate(docs, preds, gold, n_boot=0)
+        sweep.append({"threshold": float(t), **{src: {k: v for k, v in r["all"].items() if k in ("precision", "recall", "f1")}
+                                                 for src, r in res.items()}})
+    return sweep
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--variants", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
+    parser.add_argument("--workers", type=int, default=2, help="folds fitted in parallel processes")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cv.json")
     args = parser.parse_args(argv)
     docs = load_corpus(args.data, args.limit)
@@ -100,20 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for variant in args.variants.split(","):
         html = variant == "html"
-        preds: list = [None] * len(docs)
         t0 = time.perf_counter()
         for d in docs + seeds:
             cache_features(d, html=html and d.cues is not None)
         print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-        for f in range(args.folds):
-            train = [d for d, k in zip(docs, folds) if k != f]
-            test_idx = [i for i, k in enumerate(folds) if k == f]
-            model = LearnedDetector(html=html).fit(train + ([] if html else seeds))
-            for i in test_idx:
-                preds[i] = model.predict(docs[i])
-            print(f"[{variant}] fold {f + 1}/{args.folds} done ({time.perf_counter() - t0:.0f} s)",
-                  file=sys.stderr, flush=True)
+        preds, p_body = cross_predict(docs, folds, html, [] if html else seeds, workers=args.workers)
         res = evaluate(docs, preds, gold)
+        res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
         hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
             res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
@@ -129,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                                                      if g in ("appeal", "ad", "teaser") and p == BODY]
         results[variant] = res
         with open(args.out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
-            for d, p in zip(docs, preds):
-                fh.write(json.dumps({"id": d.id, "pred": p}) + "\n")
+            for d, p, pb in zip(docs, preds, p_body):
+                fh.write(json.dumps({"id": d.id, "pred": p, "p_body": np.round(pb, 4).tolist()}) + "\n")
         sh = res.get("scrapinghub", {}).get("all", {})
         wc = res.get("wcxb", {})
         print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "

@@ -37,6 +37,7 @@ class LineStats:
     all_caps: np.ndarray
     blank: np.ndarray
     language: int
+    n_in_title: np.ndarray  # words that also occur in the page title (0 when no title is given)
 
     @property
     def stop_ratio(self) -> np.ndarray:
@@ -52,8 +53,11 @@ def line_array(lines: list[str]) -> np.ndarray:
     return np.array(lines, dtype=StringDType())
 
 
-def line_stats(lines: list[str], arr: np.ndarray | None = None) -> LineStats:
-    """Compute :class:`LineStats` for ``lines`` in one pass over the document's tokens."""
+def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "") -> LineStats:
+    """Compute :class:`LineStats` for ``lines`` in one pass over the document's tokens.
+
+    ``title`` (the page's ``<title>``, when known) adds the count of each line's words found in it.
+    """
     n = len(lines)
     arr = line_array(lines) if arr is None else arr
     stripped = np.strings.strip(arr)
@@ -65,8 +69,11 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None) -> LineStats:
     lowered = [w.lower() for w in words]
     language = detect_language(lowered)
     stop = stopword_mask(lowered, language)
-    title = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
+    capitalised = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
     digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+    title_words = {t.lower() for t in _TOKEN_OR_BREAK.findall(title) if t != "\n"}
+    in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(words)) \
+        if title_words else np.zeros(len(words), dtype=bool)
 
     def per_line(mask: np.ndarray | None = None) -> np.ndarray:
         ids = word_line if mask is None else word_line[mask]
@@ -82,11 +89,12 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None) -> LineStats:
         n_chars=np.strings.str_len(stripped).astype(np.float64),
         n_words=per_line(),
         n_stop=per_line(stop),
-        n_title=per_line(title),
+        n_title=per_line(capitalised),
         n_digit_words=per_line(digit),
         ends_terminal=ends_terminal,
         ends_ellipsis=ends_ellipsis,
         all_caps=np.strings.isupper(stripped),
         blank=np.strings.str_len(stripped) == 0,
         language=language,
+        n_in_title=per_line(in_title),
     )

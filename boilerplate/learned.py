@@ -6,8 +6,10 @@ Three steps, each a scikit-learn estimator:
 2. ``sequence step`` (stacking): histogram gradient boosting on the dense features plus the text
    model's scores of the line and its neighbours (out-of-fold during ``fit``, so the booster
    learns how far to trust them) -> P(body).
-3. ``kind model``: multinomial logistic regression over the six non-body labels, trained on
-   lines with fine-grained gold only -> P(kind | not body).
+3. ``kind model``: multinomial logistic regression over the six non-body labels, trained on the
+   non-body lines of fully fine-labeled documents only (hand annotations, seeds) -> P(kind | not
+   body). Alignment-labeled pages are left out: there only the title-matching line gets a kind
+   (headline), and learning from them alone makes "headline" the answer for every other line.
 
 ``predict_proba`` returns ``[P(body), (1 - P(body)) * P(kind | not body)...]`` in ``LABELS`` order;
 ``threshold`` is the binary knob: a line is body when P(body) >= threshold.
@@ -194,7 +196,8 @@ class LearnedDetector(Detector):
             hashed.append(h[keep])
             dense.append(x[keep])
             y_body.append(labels[keep] == BODY)
-            kinds.append(labels[keep])
+            fully_fine = np.isin(labels[keep], LABELS).all()
+            kinds.append(labels[keep] if fully_fine else np.full(keep.sum(), None, dtype=object))
             groups.append(np.full(keep.sum(), doc.meta.get("site") or doc.id, dtype=object))
             blank.append(~keep)
         H = sp.vstack(hashed, format="csr")

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from . import rules
 from .document import Document
-from .features import line_array, line_stats
+from .features import LineStats, line_array, line_stats
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -84,10 +84,10 @@ def _lexicon_hits(doc: Document) -> np.ndarray:
     return np.column_stack([match(getattr(rules, name)) for name in LEXICONS])
 
 
-def base_features(doc: Document) -> tuple[np.ndarray, np.ndarray]:
+def base_features(doc: Document, st: LineStats | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-line text features (n_lines, k) and the blank mask."""
     n = len(doc.lines)
-    st = line_stats(doc.lines)
+    st = line_stats(doc.lines) if st is None else st
     words = st.n_words
     prose = (words >= rules.BODY_MIN_WORDS) & (st.stop_ratio >= rules.BODY_MIN_STOP_RATIO)
     nonblank = ~st.blank
@@ -122,8 +122,10 @@ def base_features(doc: Document) -> tuple[np.ndarray, np.ndarray]:
     return np.hstack([base, doc_cols]), st.blank
 
 
-def html_features(doc: Document, blank: np.ndarray, prose_words: np.ndarray) -> np.ndarray:
-    """Markup cues: link ratio, depth, tag, class/id keywords, and the text density of the block group."""
+def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.ndarray:
+    """Markup cues: link ratio, depth, tag, class/id keywords, the block group's text density and
+    layout, and overlap with the page title."""
+    blank = st.blank
     cues = doc.cues
     n = len(doc.lines)
     link = np.asarray(cues["link_ratio"], dtype=np.float64)
@@ -139,16 +141,39 @@ def html_features(doc: Document, blank: np.ndarray, prose_words: np.ndarray) -> 
         np.zeros(0, dtype=object)
     if n:
         _, inv = np.unique(keys, return_inverse=True)
-        group_prose = np.bincount(inv, weights=prose_words)[inv] / max(prose_words.sum(), 1.0)
+        prose_by_group = np.bincount(inv, weights=prose_words)
+        group_prose = prose_by_group[inv] / max(prose_words.sum(), 1.0)
         group_size = np.bincount(inv)[inv]
         group_link = np.bincount(inv, weights=link)[inv] / group_size
+        # 0 for the group with most prose, 1 for the next...: the article is one group, not one of many
+        group_rank = np.argsort(np.argsort(-prose_by_group, kind="stable"), kind="stable")[inv]
+        # Article paragraphs sit together; teaser summaries of the same group alternate with their
+        # headlines and datelines: the share of the group's span (in lines) its members fill.
+        idx = np.arange(n)
+        first = np.full(inv.max() + 1, n)
+        np.minimum.at(first, inv, idx)
+        last = np.zeros(inv.max() + 1, dtype=np.int64)
+        np.maximum.at(last, inv, idx)
+        span = (last - first + 1)[inv]
+        group_fill = group_size / np.maximum(span - blank_between(blank, first, last)[inv], 1)
+        group_words = np.bincount(inv, weights=st.n_words)[inv] / group_size
     else:
-        group_prose = group_size = group_link = np.zeros(0)
+        group_prose = group_size = group_link = group_rank = group_fill = group_words = np.zeros(0)
+    title_share = st.n_in_title / np.maximum(st.n_words, 1)
+    title_cover = st.n_in_title / max(len(doc.meta.get("title", "").split()), 1)
     max_depth = max(depth.max() if n else 1, 1)
     ctx = context_windows(np.column_stack([link, group_prose]) if n else np.zeros((0, 2)), blank,
                           offsets=(-1, 1), window=3)
-    return np.hstack([np.column_stack([link, depth / max_depth, group_prose, np.log1p(group_size), group_link])
-                      if n else np.zeros((0, 5)), tag_cols, kw, ctx]).astype(np.float64)
+    own = np.column_stack([link, depth / max_depth, group_prose, np.log1p(group_size), group_link,
+                           np.log1p(np.minimum(group_rank, 20)), group_fill, np.log1p(group_words),
+                           title_share, np.minimum(title_cover, 1.0)]) if n else np.zeros((0, 10))
+    return np.hstack([own, tag_cols, kw, ctx]).astype(np.float64)
+
+
+def blank_between(blank: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Number of blank lines between ``first`` and ``last`` (inclusive), per pair."""
+    csum = np.concatenate(([0], np.cumsum(blank)))
+    return csum[last + 1] - csum[first]
 
 
 def StringDTypeOrStr():  # noqa: N802 - a dtype factory
@@ -159,12 +184,13 @@ def StringDTypeOrStr():  # noqa: N802 - a dtype factory
 
 def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     """All dense features of a document's lines: (n_lines, n_features)."""
-    base, blank = base_features(doc)
+    if html and doc.cues is None:
+        raise ValueError("an HTML-aware detector needs a document rendered from HTML (with cues)")
+    st = line_stats(doc.lines, title=doc.meta.get("title", "") if html else "")
+    base, blank = base_features(doc, st)
     ctx = context_windows(base[:, :_CONTEXT_COLS], blank)
     parts = [base, ctx]
     if html:
-        if doc.cues is None:
-            raise ValueError("an HTML-aware detector needs a document rendered from HTML (with cues)")
         prose_words = np.expm1(base[:, 0]) * base[:, 3]
-        parts.append(html_features(doc, blank, prose_words))
+        parts.append(html_features(doc, st, prose_words))
     return np.hstack(parts)
