@@ -78,9 +78,14 @@ def datasheet(docs: list[Document], oracle: dict, source: str) -> dict:
     }
 
 
-def build(source: str, directory: str, out: Path, workers: int, annotations: dict, gold: dict) -> dict:
+def build(source: str, directory: str, out: Path, workers: int, annotations: dict, gold: dict,
+          limit: int | None = None) -> dict:
     t0 = time.perf_counter()
     pages = iter_pages(source, directory)
+    if limit is not None:  # a subset (quick runs): hand-annotated pages first, then the others in order
+        every = list(pages)
+        hand = [p for p in every if f"{source}/{p.id}" in annotations]
+        pages = (hand + [p for p in every if f"{source}/{p.id}" not in annotations])[:limit]
     docs, extras = [], []
     fixes = {"body_to_not": 0, "not_to_body": 0, "lines": 0}  # alignment errors the hand pass corrected
     with Pool(workers) as pool:
@@ -115,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alignment-only", action="store_true",
                         help="do not join the hand annotations (to measure the alignment oracle alone)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
     args = parser.parse_args(argv)
     if not (args.scrapinghub or args.wcxb):
         parser.error("give --scrapinghub and/or --wcxb (or set BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB)")
@@ -125,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     for source in ("scrapinghub", "wcxb"):
         directory = getattr(args, source)
         if directory:
-            sheets.append(build(source, directory, args.out, args.workers, annotations, gold))
+            sheets.append(build(source, directory, args.out, args.workers, annotations, gold, args.limit))
     (args.out / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, sort_keys=True) + "\n")
     (args.out / "datasheet.json").write_text(json.dumps(sheets, indent=1, sort_keys=True) + "\n")
     for s in sheets:

@@ -94,17 +94,19 @@ def _run_fold(f: int) -> tuple[list[int], list, list]:
     # One OpenMP thread per fold process: the booster's threads would otherwise oversubscribe the
     # cores and spin-wait (a fold took 10x longer).
     with threadpool_limits(_SHARED["threads"]):
-        model = LearnedDetector(html=html).fit(train + extra)
+        model = LearnedDetector(html=html, **_SHARED["params"]).fit(train + extra)
     probas = model.predict_proba_many([docs[i] for i in test_idx])
     return test_idx, [model.predict(docs[i]) for i in test_idx], [p[:, LABELS.index(BODY)] for p in probas]
 
 
-def cross_predict(docs: list, folds: np.ndarray, html: bool, extra: list, workers: int = 2) -> tuple[list, list]:
+def cross_predict(docs: list, folds: np.ndarray, html: bool, extra: list, workers: int = 2,
+                  params: dict | None = None) -> tuple[list, list]:
     """Out-of-fold labels and P(body) for every document (folds fitted in ``workers`` processes)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    _SHARED.update(docs=docs, folds=folds, html=html, extra=extra, threads=1 if workers > 1 else None)
+    _SHARED.update(docs=docs, folds=folds, html=html, extra=extra, threads=1 if workers > 1 else None,
+                   params=params or {})
     preds: list = [None] * len(docs)
     p_body: list = [None] * len(docs)
     k = int(folds.max()) + 1
@@ -140,16 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrapinghub", default=None, help="corpus dir, for the gold text")
     parser.add_argument("--wcxb", default=None)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--params", type=json.loads, default={},
+                        help='LearnedDetector hyper-parameters as JSON, e.g. \'{"max_iter": 50}\'')
     parser.add_argument("--variants", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
     parser.add_argument("--workers", type=int, default=2, help="folds fitted in parallel processes")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cv.json")
     args = parser.parse_args(argv)
     docs = load_corpus(args.data, args.limit)
     gold = json.loads((args.data / "gold.json").read_text())
     folds = site_folds(docs, args.folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
-    results = {"folds": args.folds, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
+    results = {"folds": args.folds, "params": args.params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for variant in args.variants.split(","):
         html = variant == "html"
@@ -157,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         for d in docs + seeds:
             cache_features(d, html=html and d.cues is not None)
         print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-        preds, p_body = cross_predict(docs, folds, html, [] if html else seeds, workers=args.workers)
-        res = evaluate(docs, preds, gold)
+        preds, p_body = cross_predict(docs, folds, html, [] if html else seeds, workers=args.workers,
+                                      params=args.params)
+        res = evaluate(docs, preds, gold, n_boot=args.bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
         hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
@@ -166,9 +172,10 @@ def main(argv: list[str] | None = None) -> int:
                                    LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
             res["fine"]["pages"] = len(hand)
         if not html:  # seeds: a model that never saw them
-            model = LearnedDetector(html=False).fit(docs)
+            model = LearnedDetector(html=False, **args.params).fit(docs)
             sp = [model.predict(d) for d in seeds]
             res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
+            res["seeds"]["pred"] = sp
             res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
                                                   if g == BODY and p != BODY]
             res["seeds"]["appeal_ad_teaser_kept"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)

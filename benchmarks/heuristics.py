@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 from boilerplate import detectors
+from boilerplate.labels import BODY, LABELS
+from boilerplate.metrics import line_prf
 
 from .cross_validate import ROOT, evaluate, load_corpus
 
@@ -23,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--detectors", default="rules,c4,gopher,justext")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "heuristics.json")
     args = parser.parse_args(argv)
     docs = load_corpus(args.data, args.limit)
@@ -34,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         preds = [det.predict(d) for d in docs]
         seconds = time.perf_counter() - t0
-        res = evaluate(docs, preds, gold)
+        res = evaluate(docs, preds, gold, n_boot=args.bootstrap)
         res["lines_per_s"] = n_lines / seconds
+        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
+        if hand:  # fine-grained, on the hand-annotated pages (these detectors learn nothing: all are test pages)
+            res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
+                                   LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
         results[name] = res
         print(f"{name:8} scrapinghub F1 {res['scrapinghub']['all']['f1']:.4f}  wcxb F1 {res['wcxb']['all']['f1']:.4f}  "
               f"wcxb article {res['wcxb']['article']['f1']:.4f}  {res['lines_per_s']:.0f} lines/s", flush=True)

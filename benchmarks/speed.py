@@ -46,10 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     for d in sample:
         text_model.predict_proba(d)
     out["text_lines_per_s_one_doc"] = sum(len(d.lines) for d in sample) / (time.perf_counter() - t0)
+    # throughput against document size: documents in size buckets, one at a time
+    edges = (0, 100, 200, 400, 800, 1600, 10**9)
+    out["by_size"] = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        bucket = [d for d in docs if lo <= len(d.lines) < hi][:100]
+        if not bucket:
+            continue
+        t0 = time.perf_counter()
+        for d in bucket:
+            text_model.predict_proba(d)
+        seconds = time.perf_counter() - t0
+        n = sum(len(d.lines) for d in bucket)
+        out["by_size"].append({"min_lines": lo, "max_lines": hi, "docs": len(bucket), "mean_lines": n / len(bucket),
+                               "lines_per_s": n / seconds})
     print(f"text mode: {out['text_lines_per_s_batched']:.0f} lines/s batched, "
           f"{out['text_lines_per_s_one_doc']:.0f} lines/s one document at a time ({n_lines} lines)")
     if args.scrapinghub:
-        pages = [p.html for p in iter_scrapinghub(args.scrapinghub)]
+        ids = {d.id for d in docs}
+        pages = [p.html for p in iter_scrapinghub(args.scrapinghub) if f"scrapinghub/{p.id}" in ids]
         html_model = shipped_model("learned-html")
         t0 = time.perf_counter()
         for h in pages:

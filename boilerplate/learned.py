@@ -21,9 +21,11 @@ booster's trees are exported to flat node arrays and evaluated with numpy.
 
 from __future__ import annotations
 
+import copy
 import json
 import zipfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +34,13 @@ import scipy.sparse as sp
 from .detectors import Detector
 from .document import Document
 from .labels import BODY, BODY_INDEX, LABELS, N_LABELS
-from .learned_features import HASH_FEATURES, context_windows, dense_features, hashed_text
+from .learned_features import HASH_FEATURES, context_windows, dense_features, feature_groups, hashed_text
 
 FORMAT = "boilerplate-model"
 FORMAT_VERSION = 1
 KINDS = tuple(lab for lab in LABELS if lab != BODY)
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
+ABLATIONS = ("words", "lexicons", "context", "markup", "sequence")
 
 
 class ModelError(ValueError):
@@ -144,13 +147,22 @@ class LearnedDetector(Detector):
     Parameters: ``html`` uses markup cues (documents must come from ``boilerplate.html.render``);
     ``alpha`` the text model's L2 penalty, ``C`` the kind model's inverse regularisation; ``max_iter``/``learning_rate``/``max_leaf_nodes``
     the booster's; ``stack_folds`` the folds for out-of-fold text scores; ``threshold`` the binary
-    decision on P(body); ``random_state`` fixes every random choice.
+    decision on P(body); ``random_state`` fixes every random choice. ``ablate`` removes feature
+    groups, for ablation studies: any of ``ABLATIONS`` (words: the hashed n-grams; lexicons;
+    context: neighbour windows; markup: HTML cues; sequence: the neighbours' scores in the booster).
+    ``kind_max_iter`` bounds the kind model's solver: most of the fitting time, and no effect on
+    P(body).
     """
 
     def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
-                 random_state: int = 0):
+                 random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500):
+        unknown = set(ablate) - set(ABLATIONS)
+        if unknown:
+            raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
         self.html = html
+        self.ablate = tuple(ablate)
+        self.kind_max_iter = kind_max_iter
         self.C = C
         self.alpha = alpha
         self.max_iter = max_iter
@@ -165,18 +177,28 @@ class LearnedDetector(Detector):
         # Cross-validation fits many models on the same pages: cache_features() stores the
         # features on the document once, so each fold does not recompute them.
         cached = getattr(doc, "_feature_cache", {}).get(self.html)
-        if cached is not None:
-            return cached
-        return hashed_text(doc), dense_features(doc, html=self.html)
+        hashed, dense = cached if cached is not None else (hashed_text(doc), dense_features(doc, html=self.html))
+        if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
+            if "words" in self.ablate:
+                hashed = sp.csr_matrix(hashed.shape)
+            groups = feature_groups(self.html)
+            drop = np.zeros(dense.shape[1], dtype=bool)
+            for name in set(self.ablate) & set(groups):
+                drop |= groups[name]
+            if drop.any():
+                dense = dense.copy()
+                dense[:, drop] = 0.0
+        return hashed, dense
 
     def _text_matrix(self, hashed: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
         scaled = (dense - self.scaler_mean_) / self.scaler_scale_
         return sp.hstack([hashed, sp.csr_matrix(scaled)], format="csr")
 
-    @staticmethod
-    def _stack(dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    def _stack(self, dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray) -> np.ndarray:
         logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
         ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
+        if "sequence" in self.ablate:
+            ctx = np.zeros_like(ctx)
         return np.hstack([dense, logit[:, None], ctx])
 
     # fit --------------------------------------------------------------------------------------
@@ -246,7 +268,7 @@ class LearnedDetector(Detector):
         fine = np.isin(kind, KINDS)
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
         if len(self.kinds_) >= 2:
-            km = LogisticRegression(C=self.C, max_iter=500, random_state=self.random_state)
+            km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state)
             km.fit(X[fine], kind[fine])
             order = [list(km.classes_).index(k) for k in self.kinds_]
             self.kind_coef_ = km.coef_[order].astype(np.float64)
@@ -381,8 +403,17 @@ SHIPPED = {"learned-text": MODEL_DIR / "text.npz", "learned-html": MODEL_DIR / "
 
 
 def shipped_model(name: str) -> LearnedDetector:
-    """The model shipped with the package under ``name`` (``learned-text`` or ``learned-html``)."""
-    return LearnedDetector.load(SHIPPED[name])
+    """The model shipped with the package under ``name`` (``learned-text`` or ``learned-html``).
+
+    The file is read once per process; each call returns a shallow copy, so changing one copy's
+    ``threshold`` (or refitting it) leaves the others alone.
+    """
+    return copy.copy(_load_cached(SHIPPED[name]))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: Path) -> LearnedDetector:
+    return LearnedDetector.load(path)
 
 
 def _register_shipped() -> None:

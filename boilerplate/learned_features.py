@@ -182,6 +182,28 @@ def StringDTypeOrStr():  # noqa: N802 - a dtype factory
     return StringDType()
 
 
+N_SHAPE = 16  # the shape/position columns of base_features, before the lexicon hits
+N_DOC = 3  # document statistics, after the lexicon hits
+N_HTML_OWN = 10  # link ratio ... title overlap, before the tag one-hots
+
+
+def feature_groups(html: bool) -> dict[str, np.ndarray]:
+    """Column masks of the dense features by group, for ablations: lexicons, context (neighbour
+    windows), markup (all HTML cues)."""
+    n_base = N_SHAPE + len(LEXICONS) + N_DOC
+    n_ctx = _CONTEXT_COLS * (len(NEIGHBOUR_OFFSETS) + 1)
+    n_html_ctx = 2 * 3
+    n_html = N_HTML_OWN + len(HTML_TAGS) + len(CLASSID_WORDS) + n_html_ctx
+    n = n_base + n_ctx + (n_html if html else 0)
+    groups = {name: np.zeros(n, dtype=bool) for name in ("lexicons", "context", "markup")}
+    groups["lexicons"][N_SHAPE:N_SHAPE + len(LEXICONS)] = True
+    groups["context"][n_base:n_base + n_ctx] = True
+    if html:
+        groups["markup"][n_base + n_ctx:] = True
+        groups["context"][n - n_html_ctx:] = True
+    return groups
+
+
 def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     """All dense features of a document's lines: (n_lines, n_features)."""
     if html and doc.cues is None:

@@ -79,3 +79,35 @@ def test_numpy_forest_matches_sklearn():
     assert np.allclose(forest_decision(forest, X), hgb.decision_function(X), atol=1e-8)
     assert forest["_compiled"] is not None  # the fast path was taken
     assert np.allclose(_forest_walk(forest, X), hgb.decision_function(X), atol=1e-8)  # the fallback
+
+
+def test_kind_model_ignores_partially_labeled_documents():
+    # Alignment-labeled pages carry "other" for most non-body lines and a kind only on the title
+    # line: learning kinds from them would make that one kind the answer everywhere.
+    docs = _docs()
+    aligned = [Document(lines=["Big Title Of The Page", *PROSE, "Menu"], id=f"a{i}",
+                        labels=["headline", "body", "body", "body", "other"], meta={"site": f"t{i}"}) for i in range(4)]
+    model = LearnedDetector(max_iter=10).fit(docs + aligned)
+    assert "headline" not in model.kinds_
+    assert set(model.kinds_) == {"chrome", "appeal", "ad"}
+
+
+def test_ablation_removes_a_feature_group_and_rejects_unknown_names():
+    docs = _docs()
+    full = LearnedDetector(max_iter=10).fit(docs)
+    no_words = LearnedDetector(max_iter=10, ablate=("words",)).fit(docs)
+    assert np.count_nonzero(full.text_coef_[:2**18]) > 0
+    assert np.count_nonzero(no_words.text_coef_[:2**18]) == 0
+    with pytest.raises(ValueError, match="unknown feature groups"):
+        LearnedDetector(ablate=("colour",))
+
+
+def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):
+    from boilerplate import learned
+
+    path = tmp_path / "text.npz"
+    fitted.save(path)
+    monkeypatch.setitem(learned.SHIPPED, "learned-text", path)
+    a, b = learned.shipped_model("learned-text"), learned.shipped_model("learned-text")
+    a.threshold = 0.99
+    assert b.threshold == fitted.threshold and a is not b
