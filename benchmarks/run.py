@@ -6,6 +6,7 @@ Steps, each writing ``OUT/results/<step>.json`` (package versions and git commit
 ``OUT/results/meta.json``):
 
     corpus       build the line-level corpus (benchmarks.build_corpus) into OUT/data
+    agreement    inter-annotator agreement of the two hand passes (benchmarks.agreement)
     cv           grouped 5-fold cross-validation of the learned detectors (benchmarks.cross_validate)
     heuristics   our rules and the line-filter baselines (benchmarks.heuristics)
     peers        trafilatura, jusText, readability, boilerpipe, html-text, resiliparse on the HTML,
@@ -32,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("corpus", "cv", "heuristics", "peers", "speed", "experiments", "report")
+STEPS = ("corpus", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "report")
 PACKAGES = ("boilerplate", "numpy", "scipy", "scikit-learn", "lxml", "justext", "matplotlib", "trafilatura",
             "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
@@ -68,6 +69,12 @@ def _step_corpus(args, out: Path) -> None:
     if args.quick:
         argv += ["--limit", str(QUICK_PAGES)]
     build_corpus.main(argv)
+
+
+def _step_agreement(args, out: Path) -> None:
+    from . import agreement
+
+    agreement.main(["--data", str(out / "data"), "--out", str(out / "results" / "agreement.json")])
 
 
 def _step_cv(args, out: Path) -> None:
@@ -124,7 +131,7 @@ def _step_report(args, out: Path) -> None:
     report.main(["--results", str(out / "results"), "--data", str(out / "data"), "--paper", str(out / "paper")])
 
 
-RESULT_OF = {"corpus": "data/gold.json", "cv": "results/cv.json", "heuristics": "results/heuristics.json",
+RESULT_OF = {"corpus": "data/gold.json", "agreement": "results/agreement.json", "cv": "results/cv.json", "heuristics": "results/heuristics.json",
              "peers": "results/peers.json", "speed": "results/speed.json",
              "experiments": "results/experiments.json", "report": "paper/paper.md"}
 
