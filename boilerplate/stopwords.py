@@ -57,4 +57,6 @@ def stopword_mask(tokens: list[str], language: int) -> np.ndarray:
 
 @cache
 def _stoplist(language: int) -> frozenset[str]:
-    return frozenset(w for w, langs in _tables()[1].items() if language in langs)
+    import justext
+
+    return frozenset(w.lower() for w in justext.get_stoplist(_tables()[0][language]))
