@@ -57,6 +57,26 @@ def site_folds(docs: list, k: int, seed: int = 0) -> np.ndarray:
     return np.array([fold_of[d.meta["site"]] for d in docs])
 
 
+def score_texts(source: str, pred: dict[str, str], gold: dict, page_type: dict[str, str], n_boot: int = 1000) -> dict:
+    """Score extracted texts (id -> text) of one source with its own metric; WCXB also per page type.
+
+    ``gold`` is ``data/gold.json`` (id -> gold text and snippets); the pages are the keys of ``pred``.
+    """
+    ids = list(pred)
+    g = {i: gold[i]["gold"] for i in ids}
+    if source == "scrapinghub":
+        res = {"all": score_scrapinghub(g, pred, n_boot=n_boot)}
+    else:
+        res = {"all": score_wcxb(g, pred, {i: gold[i]["with"] for i in ids}, {i: gold[i]["without"] for i in ids},
+                                 n_boot=n_boot)}
+        for ptype in sorted({page_type[i] for i in ids}):
+            sub = [i for i in ids if page_type[i] == ptype]
+            res[ptype] = score_wcxb({i: g[i] for i in sub}, {i: pred[i] for i in sub}, n_boot=n_boot)
+    for v in res.values():
+        v.pop("pages", None)
+    return res
+
+
 def evaluate(docs: list, predictions: list[list[str | None]], gold: dict, n_boot: int = 1000) -> dict:
     """Corpus metrics for predicted labels: each source with its own metric, plus line-level."""
     out: dict = {}
@@ -65,18 +85,7 @@ def evaluate(docs: list, predictions: list[list[str | None]], gold: dict, n_boot
         by_source[d.meta["source"]].append((d, p))
     for source, items in by_source.items():
         pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
-        g = {d.id: gold[d.id]["gold"] for d, _ in items}
-        if source == "scrapinghub":
-            out[source] = {"all": score_scrapinghub(g, pred, n_boot=n_boot)}
-        else:
-            res = {"all": score_wcxb(g, pred, {d.id: gold[d.id]["with"] for d, _ in items},
-                                     {d.id: gold[d.id]["without"] for d, _ in items}, n_boot=n_boot)}
-            for ptype in sorted({d.meta["page_type"] for d, _ in items}):
-                ids = [d.id for d, _ in items if d.meta["page_type"] == ptype]
-                res[ptype] = score_wcxb({i: g[i] for i in ids}, {i: pred[i] for i in ids}, n_boot=n_boot)
-            out[source] = res
-        for v in out[source].values():
-            v.pop("pages", None)
+        out[source] = score_texts(source, pred, gold, {d.id: d.meta["page_type"] for d, _ in items}, n_boot)
         y_true = [lab == BODY for d, _ in items for lab in d.labels if lab is not None]
         y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
         out[source]["line_binary"] = binary_prf(np.array(y_true), np.array(y_pred))
@@ -96,7 +105,8 @@ def _run_fold(f: int) -> tuple[list[int], list, list]:
     with threadpool_limits(_SHARED["threads"]):
         model = LearnedDetector(html=html, **_SHARED["params"]).fit(train + extra)
     probas = model.predict_proba_many([docs[i] for i in test_idx])
-    return test_idx, [model.predict(docs[i]) for i in test_idx], [p[:, LABELS.index(BODY)] for p in probas]
+    labels = [model.labels_from_proba(docs[i], p) for i, p in zip(test_idx, probas)]
+    return test_idx, labels, [p[:, LABELS.index(BODY)] for p in probas]
 
 
 def cross_predict(docs: list, folds: np.ndarray, html: bool, extra: list, workers: int = 2,

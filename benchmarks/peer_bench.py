@@ -17,27 +17,9 @@ import sys
 from pathlib import Path
 
 from boilerplate.corpora import iter_pages
-from boilerplate.metrics import score_scrapinghub, score_wcxb
 
-from .cross_validate import ROOT
+from .cross_validate import ROOT, load_corpus, score_texts
 from .peers import PEERS, available, published_outputs, run_peer
-
-
-def score(source: str, texts: dict, gold: dict, page_type: dict, n_boot: int) -> dict:
-    ids = [i for i in gold if i.startswith(source + "/")]
-    g = {i: gold[i]["gold"] for i in ids}
-    pred = {i: texts.get(i, "") for i in ids}
-    if source == "scrapinghub":
-        res = {"all": score_scrapinghub(g, pred, n_boot=n_boot)}
-    else:
-        res = {"all": score_wcxb(g, pred, {i: gold[i]["with"] for i in ids}, {i: gold[i]["without"] for i in ids},
-                                 n_boot=n_boot)}
-        for ptype in sorted({page_type[i] for i in ids}):
-            sub = [i for i in ids if page_type[i] == ptype]
-            res[ptype] = score_wcxb({i: g[i] for i in sub}, {i: pred[i] for i in sub}, n_boot=n_boot)
-    for v in res.values():
-        v.pop("pages", None)
-    return res
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,14 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "peers.json")
     args = parser.parse_args(argv)
     gold = json.loads((args.data / "gold.json").read_text())
-    page_type = {}
-    for source in ("scrapinghub", "wcxb"):
-        path = args.data / f"{source}.jsonl"
-        if path.exists():
-            with open(path) as fh:
-                for line in fh:
-                    rec = json.loads(line)
-                    page_type[rec["id"]] = rec.get("meta", {}).get("page_type", "article")
+    page_type = {d.id: d.meta.get("page_type", "article") for d in load_corpus(args.data)}
     results: dict = {}
     for source in ("scrapinghub", "wcxb"):
         directory = getattr(args, source)
@@ -71,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             run = run_peer(name, pages)
             entry = results.setdefault(name, {"published": False})
-            entry[source] = score(source, run["texts"], gold, page_type, args.bootstrap)
+            entry[source] = score_texts(source, run["texts"], gold, page_type, args.bootstrap)
             entry[source]["pages_per_s"] = len(pages) / run["seconds"]
             entry[source]["errors"] = run["errors"]
             print(f"{name:12} {source:11} F1 {entry[source]['all']['f1']:.4f}  {entry[source]['pages_per_s']:.1f} pages/s"
@@ -79,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         if source == "scrapinghub":
             for name, texts in published_outputs(directory).items():
                 texts = {f"scrapinghub/{k}": v for k, v in texts.items()}
-                results[name] = {"published": True, source: score(source, texts, gold, page_type, args.bootstrap)}
+                texts = {i: texts.get(i, "") for i, _ in pages}
+                results[name] = {"published": True, source: score_texts(source, texts, gold, page_type, args.bootstrap)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
     return 0

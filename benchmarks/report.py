@@ -123,12 +123,19 @@ def table_experiments(res: dict) -> tuple[str, str]:
     return curve, abl
 
 
+def cv_predictions(results: Path, variant: str = "html") -> dict[str, list]:
+    """Out-of-fold labels per page id, as saved by benchmarks.cross_validate ({} if absent)."""
+    path = results / f"cv_predictions_{variant}.jsonl"
+    if not path.exists():
+        return {}
+    return {rec["id"]: rec["pred"] for rec in map(json.loads, path.read_text().splitlines())}
+
+
 def table_errors(data: Path, results: Path, k: int = 8) -> str:
     """The longest lines the HTML model got wrong out of fold (Scrapinghub), with gold and prediction."""
-    path = results / "cv_predictions_html.jsonl"
-    if not path.exists() or not (data / "scrapinghub.jsonl").exists():
+    preds = cv_predictions(results)
+    if not preds or not (data / "scrapinghub.jsonl").exists():
         return "(no predictions)\n"
-    preds = {json.loads(line)["id"]: json.loads(line)["pred"] for line in path.read_text().splitlines()}
     wrong = []
     for d in read_jsonl(data / "scrapinghub.jsonl"):
         for t, g, q in zip(d.lines, d.labels, preds.get(d.id, [])):
@@ -153,12 +160,7 @@ def _save(fig, figures: Path, name: str) -> None:
 def figure_confusion(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
     from boilerplate.metrics import confusion_matrix
 
-    preds = {}
-    path = results / "cv_predictions_html.jsonl"
-    if path.exists():
-        for line in path.read_text().splitlines():
-            rec = json.loads(line)
-            preds[rec["id"]] = rec["pred"]
+    preds = cv_predictions(results)
     gold, pred = [], []
     for source in ("scrapinghub", "wcxb"):
         f = data / f"{source}.jsonl"

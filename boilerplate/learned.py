@@ -322,18 +322,18 @@ class LearnedDetector(Detector):
         return out
 
     def predict(self, doc: Document) -> list[str | None]:
-        proba = self.predict_proba(doc)
-        labels: list[str | None] = []
-        kinds = proba.copy()
-        kinds[:, BODY_INDEX] = -1
-        for line, row, krow in zip(doc.lines, proba, kinds):
-            if not line.strip():
-                labels.append(None)
-            elif row[BODY_INDEX] >= self.threshold or not self.kinds_:
-                labels.append(BODY if row[BODY_INDEX] >= self.threshold else "chrome")
-            else:
-                labels.append(LABELS[int(krow.argmax())])
-        return labels
+        return self.labels_from_proba(doc, self.predict_proba(doc))
+
+    def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
+        """Labels from :meth:`predict_proba` output: body at P(body) >= threshold, else the likeliest kind."""
+        if self.kinds_:
+            kinds = proba.copy()
+            kinds[:, BODY_INDEX] = -1
+            other = kinds.argmax(axis=1)
+        else:
+            other = np.full(len(proba), LABELS.index("chrome"))
+        best = np.where(proba[:, BODY_INDEX] >= self.threshold, BODY_INDEX, other)
+        return [None if not line.strip() else LABELS[k] for line, k in zip(doc.lines, best)]
 
     # persistence ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
