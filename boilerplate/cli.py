@@ -1,21 +1,31 @@
 """Command line: a thin shell over the public API.
 
-    boilerplate clean [FILE ...|-] [--keep body,headline] [--detector NAME] [--html]
+    boilerplate clean [FILE ...|-] [--keep body,headline] [--detector NAME] [--html] [-o OUT]
+    boilerplate clean corpus.jsonl.gz --text-field text --workers 8 -o cleaned.jsonl.gz
+    boilerplate clean CC-MAIN-...warc.gz -o cleaned.jsonl      # HTML responses; *.warc.wet.gz: text
     boilerplate label FILE [--format tsv|jsonl] [--detector NAME] [--html]
     boilerplate train --corpus FILE.jsonl [--corpus ...] --out MODEL.npz [--html]
 
-Exit status 0 on success, 2 on a usage or input error (one line on stderr).
+Record files (JSONL, WARC, WET; plain, gzip or zstd) are streamed: one JSON object per record
+out, in input order, with a summary of cleaned and skipped records on stderr. Single pages
+(text or HTML) print their kept lines. ``-o`` writes atomically (no partial file on failure).
+
+Exit status 0 on success, 2 on a usage or input error (one line on stderr), 130 if interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
-from . import __version__, api, detectors
+from . import __version__, api, detectors, records, stream
 from .labels import LABELS
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -62,26 +72,104 @@ def _label_file(path: str, args: argparse.Namespace) -> list[api.LabeledLine]:
     return result
 
 
+def _record_format(path: str, args: argparse.Namespace) -> str | None:
+    """The record format of an input ("jsonl"/"warc"), or None for a single text or HTML page."""
+    if args.input_format in ("jsonl", "warc", "wet"):
+        return "warc" if args.input_format == "wet" else args.input_format
+    if args.input_format in ("text", "html") or path == "-":
+        return None
+    head = b""
+    with contextlib.suppress(OSError):
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    return records.sniff_format(path, head)
+
+
+@contextlib.contextmanager
+def _output(args: argparse.Namespace) -> Iterator[IO[str]]:
+    if args.output in (None, "-"):
+        yield sys.stdout
+    else:
+        with records.atomic_output(args.output) as fh:
+            yield fh
+
+
+def _iter_inputs(paths: list[str], args: argparse.Namespace
+                 ) -> Iterator[tuple[str, records.Record | records.Skipped]]:
+    for path in paths:
+        fmt = _record_format(path, args)
+        if path != "-" and not Path(path).exists():
+            raise UsageError(f"{path}: no such file")
+        try:
+            for item in records.iter_records(path, fmt, args.text_field, args.html_field,
+                                             args.max_record_bytes):
+                yield path, item
+        except records.RecordFormatError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def _run_records(paths: list[str], args: argparse.Namespace, with_labels: bool, keep: list[str]) -> None:
+    config = stream.CleanConfig(detector=args.detector, keep=tuple(keep), output_field=args.output_field,
+                                with_labels=with_labels)
+    shown = 0
+
+    def on_skip(source: str, skipped: records.Skipped) -> None:
+        nonlocal shown
+        if args.quiet:
+            return
+        shown += 1
+        if shown <= stream.MAX_SKIP_MESSAGES:
+            print(f"boilerplate: skipped {source} record {skipped.index} ({skipped.reason}): {skipped.detail}",
+                  file=sys.stderr)
+        elif shown == stream.MAX_SKIP_MESSAGES + 1:
+            print("boilerplate: further skipped records are only counted", file=sys.stderr)
+
+    stats = stream.StreamStats()
+    progress = stream.Progress(stats, enabled=False if args.quiet else None)
+    with _output(args) as out:
+        stream.run(_iter_inputs(paths, args), config, out, workers=args.workers, progress=progress,
+                   on_skip=on_skip)
+    if not args.quiet:
+        print(f"boilerplate: {stats.summary()}", file=sys.stderr)
+
+
+def _split_inputs(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The input paths and whether they are record files; mixing the two is a usage error."""
+    paths = args.files or ["-"]
+    kinds = {_record_format(p, args) is not None for p in paths}
+    if len(kinds) > 1:
+        raise UsageError("cannot mix record files (JSONL/WARC/WET) and single pages in one run")
+    return paths, kinds.pop()
+
+
 def _cmd_clean(args: argparse.Namespace) -> None:
     keep = [k for k in args.keep.split(",") if k.strip()]
     api._keep_set(keep)  # validate before reading any input
-    out = sys.stdout
-    for path in args.files or ["-"]:
-        kept = api._join_kept(_label_file(path, args), keep)
-        if kept:
-            out.write(kept + "\n")
+    paths, are_records = _split_inputs(args)
+    if are_records:
+        _run_records(paths, args, with_labels=args.labels, keep=keep)
+        return
+    with _output(args) as out:
+        for path in paths:
+            kept = api._join_kept(_label_file(path, args), keep)
+            if kept:
+                out.write(kept + "\n")
 
 
 def _cmd_label(args: argparse.Namespace) -> None:
-    out = sys.stdout
-    for path in args.files or ["-"]:
-        for i, item in enumerate(_label_file(path, args)):
-            if args.format == "jsonl":
-                out.write(json.dumps({"file": path, "line": i, "label": item.label,
-                                      "score": round(item.score, 4), "text": item.text},
-                                     ensure_ascii=False) + "\n")
-            else:
-                out.write(f"{item.label or '-'}\t{item.score:.3f}\t{item.text}\n")
+    paths, are_records = _split_inputs(args)
+    if are_records:
+        _run_records(paths, args, with_labels=True, keep=list(api.DEFAULT_KEEP))
+        return
+    with _output(args) as out:
+        for path in paths:
+            for i, item in enumerate(_label_file(path, args)):
+                if args.format == "jsonl":
+                    out.write(json.dumps({"file": path, "line": i, "label": item.label,
+                                          "score": round(item.score, 4), "text": item.text},
+                                         ensure_ascii=False) + "\n")
+                else:
+                    out.write(f"{item.label or '-'}\t{item.score:.3f}\t{item.text}\n")
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
@@ -106,6 +194,16 @@ def _cmd_train(args: argparse.Namespace) -> None:
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="boilerplate", description="Line-level boilerplate detection for web text.")
     parser.add_argument("--version", action="version", version=f"boilerplate {__version__}")
@@ -117,11 +215,28 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"detector name (default: the best shipped); one of {', '.join(detectors.available())}")
         p.add_argument("--html", action="store_true",
                        help=f"treat input as HTML (automatic for {', '.join(HTML_SUFFIXES)})")
+        p.add_argument("-o", "--output", metavar="FILE",
+                       help="write here instead of stdout, atomically (.gz/.zst names are compressed)")
+        g = p.add_argument_group("record files (JSONL, WARC, WET; plain, gzip or zstd)")
+        g.add_argument("--input-format", choices=("auto", "text", "html", "jsonl", "warc", "wet"), default="auto",
+                       help="input kind; auto: by name (.jsonl/.ndjson/.json, .warc/.wet, plus .gz/.zst) "
+                            "or a WARC header, else a single page")
+        g.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
+        g.add_argument("--html-field", default=None, help="JSONL field holding HTML (takes the HTML path)")
+        g.add_argument("--output-field", default="clean_text",
+                       help="field added to each output record with the kept text (default: clean_text)")
+        g.add_argument("--workers", type=_positive_int, default=None,
+                       help=f"processes (default: all cores, here {stream.default_workers()})")
+        g.add_argument("--max-record-bytes", type=_positive_int, default=records.MAX_RECORD_BYTES,
+                       help="skip larger records as oversized (default: %(default)s)")
+        g.add_argument("-q", "--quiet", action="store_true", help="no progress, skip messages or summary")
 
     p = sub.add_parser("clean", help="print the kept lines of each input, unchanged, in order")
     common(p)
     p.add_argument("--keep", default="body",
                    help=f"comma-separated labels to keep (default: body); of {', '.join(LABELS)}")
+    p.add_argument("--labels", action="store_true",
+                   help="record files: also add each record's per-line labels (line_labels)")
     p.set_defaults(func=_cmd_clean)
 
     p = sub.add_parser("label", help="print each line with its label and score")
@@ -137,7 +252,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: the partial output file is removed
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (embedded use): keep the default handling
+        previous = None
     try:
         args = build_parser().parse_args(argv)
         if args.detector is not None and args.detector not in detectors.available():
@@ -153,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `boilerplate clean big.txt | head` is not an error
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print("boilerplate: interrupted (an -o output file is not written)", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
