@@ -86,11 +86,13 @@ def sniff_format(path: str, head: bytes = b"") -> str | None:
     return None  # JSONL is never guessed from content: a text page may start with "{"
 
 
-def open_binary(path: str) -> IO[bytes]:
+def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
     """Open a file (``-`` for stdin) for reading, transparently decompressing gzip and zstd
     (detected from the first bytes, not the name). zstd needs the ``zstandard`` package."""
     raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    if not decompress:
+        return buffered
     head = buffered.peek(4)[:4]
     if head.startswith(_GZIP_MAGIC):
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
@@ -222,19 +224,22 @@ def iter_records(path: str, fmt: str | None = None, text_field: str | None = "te
     """The records of one file (``-`` for stdin), format given or sniffed (:func:`sniff_format`)."""
     if path != "-" and Path(path).is_dir():
         raise RecordFormatError(f"{path}: is a directory")
-    stream = open_binary(path)
+    if fmt is None:
+        fmt = sniff_format(path)
+    if fmt is None and path != "-":
+        with open_binary(path) as probe:
+            fmt = sniff_format(path, probe.read(8))
+    if fmt not in ("jsonl", "warc", "wet"):
+        raise RecordFormatError(f"{path}: not JSONL or WARC; pass --input-format" if fmt is None else
+                                f"unknown record format {fmt!r}; one of {', '.join(FORMATS)}")
+    # FastWARC decompresses WARC itself, member by member: a cut gzip member then loses one
+    # record, where a Python gzip stream would fail the read-ahead of the records before it.
+    stream = open_binary(path, decompress=fmt == "jsonl")
     try:
-        if fmt is None:
-            head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
-            fmt = sniff_format(path, head)
-            if fmt is None:
-                raise RecordFormatError(f"{path}: not JSONL or WARC; pass --format")
         if fmt == "jsonl":
             yield from iter_jsonl(stream, text_field, html_field, max_record_bytes)
-        elif fmt in ("warc", "wet"):
-            yield from iter_warc(stream, max_record_bytes)
         else:
-            raise RecordFormatError(f"unknown record format {fmt!r}; one of {', '.join(FORMATS)}")
+            yield from iter_warc(stream, max_record_bytes)
     finally:
         if path != "-":
             stream.close()
