@@ -39,7 +39,7 @@ def label_document(doc: Document, detector: str | Detector | None = None) -> lis
     """Label every line of a :class:`Document` (text or rendered HTML)."""
     det = _resolve(detector, html=doc.has_cues)
     proba = det.predict_proba(doc)
-    names = det.predict(doc)
+    names = det.labels_from_proba(doc, proba)
     scores = proba.max(axis=1) if len(proba) else np.zeros(0)
     return [LabeledLine(line, name, 0.0 if name is None else float(score))
             for line, name, score in zip(doc.lines, names, scores)]

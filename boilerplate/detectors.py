@@ -30,7 +30,11 @@ class Detector:
         raise NotImplementedError
 
     def predict(self, doc: Document) -> list[str | None]:
-        proba = self.predict_proba(doc)
+        return self.labels_from_proba(doc, self.predict_proba(doc))
+
+    def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
+        """Label names from :meth:`predict_proba` output (the likeliest label; ``None`` on blank
+        lines), so a caller that needs both runs the detector once."""
         best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
         return [None if is_blank(line) else LABELS[k] for line, k in zip(doc.lines, best)]
 
