@@ -13,6 +13,7 @@ Steps, each writing ``OUT/results/<step>.json`` (package versions and git commit
                  published Scrapinghub outputs scored for quality only (benchmarks.peers)
     speed        throughput of ours against trafilatura; lines/s against document size
     experiments  learning curve and feature-group ablation (benchmarks.experiments)
+    streams      records/s, scaling and peak RSS of stream cleaning, CLI and datatrove (benchmarks.stream_bench)
     report       OUT/paper/tables/*.md, OUT/paper/figures/*.{png,pdf}, OUT/paper/paper.md (benchmarks.report)
 
 ``--quick`` runs all of it end to end on a small subset (CI-sized: 3 folds, 24 pages per corpus,
@@ -33,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("corpus", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "report")
+STEPS = ("corpus", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "streams", "report")
 PACKAGES = ("boilerplate", "numpy", "scipy", "scikit-learn", "lxml", "justext", "matplotlib", "trafilatura",
             "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
@@ -125,6 +126,19 @@ def _step_experiments(args, out: Path) -> None:
     experiments.main(argv)
 
 
+def _step_streams(args, out: Path) -> None:
+    from . import stream_bench
+
+    argv = ["--out", str(out / "results" / "streams.json"), "--work", str(out / "data" / "streams")]
+    for source in ("scrapinghub", "wcxb"):
+        if getattr(args, source):
+            argv += [f"--{source}", getattr(args, source)]
+    if args.quick:
+        # CLI only: the datatrove step runs end to end in tests/test_datatrove.py
+        argv += ["--limit", str(QUICK_PAGES), "--times", "2", "--what", "cli"]
+    stream_bench.main(argv)
+
+
 def _step_report(args, out: Path) -> None:
     from . import report
 
@@ -133,7 +147,8 @@ def _step_report(args, out: Path) -> None:
 
 RESULT_OF = {"corpus": "data/gold.json", "agreement": "results/agreement.json", "cv": "results/cv.json", "heuristics": "results/heuristics.json",
              "peers": "results/peers.json", "speed": "results/speed.json",
-             "experiments": "results/experiments.json", "report": "paper/paper.md"}
+             "experiments": "results/experiments.json", "streams": "results/streams.json",
+             "report": "paper/paper.md"}
 
 
 def check_outputs(out: Path, steps: tuple[str, ...] | list[str] = STEPS) -> list[str]:

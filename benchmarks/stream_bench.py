@@ -149,6 +149,19 @@ def run_engine(kind: str, shards: Path, workers: int, work: Path) -> dict:
             "peak_rss_mb": round(res["peak_rss_mb"], 1), "peak_pss_mb": round(res["peak_pss_mb"], 1)}
 
 
+def task_startup() -> float:
+    """Seconds for a fresh process to import the package and datatrove, load the HTML model and
+    clean a one-line page: what every datatrove task started in a new process pays."""
+    code = ("import boilerplate, boilerplate.datatrove_steps, datatrove.executor; "
+            "boilerplate.clean_html('<p>A short page for warming up.</p>')")
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - t0)
+    return round(min(times), 2)
+
+
 def _summarise(runs: dict) -> dict:
     one, two, big = runs["1"], runs["2"], runs["2_big"]
     return {"scaling_efficiency": round(two["records_per_s"] / one["records_per_s"], 3),
@@ -168,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "streams")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "streams.json")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages (smoke runs)")
-    parser.add_argument("--what", nargs="+", default=["cli", "engine"], choices=["cli", "engine"])
+    parser.add_argument("--what", nargs="+", default=["cli", "engine", "startup"],
+                        choices=["cli", "engine", "startup"])
     args = parser.parse_args(argv)
 
     pages = _pages(args.scrapinghub, args.wcxb)[: args.limit]
@@ -176,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"pages": len(pages), "times": args.times, "cpus": os.cpu_count(),
                     "input_mb": {k: round(p.stat().st_size / 2**20, 1) for k, p in paths.items()}}
     del pages
-    for what in args.what:
+    if "startup" in args.what:
+        result["task_startup_s"] = task_startup()
+    for what in (w for w in args.what if w != "startup"):
         for kind in ("warc", "jsonl"):
             runs = {}
             for key, workers, big in (("1", 1, False), ("2", 2, False), ("2_big", 2, True)):

@@ -98,8 +98,6 @@ def _iter_inputs(paths: list[str], args: argparse.Namespace
                  ) -> Iterator[tuple[str, records.Record | records.Skipped]]:
     for path in paths:
         fmt = _record_format(path, args)
-        if path != "-" and not Path(path).exists():
-            raise UsageError(f"{path}: no such file")
         try:
             for item in records.iter_records(path, fmt, args.text_field, args.html_field,
                                              args.max_record_bytes):
@@ -136,6 +134,9 @@ def _run_records(paths: list[str], args: argparse.Namespace, with_labels: bool, 
 def _split_inputs(args: argparse.Namespace) -> tuple[list[str], bool]:
     """The input paths and whether they are record files; mixing the two is a usage error."""
     paths = args.files or ["-"]
+    for path in paths:  # all inputs checked before any output is written
+        if path != "-" and not Path(path).exists():
+            raise UsageError(f"{path}: no such file")
     kinds = {_record_format(p, args) is not None for p in paths}
     if len(kinds) > 1:
         raise UsageError("cannot mix record files (JSONL/WARC/WET) and single pages in one run")

@@ -282,3 +282,35 @@ def test_sigterm_mid_run_leaves_no_output(tmp_path):
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name != "in.jsonl"]
     assert os.path.exists(tmp_path / "in.jsonl")
+
+
+# --- progress and summary ---------------------------------------------------------------------
+
+def test_progress_shown_on_terminal_only(monkeypatch):
+    stats = stream.StreamStats()
+    shown, hidden = io.StringIO(), io.StringIO()
+    on, off = stream.Progress(stats, shown, enabled=True), stream.Progress(stats, hidden)  # StringIO: no tty
+    stats.records, stats.lines = 12, 340
+    stats.skipped["truncated"] += 1
+    for p in (on, off):
+        p.update()
+        p.close()
+    assert "12 records, 340 lines, 1 skipped" in shown.getvalue() and "records/s" in shown.getvalue()
+    assert hidden.getvalue() == ""
+
+
+def test_summary_counts_skips_by_reason():
+    stats = stream.StreamStats(records=3, lines=10)
+    stats.skipped.update({"oversized": 2, "malformed": 1})
+    text = stats.summary()
+    assert text.startswith("3 records cleaned (10 lines)") and text.endswith("3 skipped: malformed 1, oversized 2")
+
+
+def test_clean_stream_api_orders_results_with_a_pool():
+    items = [("src", records.Record(i, "text", f"{STORY} number {i}", {"i": i})) for i in range(40)]
+    items.insert(7, ("src", records.Skipped(99, "malformed", "x")))
+    got = list(stream.clean_stream(items, stream.CleanConfig(), workers=2, batch_size=3))
+    assert [json.loads(line)["i"] for _, line, skipped, _ in got if line] == list(range(40))
+    assert [s.reason for _, _, s, _ in got if s] == ["malformed"] and got[7][2] is not None
+    with pytest.raises(ValueError, match="workers"):
+        list(stream.clean_stream(items, stream.CleanConfig(), workers=0))
