@@ -8,6 +8,9 @@ Inputs, built once under ``--work`` from all benchmark pages (1,678 with both co
 - ``text.jsonl``: a WET-like JSONL of each page's rendered text (the text path);
 - the same with every page repeated ``--times`` over (``pages_x10.warc.gz``, ``text_x10.jsonl``).
 
+``readers`` times FastWARC against warcio iterating the WARC (why the reader uses FastWARC);
+``startup`` times a fresh process's imports and model load (what each datatrove task pays).
+
 Each configuration runs as its own process tree (``boilerplate clean FILE -o OUT --workers N``, or
 a datatrove ``LocalPipelineExecutor`` over the input split into 4 shards with ``tasks=4``), and the
 summed RSS of the tree is sampled every 0.1 s (psutil). Reported: records/s, lines/s, scaling
@@ -162,6 +165,46 @@ def task_startup() -> float:
     return round(min(times), 2)
 
 
+def reader_speed(warc_gz: Path, work: Path) -> dict:
+    """Seconds to iterate the HTML responses of the benchmark WARC and read their payloads, with
+    FastWARC (our reader's library) and warcio, gzip and uncompressed; best of 3."""
+    import gzip
+    import shutil
+
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    plain = work / "pages.warc"
+    with gzip.open(warc_gz, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+    def fastwarc(path: Path) -> int:
+        with open(path, "rb") as fh:
+            return sum(len(r.reader.read()) for r in ArchiveIterator(fh, record_types=WarcRecordType.response))
+
+    def warcio(path: Path) -> int:
+        from warcio.archiveiterator import ArchiveIterator as WarcioIterator
+
+        with open(path, "rb") as fh:
+            return sum(len(r.content_stream().read()) for r in WarcioIterator(fh) if r.rec_type == "response")
+
+    out = {}
+    try:
+        for name, fn in (("fastwarc", fastwarc), ("warcio", warcio)):
+            for label, path in (("gzip", warc_gz), ("plain", plain)):
+                try:
+                    best = []
+                    for _ in range(3):
+                        t0 = time.perf_counter()
+                        fn(path)
+                        best.append(time.perf_counter() - t0)
+                    out[f"{name}_{label}_s"] = round(min(best), 2)
+                except ImportError:
+                    out[f"{name}_{label}_s"] = None
+    finally:
+        plain.unlink()
+    return out
+
+
 def _summarise(runs: dict) -> dict:
     one, two, big = runs["1"], runs["2"], runs["2_big"]
     return {"scaling_efficiency": round(two["records_per_s"] / one["records_per_s"], 3),
@@ -181,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "streams")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "streams.json")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages (smoke runs)")
-    parser.add_argument("--what", nargs="+", default=["cli", "engine", "startup"],
-                        choices=["cli", "engine", "startup"])
+    parser.add_argument("--what", nargs="+", default=["readers", "cli", "engine", "startup"],
+                        choices=["readers", "cli", "engine", "startup"])
     args = parser.parse_args(argv)
 
     pages = _pages(args.scrapinghub, args.wcxb)[: args.limit]
@@ -190,9 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"pages": len(pages), "times": args.times, "cpus": os.cpu_count(),
                     "input_mb": {k: round(p.stat().st_size / 2**20, 1) for k, p in paths.items()}}
     del pages
+    if "readers" in args.what:
+        result["warc_readers"] = reader_speed(paths["warc"], args.work)
     if "startup" in args.what:
         result["task_startup_s"] = task_startup()
-    for what in (w for w in args.what if w != "startup"):
+    for what in (w for w in args.what if w in ("cli", "engine")):
         for kind in ("warc", "jsonl"):
             runs = {}
             for key, workers, big in (("1", 1, False), ("2", 2, False), ("2_big", 2, True)):
