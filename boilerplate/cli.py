@@ -116,6 +116,8 @@ def _run_records(paths: list[str], args: argparse.Namespace, with_labels: bool, 
         if args.quiet:
             return
         shown += 1
+        if progress.enabled:
+            sys.stderr.write("\r\033[K")  # clear the progress line so the message stands alone
         if shown <= stream.MAX_SKIP_MESSAGES:
             print(f"boilerplate: skipped {source} record {skipped.index} ({skipped.reason}): {skipped.detail}",
                   file=sys.stderr)

@@ -314,3 +314,14 @@ def test_clean_stream_api_orders_results_with_a_pool():
     assert [s.reason for _, _, s, _ in got if s] == ["malformed"] and got[7][2] is not None
     with pytest.raises(ValueError, match="workers"):
         list(stream.clean_stream(items, stream.CleanConfig(), workers=0))
+
+
+def test_stdin_gzip_jsonl_to_stdout():
+    payload = gzip.compress(b"".join(json.dumps({"text": t, "k": i}).encode() + b"\n" for i, t in enumerate(_texts())))
+    proc = subprocess.run([sys.executable, "-m", "boilerplate", "clean", "--input-format", "jsonl", "-",
+                           "--workers", "2"], input=payload, capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["k"] for r in rows] == list(range(len(_texts())))
+    assert [r["clean_text"] for r in rows] == [boilerplate.clean(t) for t in _texts()]
+    assert b"records cleaned" in proc.stderr and b"\r" not in proc.stderr  # piped: no progress line
