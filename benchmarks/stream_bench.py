@@ -9,7 +9,9 @@ Inputs, built once under ``--work`` from all benchmark pages (1,678 with both co
 - the same with every page repeated ``--times`` over (``pages_x10.warc.gz``, ``text_x10.jsonl``).
 
 ``readers`` times FastWARC against warcio iterating the WARC (why the reader uses FastWARC);
-``startup`` times a fresh process's imports and model load (what each datatrove task pays).
+``startup`` times a fresh process's imports and model load (what each datatrove task pays);
+``engine_fork`` reruns the datatrove 1x inputs with ``start_method="fork"`` and the model loaded
+before forking, so tasks pay no start-up.
 
 Each configuration runs as its own process tree (``boilerplate clean FILE -o OUT --workers N``, or
 a datatrove ``LocalPipelineExecutor`` over the input split into 4 shards with ``tasks=4``), and the
@@ -119,28 +121,34 @@ def run_cli(src: Path, workers: int, work: Path) -> dict:
             "summary": summary}
 
 
-def engine_child(kind: str, src: str, out: str, workers: int) -> None:
-    """Run in a subprocess: the datatrove pipeline over the shards in ``src``."""
+def engine_child(kind: str, src: str, out: str, workers: int, start_method: str = "forkserver") -> None:
+    """Run in a subprocess: the datatrove pipeline over the shards in ``src``. With ``fork`` the
+    package is imported and the model loaded here first, so every task inherits them."""
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
 
     from boilerplate.datatrove_steps import BoilerplateCleaner, BoilerplateWarcReader
 
+    if start_method == "fork":
+        import boilerplate
+
+        boilerplate.clean_html("<p>Warm-up page.</p>") if kind == "warc" else boilerplate.clean("Warm-up text.")
     reader = BoilerplateWarcReader(src) if kind == "warc" else JsonlReader(src)
     LocalPipelineExecutor(pipeline=[reader, BoilerplateCleaner(drop_empty=False),
                                     JsonlWriter(out, compression=None)],
-                          tasks=SHARDS, workers=workers, logging_dir=f"{out}.logs").run()
+                          tasks=SHARDS, workers=workers, logging_dir=f"{out}.logs",
+                          start_method=start_method).run()
 
 
-def run_engine(kind: str, shards: Path, workers: int, work: Path) -> dict:
+def run_engine(kind: str, shards: Path, workers: int, work: Path, start_method: str = "forkserver") -> dict:
     import shutil
 
     out = work / "engine_out"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(f"{out}.logs", ignore_errors=True)
     res = measure([sys.executable, "-m", "benchmarks.stream_bench", "--engine-child", kind, str(shards), str(out),
-                   str(workers)])
+                   str(workers), start_method])
     stats = json.loads((Path(f"{out}.logs") / "stats.json").read_text())
     cleaner = next(step for step in stats if step["name"].endswith("boilerplate"))["stats"]
     records = cleaner["forwarded"]
@@ -206,16 +214,19 @@ def reader_speed(warc_gz: Path, work: Path) -> dict:
 
 
 def _summarise(runs: dict) -> dict:
-    one, two, big = runs["1"], runs["2"], runs["2_big"]
-    return {"scaling_efficiency": round(two["records_per_s"] / one["records_per_s"], 3),
-            "rss_ratio_big_over_1x": round(big["peak_rss_mb"] / two["peak_rss_mb"], 3),
-            "pss_ratio_big_over_1x": round(big["peak_pss_mb"] / two["peak_pss_mb"], 3)}
+    one, two = runs["1"], runs["2"]
+    out = {"scaling_efficiency": round(two["records_per_s"] / one["records_per_s"], 3)}
+    if "2_big" in runs:
+        big = runs["2_big"]
+        out.update(rss_ratio_big_over_1x=round(big["peak_rss_mb"] / two["peak_rss_mb"], 3),
+                   pss_ratio_big_over_1x=round(big["peak_pss_mb"] / two["peak_pss_mb"], 3))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--engine-child":
-        kind, src, out, workers = sys.argv[2:6]
-        engine_child(kind, src, out, int(workers))
+        kind, src, out, workers, start_method = sys.argv[2:7]
+        engine_child(kind, src, out, int(workers), start_method)
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
@@ -224,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "streams")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "streams.json")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages (smoke runs)")
-    parser.add_argument("--what", nargs="+", default=["readers", "cli", "engine", "startup"],
-                        choices=["readers", "cli", "engine", "startup"])
+    parser.add_argument("--what", nargs="+", default=["readers", "cli", "engine", "engine_fork", "startup"],
+                        choices=["readers", "cli", "engine", "engine_fork", "startup"])
     args = parser.parse_args(argv)
 
     pages = _pages(args.scrapinghub, args.wcxb)[: args.limit]
@@ -237,17 +248,21 @@ def main(argv: list[str] | None = None) -> int:
         result["warc_readers"] = reader_speed(paths["warc"], args.work)
     if "startup" in args.what:
         result["task_startup_s"] = task_startup()
-    for what in (w for w in args.what if w in ("cli", "engine")):
+    for what in (w for w in args.what if w in ("cli", "engine", "engine_fork")):
         for kind in ("warc", "jsonl"):
             runs = {}
-            for key, workers, big in (("1", 1, False), ("2", 2, False), ("2_big", 2, True)):
+            # engine_fork: datatrove with start_method="fork" and the model loaded before forking;
+            # only the 1x input (memory is measured on the default start method).
+            sizes = (("1", 1, False), ("2", 2, False)) if what == "engine_fork" else (
+                ("1", 1, False), ("2", 2, False), ("2_big", 2, True))
+            for key, workers, big in sizes:
                 print(f"{what} {kind} workers={workers} {'x' + str(args.times) if big else '1x'} ...",
                       file=sys.stderr, flush=True)
                 if what == "cli":
                     runs[key] = run_cli(paths[kind + ("_big" if big else "")], workers, args.work)
                 else:
                     runs[key] = run_engine(kind, args.work / f"{kind}{'_big' if big else ''}_shards", workers,
-                                           args.work)
+                                           args.work, "fork" if what == "engine_fork" else "forkserver")
                 print(f"  {runs[key]}", file=sys.stderr, flush=True)
             result[f"{what}_{kind}"] = {"runs": runs, **_summarise(runs)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -256,10 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(previous, indent=2) + "\n")
     for key in (k for k in previous if k.startswith(("cli_", "engine_"))):
         r = previous[key]
-        print(f"{key:13s} 1 worker {r['runs']['1']['records_per_s']:8.1f} rec/s | 2 workers "
-              f"{r['runs']['2']['records_per_s']:8.1f} rec/s | scaling {r['scaling_efficiency']:.2f} | "
-              f"peak RSS 1x {r['runs']['2']['peak_rss_mb']:.0f} MB, x{previous['times']} "
-              f"{r['runs']['2_big']['peak_rss_mb']:.0f} MB (ratio {r['rss_ratio_big_over_1x']:.2f})")
+        memory = (f" | peak RSS 1x {r['runs']['2']['peak_rss_mb']:.0f} MB, x{previous['times']} "
+                  f"{r['runs']['2_big']['peak_rss_mb']:.0f} MB (ratio {r['rss_ratio_big_over_1x']:.2f})"
+                  if "2_big" in r["runs"] else "")
+        print(f"{key:18s} 1 worker {r['runs']['1']['records_per_s']:8.1f} rec/s | 2 workers "
+              f"{r['runs']['2']['records_per_s']:8.1f} rec/s | scaling {r['scaling_efficiency']:.2f}{memory}")
     return 0
 
 
