@@ -193,9 +193,22 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class WorkerDiedError(RuntimeError):
+    """A worker process died (killed for memory, a crash in a native library): the run stops."""
+
+
 def _drain_one(pending: deque) -> Iterator[tuple[str, str | None, Skipped | None, int]]:
+    from concurrent.futures.process import BrokenProcessPool
+
     sources, future = pending.popleft()
-    for source, result in zip(sources, future.result()):
+    try:
+        results = future.result()
+    except BrokenProcessPool as exc:
+        # Which record killed it is unknown, so nothing after this point can be trusted to be complete.
+        raise WorkerDiedError(f"a worker process died while cleaning records from {sources[0]} ({exc}); "
+                              "if it was killed for memory, use fewer --workers or a lower "
+                              "--max-record-bytes") from None
+    for source, result in zip(sources, results):
         yield (source, *result)
 
 

@@ -325,3 +325,16 @@ def test_stdin_gzip_jsonl_to_stdout():
     assert [r["k"] for r in rows] == list(range(len(_texts())))
     assert [r["clean_text"] for r in rows] == [boilerplate.clean(t) for t in _texts()]
     assert b"records cleaned" in proc.stderr and b"\r" not in proc.stderr  # piped: no progress line
+
+
+def _die(batch):
+    os._exit(1)  # what the OOM killer or a native crash looks like to the pool
+
+
+def test_dead_worker_is_a_clear_error_and_no_output(tmp_path, capsys, monkeypatch):
+    _jsonl(tmp_path / "in.jsonl", [{"text": STORY}] * 40)
+    monkeypatch.setattr(stream, "_clean_batch", _die)
+    code, err = _run(["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--workers", "2"],
+                     capsys)
+    assert code == 2 and "worker process died" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
