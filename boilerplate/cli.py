@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, OSError, stream.WorkerDiedError) as exc:  # bad input found while processing, ...
+    except (ValueError, OSError) as exc:  # bad input found while processing (too large, ...)
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `boilerplate clean big.txt | head` is not an error

@@ -179,36 +179,53 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
     # fork shares the loaded model and imports with the workers (start-up in milliseconds);
     # elsewhere the platform default is used.
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config,))
-    pending: deque[tuple[list[str], Future]] = deque()
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config,))
+
+    pool = [new_pool()]  # a list so the drain step can replace a broken pool
+    pending: deque[tuple[list, Future]] = deque()
     try:
         for batch in _batches(items, batch_size):
-            sources = [source for source, _ in batch]
-            pending.append((sources, pool.submit(_clean_batch, [item for _, item in batch])))
+            pending.append((batch, pool[0].submit(_clean_batch, [item for _, item in batch])))
             while len(pending) >= PENDING_PER_WORKER * workers:
-                yield from _drain_one(pending)
+                yield from _drain_one(pending, pool, new_pool)
         while pending:
-            yield from _drain_one(pending)
+            yield from _drain_one(pending, pool, new_pool)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool[0].shutdown(wait=True, cancel_futures=True)
 
 
-class WorkerDiedError(RuntimeError):
-    """A worker process died (killed for memory, a crash in a native library): the run stops."""
+#: Detail of the skip for a record whose cleaning killed its worker process.
+WORKER_DIED = "the worker process died on this record (killed for memory, or a crash in a native library)"
 
 
-def _drain_one(pending: deque) -> Iterator[tuple[str, str | None, Skipped | None, int]]:
+def _drain_one(pending: deque, pool: list, new_pool: Callable[[], ProcessPoolExecutor]
+               ) -> Iterator[tuple[str, str | None, Skipped | None, int]]:
+    """Yield the oldest batch's results. If a worker died, the pool is broken and every batch in
+    flight lost: those records are redone one at a time in fresh pools, and a record that kills
+    its worker again is skipped as ``error``; the run goes on."""
     from concurrent.futures.process import BrokenProcessPool
 
-    sources, future = pending.popleft()
+    batch, future = pending[0]
     try:
         results = future.result()
-    except BrokenProcessPool as exc:
-        # Which record killed it is unknown, so nothing after this point can be trusted to be complete.
-        raise WorkerDiedError(f"a worker process died while cleaning records from {sources[0]} ({exc}); "
-                              "if it was killed for memory, use fewer --workers or a lower "
-                              "--max-record-bytes") from None
-    for source, result in zip(sources, results):
+    except BrokenProcessPool:
+        lost = [pair for b, _ in pending for pair in b]
+        pending.clear()
+        pool[0].shutdown(wait=False, cancel_futures=True)
+        pool[0] = new_pool()
+        for source, item in lost:
+            try:
+                (result,) = pool[0].submit(_clean_batch, [item]).result()
+            except BrokenProcessPool:
+                pool[0].shutdown(wait=False, cancel_futures=True)
+                pool[0] = new_pool()
+                result = (None, Skipped(item.index, "error", WORKER_DIED), 0)
+            yield (source, *result)
+        return
+    pending.popleft()
+    for (source, _), result in zip(batch, results):
         yield (source, *result)
 
 
