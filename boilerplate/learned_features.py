@@ -132,9 +132,15 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     depth = np.asarray(cues["depth"], dtype=np.float64)
     tags = np.array(cues["tag"], dtype=object)
     tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
-    classid = np.array(cues["classid"], dtype=StringDTypeOrStr())
-    kw = np.column_stack([np.strings.find(classid, w) >= 0 for w in CLASSID_WORDS]) if n else \
-        np.zeros((0, len(CLASSID_WORDS)))
+    if n:
+        # Lines of one block group share their class/id string: search each distinct one once.
+        distinct = dict.fromkeys(cues["classid"])
+        slot = {c: i for i, c in enumerate(distinct)}
+        inv = np.fromiter((slot[c] for c in cues["classid"]), dtype=np.int64, count=n)
+        classid = np.array(list(distinct), dtype=StringDTypeOrStr())
+        kw = np.column_stack([np.strings.find(classid, w) >= 0 for w in CLASSID_WORDS])[inv]
+    else:
+        kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
     # holding most of the page's prose is the article's container.
     keys = np.array([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object) if n else \
