@@ -105,6 +105,13 @@ def measure(cmd: list[str]) -> dict:
     return {"seconds": seconds, "peak_rss_mb": peak_rss / 2**20, "peak_pss_mb": peak_pss / 2**20, "stderr": err}
 
 
+def _run_result(workers: int, records: int, lines: int, res: dict) -> dict:
+    """One run's entry in results/streams.json."""
+    return {"workers": workers, "records": records, "lines": lines, "seconds": round(res["seconds"], 2),
+            "records_per_s": round(records / res["seconds"], 2), "lines_per_s": round(lines / res["seconds"]),
+            "peak_rss_mb": round(res["peak_rss_mb"], 1), "peak_pss_mb": round(res["peak_pss_mb"], 1)}
+
+
 def run_cli(src: Path, workers: int, work: Path) -> dict:
     import re
 
@@ -115,10 +122,7 @@ def run_cli(src: Path, workers: int, work: Path) -> dict:
     summary = res["stderr"].strip().splitlines()[-1]
     found = re.search(r"([\d,]+) records cleaned \(([\d,]+) lines\)", summary)
     records, lines = (int(found.group(i).replace(",", "")) for i in (1, 2))
-    return {"workers": workers, "records": records, "lines": lines, "seconds": round(res["seconds"], 2),
-            "records_per_s": round(records / res["seconds"], 2), "lines_per_s": round(lines / res["seconds"]),
-            "peak_rss_mb": round(res["peak_rss_mb"], 1), "peak_pss_mb": round(res["peak_pss_mb"], 1),
-            "summary": summary}
+    return {**_run_result(workers, records, lines, res), "summary": summary}
 
 
 def engine_child(kind: str, src: str, out: str, workers: int, start_method: str = "forkserver") -> None:
@@ -155,9 +159,7 @@ def run_engine(kind: str, shards: Path, workers: int, work: Path, start_method: 
     lines = cleaner["lines"]["total"] if isinstance(cleaner["lines"], dict) else cleaner["lines"]
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(f"{out}.logs", ignore_errors=True)
-    return {"workers": workers, "records": records, "lines": lines, "seconds": round(res["seconds"], 2),
-            "records_per_s": round(records / res["seconds"], 2), "lines_per_s": round(lines / res["seconds"]),
-            "peak_rss_mb": round(res["peak_rss_mb"], 1), "peak_pss_mb": round(res["peak_pss_mb"], 1)}
+    return _run_result(workers, records, lines, res)
 
 
 def task_startup() -> float:

@@ -2,7 +2,6 @@
 
 - :func:`write_warc`: a WARC of HTTP ``response`` records holding each page's HTML, one gzip
   member per record as Common Crawl writes them (``.gz`` names), or uncompressed.
-- :func:`write_wet`: a WET file of ``conversion`` records holding each page's rendered text.
 - :func:`write_text_jsonl`: a WET-like JSONL, one object per page: ``id``, ``url``, ``text``.
 
 WARC records are written here with a few lines of code rather than a library so the tests can also
@@ -63,13 +62,6 @@ def write_warc(path: str | Path, pages: list, times: int = 1) -> int:
     """Write ``pages`` (``boilerplate.corpora.Page``) ``times`` over as WARC responses; returns the count."""
     return _write_records(Path(path), (warc_record("response", _page_url(p, c), p.html)
                                        for c, p in _copies(pages, times)))
-
-
-def write_wet(path: str | Path, texts: list[tuple[str, str]], times: int = 1) -> int:
-    """Write ``(url, text)`` pairs as WET conversion records."""
-    return _write_records(Path(path), (warc_record("conversion", f"{url}#copy{c}" if c else url,
-                                                   text.encode("utf-8"))
-                                       for c in range(times) for url, text in texts))
 
 
 def write_text_jsonl(path: str | Path, texts: list[tuple[str, str]], times: int = 1) -> int:

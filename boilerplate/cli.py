@@ -76,13 +76,9 @@ def _record_format(path: str, args: argparse.Namespace) -> str | None:
     """The record format of an input ("jsonl"/"warc"), or None for a single text or HTML page."""
     if args.input_format in ("jsonl", "warc", "wet"):
         return "warc" if args.input_format == "wet" else args.input_format
-    if args.input_format in ("text", "html") or path == "-":
+    if args.input_format in ("text", "html"):
         return None
-    head = b""
-    with contextlib.suppress(OSError):
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    return records.sniff_format(path, head)
+    return records.detect_format(path)
 
 
 @contextlib.contextmanager
@@ -94,10 +90,9 @@ def _output(args: argparse.Namespace) -> Iterator[IO[str]]:
             yield fh
 
 
-def _iter_inputs(paths: list[str], args: argparse.Namespace
+def _iter_inputs(inputs: list[tuple[str, str]], args: argparse.Namespace
                  ) -> Iterator[tuple[str, records.Record | records.Skipped]]:
-    for path in paths:
-        fmt = _record_format(path, args)
+    for path, fmt in inputs:
         try:
             for item in records.iter_records(path, fmt, args.text_field, args.html_field,
                                              args.max_record_bytes):
@@ -106,7 +101,8 @@ def _iter_inputs(paths: list[str], args: argparse.Namespace
             raise UsageError(str(exc)) from None
 
 
-def _run_records(paths: list[str], args: argparse.Namespace, with_labels: bool, keep: list[str]) -> None:
+def _run_records(inputs: list[tuple[str, str]], args: argparse.Namespace, with_labels: bool,
+                 keep: list[str]) -> None:
     config = stream.CleanConfig(detector=args.detector, keep=tuple(keep), output_field=args.output_field,
                                 with_labels=with_labels)
     shown = 0
@@ -127,30 +123,32 @@ def _run_records(paths: list[str], args: argparse.Namespace, with_labels: bool, 
     stats = stream.StreamStats()
     progress = stream.Progress(stats, enabled=False if args.quiet else None)
     with _output(args) as out:
-        stream.run(_iter_inputs(paths, args), config, out, workers=args.workers, progress=progress,
+        stream.run(_iter_inputs(inputs, args), config, out, workers=args.workers, progress=progress,
                    on_skip=on_skip)
     if not args.quiet:
         print(f"boilerplate: {stats.summary()}", file=sys.stderr)
 
 
-def _split_inputs(args: argparse.Namespace) -> tuple[list[str], bool]:
-    """The input paths and whether they are record files; mixing the two is a usage error."""
+def _split_inputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, str]]]:
+    """The inputs as single pages or as (path, record format) pairs; mixing the two is a usage error."""
     paths = args.files or ["-"]
     for path in paths:  # all inputs checked before any output is written
         if path != "-" and not Path(path).exists():
             raise UsageError(f"{path}: no such file")
-    kinds = {_record_format(p, args) is not None for p in paths}
-    if len(kinds) > 1:
+    formats = [_record_format(p, args) for p in paths]
+    if all(f is None for f in formats):
+        return paths, []
+    if any(f is None for f in formats):
         raise UsageError("cannot mix record files (JSONL/WARC/WET) and single pages in one run")
-    return paths, kinds.pop()
+    return [], list(zip(paths, formats))
 
 
 def _cmd_clean(args: argparse.Namespace) -> None:
     keep = [k for k in args.keep.split(",") if k.strip()]
     api._keep_set(keep)  # validate before reading any input
-    paths, are_records = _split_inputs(args)
-    if are_records:
-        _run_records(paths, args, with_labels=args.labels, keep=keep)
+    paths, record_inputs = _split_inputs(args)
+    if record_inputs:
+        _run_records(record_inputs, args, with_labels=args.labels, keep=keep)
         return
     with _output(args) as out:
         for path in paths:
@@ -160,9 +158,9 @@ def _cmd_clean(args: argparse.Namespace) -> None:
 
 
 def _cmd_label(args: argparse.Namespace) -> None:
-    paths, are_records = _split_inputs(args)
-    if are_records:
-        _run_records(paths, args, with_labels=True, keep=list(api.DEFAULT_KEEP))
+    paths, record_inputs = _split_inputs(args)
+    if record_inputs:
+        _run_records(record_inputs, args, with_labels=True, keep=list(api.DEFAULT_KEEP))
         return
     with _output(args) as out:
         for path in paths:

@@ -321,9 +321,6 @@ class LearnedDetector(Detector):
             start += n
         return out
 
-    def predict(self, doc: Document) -> list[str | None]:
-        return self.labels_from_proba(doc, self.predict_proba(doc))
-
     def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
         """Labels from :meth:`predict_proba` output: body at P(body) >= threshold, else the likeliest kind."""
         if self.kinds_:

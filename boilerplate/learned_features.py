@@ -134,11 +134,8 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
-        distinct = dict.fromkeys(cues["classid"])
-        slot = {c: i for i, c in enumerate(distinct)}
-        inv = np.fromiter((slot[c] for c in cues["classid"]), dtype=np.int64, count=n)
-        classid = np.array(list(distinct), dtype=StringDTypeOrStr())
-        kw = np.column_stack([np.strings.find(classid, w) >= 0 for w in CLASSID_WORDS])[inv]
+        distinct, of_line = np.unique(np.array(cues["classid"], dtype=StringDTypeOrStr()), return_inverse=True)
+        kw = np.column_stack([np.strings.find(distinct, w) >= 0 for w in CLASSID_WORDS])[of_line]
     else:
         kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group

@@ -87,6 +87,19 @@ def sniff_format(path: str, head: bytes = b"") -> str | None:
     return None  # JSONL is never guessed from content: a text page may start with "{"
 
 
+def detect_format(path: str) -> str | None:
+    """The record format of a file: :func:`sniff_format` on its name, then on its first
+    (decompressed) bytes; stdin (``-``) is never sniffed. ``None``: a single text or HTML page."""
+    fmt = sniff_format(path)
+    if fmt is None and path != "-":
+        try:
+            with open_binary(path) as probe:
+                fmt = sniff_format(path, probe.read(8))
+        except (OSError, EOFError, RecordFormatError):
+            return None  # unreadable here: the single-page path reports the error
+    return fmt
+
+
 def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
     """Open a file (``-`` for stdin) for reading, transparently decompressing gzip and zstd
     (detected from the first bytes, not the name). zstd needs the ``zstandard`` package."""
@@ -222,14 +235,11 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
 def iter_records(path: str, fmt: str | None = None, text_field: str | None = "text",
                  html_field: str | None = None, max_record_bytes: int = MAX_RECORD_BYTES
                  ) -> Iterator[Record | Skipped]:
-    """The records of one file (``-`` for stdin), format given or sniffed (:func:`sniff_format`)."""
+    """The records of one file (``-`` for stdin), format given or detected (:func:`detect_format`)."""
     if path != "-" and Path(path).is_dir():
         raise RecordFormatError(f"{path}: is a directory")
     if fmt is None:
-        fmt = sniff_format(path)
-    if fmt is None and path != "-":
-        with open_binary(path) as probe:
-            fmt = sniff_format(path, probe.read(8))
+        fmt = detect_format(path)
     if fmt not in ("jsonl", "warc", "wet"):
         raise RecordFormatError(f"{path}: not JSONL or WARC; pass --input-format" if fmt is None else
                                 f"unknown record format {fmt!r}; one of {', '.join(FORMATS)}")

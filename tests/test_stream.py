@@ -345,3 +345,11 @@ def test_record_that_kills_its_worker_is_skipped_and_the_run_goes_on(tmp_path, c
     assert code == 0, err
     assert [o["i"] for o in _read_out(tmp_path / "out.jsonl")] == [i for i in range(40) if i != 13]
     assert "record 13 (error): the worker process died" in err and "1 skipped: error 1" in err
+
+
+def test_gzipped_warc_without_a_telling_name_is_detected(tmp_path, capsys):
+    rec = warc_record("response", "https://g.example/a", PAGE.format(story=STORY).encode())
+    (tmp_path / "crawl.bin").write_bytes(gzip.compress(rec))
+    assert records.detect_format(str(tmp_path / "crawl.bin")) == "warc"
+    code, err = _run(["clean", str(tmp_path / "crawl.bin"), "-o", str(tmp_path / "o.jsonl")], capsys)
+    assert code == 0 and "1 records cleaned" in err
