@@ -1,11 +1,13 @@
 """Hand-annotation workflow for the fine-grained gold (stand-off, no page text committed).
 
     python -m benchmarks.annotate select --data data/            # fixed-seed page choice -> fixtures/annotations/selection.json
+    python -m benchmarks.annotate select2 --data data/           # the 200 more pages (round 2), same file
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
 ``export`` writes one ``<page>.tsv`` per page (line index, alignment suggestion, text) for an
-annotator to read; the annotator writes ``<page>.labels`` (``index<TAB>label`` for every line).
+annotator to read; the annotator writes ``<page>.labels`` (``index<TAB>label`` for every line, or
+``first-last<TAB>label`` for a run of consecutive lines read and given the same label).
 ``import`` checks those files line by line against the rendered pages and writes stand-off
 records (page id, line index, line hash, label). No detector or pattern is run over the text:
 the only suggestion shown is the alignment's body/headline/other, which the annotator overrides.
@@ -28,6 +30,19 @@ SELECTION = ROOT / "fixtures" / "annotations" / "selection.json"
 SEED = 20261123
 N_SCRAPINGHUB, N_WCXB_ARTICLE = 25, 15
 SECOND_PASS = 8
+#: Round 2 (issue 13): 200 more pages, none overlapping round 1, at most one page per site overall.
+SEED_2 = 20261201
+N_2 = {"scrapinghub": 50, "wcxb": 90, "postlight": 60}
+WCXB_TYPES_MIN = 8  # WCXB: at least this many pages of each non-article page type; the rest articles
+POSTLIGHT_NON_ENGLISH = 26  # non-English postlight pages taken first (the pool's other languages)
+SECOND_PASS_2, SECOND_PASS_2_NON_ENGLISH = 26, 6
+MAX_LINES = 600
+SOURCES = ("scrapinghub", "wcxb", "postlight")
+
+
+def language(doc: Document) -> str:
+    """The page's declared language (``<html lang>``, two letters), ``""`` when undeclared."""
+    return str(doc.meta.get("lang") or "")[:2]
 
 
 def select(data: Path) -> dict:
@@ -53,9 +68,70 @@ def select(data: Path) -> dict:
             "rule": "random order with the seed; at most one page per site; pages over 600 lines skipped"}
 
 
+def select_round2(data: Path, first: dict) -> dict:
+    """Round 2: N_2 pages per source with seed SEED_2, disjoint from round 1 by page and by site.
+
+    Every source's pages are shuffled with the seed. Pages whose declared language is not English
+    come first (all of them in Scrapinghub and WCXB, up to POSTLIGHT_NON_ENGLISH in postlight), so the
+    round reaches the languages the pool has; WCXB takes WCXB_TYPES_MIN pages of each non-article
+    type, then articles. Pages over MAX_LINES lines or under 5 are left out. The second pass takes
+    SECOND_PASS_2 of the new pages with seed SEED_2 + 1, SECOND_PASS_2_NON_ENGLISH of them not English.
+    """
+    rng = random.Random(SEED_2)
+    taken = set(first["pages"])
+    docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if 5 <= len(d.lines) <= MAX_LINES]
+                      for s in SOURCES}
+    sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
+    chosen: list[str] = []
+    lang_of: dict[str, str] = {}
+
+    def take(pool: list[Document], n: int) -> int:
+        got = 0
+        for d in pool:
+            if got == n:
+                break
+            if d.id in taken or d.meta["site"] in sites:
+                continue
+            taken.add(d.id)
+            sites.add(d.meta["site"])
+            chosen.append(d.id)
+            lang_of[d.id] = language(d)
+            got += 1
+        return got
+
+    for source in SOURCES:
+        docs = sorted(docs_by_source[source], key=lambda d: d.id)
+        rng.shuffle(docs)
+        foreign = [d for d in docs if language(d) not in ("", "en")]
+        english = [d for d in docs if language(d) in ("", "en")]
+        if source == "wcxb":
+            types = sorted({d.meta["page_type"] for d in docs} - {"article"})
+            left = N_2[source]
+            for ptype in types:
+                left -= take([d for d in foreign + english if d.meta["page_type"] == ptype], WCXB_TYPES_MIN)
+            take([d for d in foreign + english if d.meta["page_type"] == "article"], left)
+        elif source == "postlight":
+            got = take(foreign, POSTLIGHT_NON_ENGLISH)
+            take(english, N_2[source] - got)
+        else:
+            got = take(foreign, N_2[source])
+            take(english, N_2[source] - got)
+    rng2 = random.Random(SEED_2 + 1)
+    new_foreign = sorted(i for i in chosen if lang_of[i] not in ("", "en"))
+    new_english = sorted(i for i in chosen if lang_of[i] in ("", "en"))
+    second = rng2.sample(new_foreign, SECOND_PASS_2_NON_ENGLISH)
+    second += rng2.sample(new_english, SECOND_PASS_2 - SECOND_PASS_2_NON_ENGLISH)
+    return {"seed_2": SEED_2, "pages_2": chosen, "second_pass_2": sorted(second),
+            "languages_2": {i: lang_of[i] or "undeclared" for i in chosen},
+            "rule_2": select_round2.__doc__.split("\n\n")[0] + " " + " ".join(
+                select_round2.__doc__.split("\n\n")[1].split())}
+
+
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
     out = {}
-    for source in ("scrapinghub", "wcxb"):
+    for source in SOURCES:
+        if not (data / f"{source}.jsonl").exists():
+            continue
         for d in read_jsonl(data / f"{source}.jsonl"):
             if d.id in ids:
                 out[d.id] = d
@@ -68,7 +144,7 @@ def export(data: Path, out: Path, ids: list[str], suggestions: bool) -> None:
         with open(out / (pid.replace("/", "_") + ".tsv"), "w", encoding="utf-8") as fh:
             fh.write(f"# page {pid}  url {doc.meta.get('url')}\n")
             for i, line in enumerate(doc.lines):
-                hint = (doc.labels[i] or "") if suggestions else ""
+                hint = (doc.labels[i] or "") if suggestions and doc.labels is not None else ""
                 fh.write(f"{i}\t{hint}\t{line}\n")
 
 
@@ -89,7 +165,13 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
             label = label.strip()
             if label not in LABELS:
                 raise SystemExit(f"{path}:{lineno}: unknown label {label!r}")
-            labels[int(index)] = label
+            first_i, _, last_i = index.strip().partition("-")
+            lo, hi = int(first_i), int(last_i or first_i)
+            if not 0 <= lo <= hi < len(doc.lines):
+                raise SystemExit(f"{path}:{lineno}: line index {index!r} outside 0-{len(doc.lines) - 1}")
+            for i in range(lo, hi + 1):
+                if doc.lines[i].strip():
+                    labels[i] = label
         missing = [i for i, lab in enumerate(labels) if lab is None and doc.lines[i].strip()]
         if missing:
             raise SystemExit(f"{path}: {len(missing)} lines unlabeled, first {missing[:5]}")
@@ -100,7 +182,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "export", "import"))
+    parser.add_argument("command", choices=("select", "select2", "export", "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--labels", type=Path)
@@ -111,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "select":
         SELECTION.write_text(json.dumps(select(args.data), indent=1) + "\n")
         print(SELECTION.read_text())
+        return 0
+    if args.command == "select2":
+        selection = json.loads(SELECTION.read_text())
+        selection.update(select_round2(args.data, selection))
+        SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
+        print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
     ids = args.pages.split(",") if args.pages else json.loads(SELECTION.read_text())["pages"]
     if args.command == "export":

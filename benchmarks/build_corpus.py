@@ -62,7 +62,7 @@ def oracle_scores(docs: list[Document], extras: list[dict], source: str) -> dict
 
 
 def datasheet(docs: list[Document], oracle: dict, source: str) -> dict:
-    counts = Counter(lab for d in docs for lab in d.labels if lab)
+    counts = Counter(lab for d in docs for lab in (d.labels or ()) if lab)
     tokens = sum(len(line.split()) for d in docs for line in d.lines)
     return {
         "source": source, "pages": len(docs), "lines": sum(len(d.lines) for d in docs),
@@ -74,7 +74,7 @@ def datasheet(docs: list[Document], oracle: dict, source: str) -> dict:
         "oracle_f1": {k: round(v["f1"], 4) for k, v in oracle.items()},
         "oracle_precision": {k: round(v["precision"], 4) for k, v in oracle.items()},
         "oracle_recall": {k: round(v["recall"], 4) for k, v in oracle.items()},
-        "mean_gold_covered": round(float(np.mean([d.meta["gold_covered"] for d in docs])), 4),
+        "mean_gold_covered": round(float(np.mean([d.meta.get("gold_covered", np.nan) for d in docs])), 4),
     }
 
 
@@ -91,7 +91,7 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
     with Pool(workers) as pool:
         for i, (doc, extra) in enumerate(pool.imap(_build, pages, chunksize=4), start=1):
             if doc.id in annotations:
-                aligned = doc.labels
+                aligned = doc.labels or [None] * len(doc.lines)  # postlight: no alignment to correct
                 doc = join_standoff(doc, annotations[doc.id])
                 fixes["body_to_not"] += sum(a == "body" and h != "body" for a, h in zip(aligned, doc.labels))
                 fixes["not_to_body"] += sum(a != "body" and h == "body" for a, h in zip(aligned, doc.labels))
@@ -100,13 +100,16 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
                                           "body/headline checked against the alignment (docs/datasheet.md)"}
             docs.append(doc)
             extras.append(extra)
-            gold[doc.id] = extra
+            if extra["gold"] is not None:
+                gold[doc.id] = extra
             if sys.stderr.isatty():
                 print(f"\r{source}: {i} pages", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     write_jsonl(docs, out / f"{source}.jsonl")
-    sheet = datasheet(docs, oracle_scores(docs, extras, source), source)
+    aligned = [(d, e) for d, e in zip(docs, extras) if e["gold"] is not None]  # postlight has no gold text
+    oracle = oracle_scores([d for d, _ in aligned], [e for _, e in aligned], source) if aligned else {}
+    sheet = datasheet(docs, oracle, source)
     sheet["seconds"] = round(time.perf_counter() - t0, 1)
     sheet["alignment_errors_fixed_by_hand"] = fixes
     return sheet
@@ -116,19 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
     parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
+    parser.add_argument("--postlight", default=os.environ.get("BOILERPLATE_POSTLIGHT"),
+                        help="the Postlight pool (no gold text: hand-annotated pages only are labeled)")
     parser.add_argument("--out", default="data", type=Path)
     parser.add_argument("--alignment-only", action="store_true",
                         help="do not join the hand annotations (to measure the alignment oracle alone)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
     args = parser.parse_args(argv)
-    if not (args.scrapinghub or args.wcxb):
-        parser.error("give --scrapinghub and/or --wcxb (or set BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB)")
+    if not (args.scrapinghub or args.wcxb or args.postlight):
+        parser.error("give --scrapinghub, --wcxb and/or --postlight (or set BOILERPLATE_SCRAPINGHUB / "
+                     "BOILERPLATE_WCXB / BOILERPLATE_POSTLIGHT)")
     args.out.mkdir(parents=True, exist_ok=True)
     annotations = {} if args.alignment_only else load_annotations()
     sheets: list[dict] = []
     gold: dict[str, dict] = {}  # gold text and snippets per page, for scoring detectors later
-    for source in ("scrapinghub", "wcxb"):
+    for source in ("scrapinghub", "wcxb", "postlight"):
         directory = getattr(args, source)
         if directory:
             sheets.append(build(source, directory, args.out, args.workers, annotations, gold, args.limit))

@@ -5,6 +5,9 @@ The corpora are not shipped: pass their directories (CLI options) or set
 
 - Scrapinghub article-extraction benchmark (MIT): ``html/<id>.html.gz`` + ``ground-truth.json``.
 - WCXB dev split (CC-BY-4.0, Foley 2026): ``html/<id>.html.gz`` + ``ground-truth/<id>.json``.
+- Postlight (Mercury) Parser test fixtures (MIT / Apache-2.0): ``html/<id>.html.gz`` +
+  ``manifest.json`` (site per page). No gold text: a pool for hand annotation and silver labels;
+  its pages are unlabeled (``labels`` is ``None``) unless hand-annotated.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ SOURCES = {
                     "citation": "Zyte (Scrapinghub) article-extraction-benchmark"},
     "wcxb": {"env": "BOILERPLATE_WCXB", "licence": "CC-BY-4.0",
              "citation": "Foley (2026), WCXB: Web Content eXtraction Benchmark, dev split"},
+    "postlight": {"env": "BOILERPLATE_POSTLIGHT", "licence": "MIT OR Apache-2.0",
+                  "citation": "Postlight Parser test fixtures (github.com/postlight/parser)"},
 }
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
 
@@ -37,16 +42,17 @@ class Page:
     id: str
     source: str
     html: bytes
-    gold: str
+    gold: str | None  # None: no gold text (postlight), the page is not aligned
     url: str = ""
     title: str | None = None
     page_type: str = "article"
     snippets_with: list[str] = field(default_factory=list)
     snippets_without: list[str] = field(default_factory=list)
+    host: str = ""  # the page's host where there is no URL (postlight's manifest)
 
     @property
     def site(self) -> str:
-        return site_of(self.url) or f"{self.source}-{self.id}"
+        return site_of(self.url or (f"http://{self.host}/" if self.host else "")) or f"{self.source}-{self.id}"
 
 
 def site_of(url: str) -> str:
@@ -91,18 +97,29 @@ def iter_wcxb(directory: str | os.PathLike) -> Iterator[Page]:
                    snippets_without=list(truth.get("without") or []))
 
 
+def iter_postlight(directory: str | os.PathLike) -> Iterator[Page]:
+    root = corpus_dir("postlight", directory)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    for pid in sorted(manifest):
+        yield Page(id=pid, source="postlight", html=gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()),
+                   gold=None, host=manifest[pid].get("site") or "")
+
+
 def iter_pages(source: str, directory: str | os.PathLike) -> Iterator[Page]:
-    return {"scrapinghub": iter_scrapinghub, "wcxb": iter_wcxb}[source](directory)
+    return {"scrapinghub": iter_scrapinghub, "wcxb": iter_wcxb, "postlight": iter_postlight}[source](directory)
 
 
 def page_document(page: Page) -> Document:
     """Render a page and label its lines by alignment with the gold text, with provenance."""
     doc = render(page.html, id=page.id)
     title = page.title or doc.meta.get("title")
-    doc = align_document(doc, page.gold, title)
-    doc.meta.update(source=page.source, url=page.url, site=page.site, page_type=page.page_type,
-                    licence=SOURCES[page.source]["licence"],
-                    provenance={"labeler": "alignment", "method": "body = lines whose tokens lie in the "
-                                "benchmark's human gold main text (boilerplate.align); headline = page "
-                                "title; other = not body, kind unknown"})
+    if page.gold is None:  # no gold text: unlabeled until hand-annotated
+        provenance = {"labeler": None, "method": "unlabeled (no gold text)"}
+    else:
+        doc = align_document(doc, page.gold, title)
+        provenance = {"labeler": "alignment", "method": "body = lines whose tokens lie in the "
+                      "benchmark's human gold main text (boilerplate.align); headline = page "
+                      "title; other = not body, kind unknown"}
+    doc.meta.update(source=page.source, url=page.url or None, site=page.site, page_type=page.page_type,
+                    licence=SOURCES[page.source]["licence"], provenance=provenance)
     return doc

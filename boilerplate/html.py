@@ -539,13 +539,15 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
 
     ``html`` is the page as bytes (decoded as described above) or as ``str`` (used as is).
     ``meta`` of the result holds ``"format": "html"``, the ``"encoding"`` used for bytes input
-    (``None`` for ``str``) and the page's ``"title"`` (whitespace-normalised, ``""`` if none),
-    which is not a line. Raises :class:`HTMLTooLargeError` over ``max_bytes``.
+    (``None`` for ``str``), the page's ``"title"`` (whitespace-normalised, ``""`` if none),
+    which is not a line, and ``"lang"``, the root element's ``lang`` attribute (lowercase, ``""``
+    if none). Raises :class:`HTMLTooLargeError` over ``max_bytes``.
     """
     text, data, encoding = _to_text(html, max_bytes)
     root = _parse(text, data)
-    title = ""
+    title, lang = "", ""
     if root is not None:
+        lang = str(root.get("lang") or root.get("xml:lang") or "").strip().lower()
         title_el = root.find("head/title")
         if title_el is not None:
             title = " ".join("".join(title_el.itertext()).split())
@@ -563,7 +565,7 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
     }
     cues = {name: cues[name] for name in CUE_FIELDS}
     return Document(lines=lines, id=id, cues=cues,
-                    meta={"format": "html", "encoding": encoding, "title": title})
+                    meta={"format": "html", "encoding": encoding, "title": title, "lang": lang})
 
 
 def render_text(html: bytes | str, max_bytes: int = MAX_HTML_BYTES, *, drop_hidden: bool = True) -> str:
