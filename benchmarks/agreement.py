@@ -2,9 +2,11 @@
 
     python -m benchmarks.agreement --data data/ [--out results/agreement.json]
 
-Joins both stand-off files with the rendered corpus (fails on drift), then prints Cohen's kappa,
-fine-grained (seven labels) and binary (body vs rest), the most frequent disagreements, and the
-label counts of the first pass per class and per page.
+Joins every first-pass file (``fixtures/annotations/pages-fine*.jsonl``) and every second-pass
+file (``second-pass*.jsonl``) with the rendered corpus (fails on drift), then prints Cohen's kappa,
+fine-grained (seven labels) and binary (body vs rest), overall and per source, page type, language
+and annotation round; the most frequent disagreements with example lines; and the label counts of
+the first pass.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from boilerplate.dataset import join_standoff, read_standoff
@@ -20,8 +22,25 @@ from boilerplate.metrics import cohen_kappa
 
 from .cross_validate import ROOT, load_corpus
 
-FIRST = ROOT / "fixtures" / "annotations" / "pages-fine.jsonl"
-SECOND = ROOT / "fixtures" / "annotations" / "second-pass.jsonl"
+ANNOTATIONS = ROOT / "fixtures" / "annotations"
+
+
+def read_passes(directory: Path = ANNOTATIONS) -> tuple[dict, dict, dict]:
+    """First-pass and second-pass stand-off records keyed by page id, and the round of each page."""
+    first, second, round_of = {}, {}, {}
+    for pattern, target in (("pages-fine*.jsonl", first), ("second-pass*.jsonl", second)):
+        for path in sorted(directory.glob(pattern)):
+            records = read_standoff(path)
+            target.update(records)
+            for pid in records:
+                round_of[pid] = 2 if path.stem.endswith("-r2") else 1
+    return first, second, round_of
+
+
+def _kappas(a: list, b: list) -> dict:
+    return {"lines": sum(x is not None for x in a), "kappa_fine": round(cohen_kappa(a, b), 4),
+            "kappa_binary": round(cohen_kappa([x == "body" if x else None for x in a],
+                                              [y == "body" if y else None for y in b]), 4)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,40 +48,60 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "agreement.json")
     args = parser.parse_args(argv)
-    first, second = read_standoff(FIRST), read_standoff(SECOND)
-    docs = {d.id: d for d in load_corpus(args.data) if d.id in second}
-    a, b, examples = [], [], Counter()
+    first, second, round_of = read_passes()
+    waiting = sorted(set(second) - set(first))
+    if waiting:  # compared once their first pass lands
+        print(f"{len(waiting)} second-pass pages have no first pass yet: left out", file=sys.stderr)
+        second = {k: v for k, v in second.items() if k in first}
+    docs = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in second}
+    a, b = [], []
+    groups: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    examples: dict[tuple, list] = defaultdict(list)
     per_page = {}
     for pid, rec in sorted(second.items()):
-        la = join_standoff(docs[pid], first[pid]).labels
-        lb = join_standoff(docs[pid], rec).labels
+        doc = docs[pid]
+        la = join_standoff(doc, first[pid]).labels
+        lb = join_standoff(doc, rec).labels
         per_page[pid] = round(cohen_kappa(la, lb), 3)
         a += la
         b += lb
-        examples.update((x, y) for x, y in zip(la, lb) if x != y and x is not None)
+        lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
+        for key in (f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
+                    f"english:{'yes' if lang in ('en', 'undeclared') else 'no'}", f"language:{lang}",
+                    f"round:{round_of[pid]}"):
+            groups[key][0].extend(la)
+            groups[key][1].extend(lb)
+        for line, x, y in zip(doc.lines, la, lb):
+            if x is not None and x != y and len(examples[(x, y)]) < 3:
+                examples[(x, y)].append(line[:100])
+    pairs = Counter((x, y) for x, y in zip(a, b) if x is not None and x != y)
     result = {
-        "pages": len(per_page), "lines": sum(x is not None for x in a),
-        "kappa_fine": cohen_kappa(a, b),
-        "kappa_binary": cohen_kappa([x == "body" if x else None for x in a], [y == "body" if y else None for y in b]),
+        "pages": len(per_page), **_kappas(a, b),
         "raw_agreement": sum(x == y for x, y in zip(a, b) if x) / max(sum(1 for x in a if x), 1),
+        "groups": {k: {"pages": 0, **_kappas(*v)} for k, v in sorted(groups.items())},
         "kappa_per_page": per_page,
-        "disagreements": [[f"{x} -> {y}", n] for (x, y), n in examples.most_common(12)],
+        "disagreements": [[f"{x} -> {y}", n, examples[(x, y)]] for (x, y), n in pairs.most_common(15)],
     }
-    # label counts of the whole first pass (40 pages), per class and per page
-    counts, per_page_counts = Counter(), {}
-    for pid, rec in sorted(first.items()):
-        c = Counter(lab for _, _, lab in rec["labels"])
-        per_page_counts[pid] = dict(c)
-        counts.update(c)
+    for pid in per_page:
+        doc = docs[pid]
+        lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
+        for key in (f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
+                    f"english:{'yes' if lang in ('en', 'undeclared') else 'no'}", f"language:{lang}",
+                    f"round:{round_of[pid]}"):
+            result["groups"][key]["pages"] += 1
+    counts = Counter(lab for rec in first.values() for _, _, lab in rec["labels"])
+    result["first_pass_pages"] = len(first)
     result["first_pass_label_counts"] = dict(counts.most_common())
-    result["first_pass_label_counts_per_page"] = per_page_counts
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     print(f"{result['pages']} pages, {result['lines']} lines: kappa fine {result['kappa_fine']:.3f}, "
           f"binary {result['kappa_binary']:.3f}, raw agreement {result['raw_agreement']:.3f}")
+    for key, g in result["groups"].items():
+        print(f"  {key:24} {g['pages']:3} pages {g['lines']:6} lines  kappa fine {g['kappa_fine']:.3f}  "
+              f"binary {g['kappa_binary']:.3f}")
     print(f"first pass, {len(first)} pages: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
-    for pair, n in result["disagreements"]:
-        print(f"  first {pair} second: {n}")
+    for pair, n, ex in result["disagreements"]:
+        print(f"  first {pair} second: {n}   e.g. {ex[0]!r}")
     return 0
 
 

@@ -42,7 +42,7 @@ def _build(page: Page) -> tuple[Document, dict]:
 def load_annotations(directory: Path = ANNOTATIONS) -> dict[str, dict]:
     """All stand-off hand annotations, keyed by document id (first pass files only)."""
     out: dict[str, dict] = {}
-    for path in sorted(directory.glob("*-fine.jsonl")) if directory.is_dir() else []:
+    for path in sorted(directory.glob("pages-fine*.jsonl")) if directory.is_dir() else []:
         out.update(read_standoff(path))
     return out
 
@@ -91,11 +91,12 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
     with Pool(workers) as pool:
         for i, (doc, extra) in enumerate(pool.imap(_build, pages, chunksize=4), start=1):
             if doc.id in annotations:
-                aligned = doc.labels or [None] * len(doc.lines)  # postlight: no alignment to correct
+                aligned = doc.labels
                 doc = join_standoff(doc, annotations[doc.id])
-                fixes["body_to_not"] += sum(a == "body" and h != "body" for a, h in zip(aligned, doc.labels))
-                fixes["not_to_body"] += sum(a != "body" and h == "body" for a, h in zip(aligned, doc.labels))
-                fixes["lines"] += sum(h is not None for h in doc.labels)
+                if aligned is not None:  # postlight pages have no alignment to correct
+                    fixes["body_to_not"] += sum(a == "body" and h != "body" for a, h in zip(aligned, doc.labels))
+                    fixes["not_to_body"] += sum(a != "body" and h == "body" for a, h in zip(aligned, doc.labels))
+                    fixes["lines"] += sum(h is not None for h in doc.labels)
                 doc.meta["provenance"] = {"labeler": doc.meta["annotator"], "method": "hand: every line read, "
                                           "body/headline checked against the alignment (docs/datasheet.md)"}
             docs.append(doc)

@@ -28,12 +28,17 @@ from boilerplate.metrics import binary_prf, line_prf, score_scrapinghub, score_w
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_corpus(data: Path, limit: int | None = None) -> list:
+def load_corpus(data: Path, limit: int | None = None, include_unlabeled: bool = False) -> list:
+    """The corpus documents of ``data``: Scrapinghub, WCXB and the hand-read postlight pages.
+
+    Postlight pages have no gold text; they are left out unless hand-annotated (or
+    ``include_unlabeled``).
+    """
     docs = []
-    for name in ("scrapinghub", "wcxb"):
+    for name in ("scrapinghub", "wcxb", "postlight"):
         path = data / f"{name}.jsonl"
         if path.exists():
-            part = list(read_jsonl(path))
+            part = [d for d in read_jsonl(path) if include_unlabeled or d.labels is not None]
             docs += part[:limit] if limit else part
     if not docs:
         raise SystemExit(f"no corpus in {data}: run python -m benchmarks.build_corpus first")
@@ -84,8 +89,11 @@ def evaluate(docs: list, predictions: list[list[str | None]], gold: dict, n_boot
     for d, p in zip(docs, predictions):
         by_source[d.meta["source"]].append((d, p))
     for source, items in by_source.items():
-        pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
-        out[source] = score_texts(source, pred, gold, {d.id: d.meta["page_type"] for d, _ in items}, n_boot)
+        if not all(d.id in gold for d, _ in items):  # no gold text (postlight): line-level only
+            out[source] = {}
+        else:
+            pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
+            out[source] = score_texts(source, pred, gold, {d.id: d.meta["page_type"] for d, _ in items}, n_boot)
         y_true = [lab == BODY for d, _ in items for lab in d.labels if lab is not None]
         y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
         out[source]["line_binary"] = binary_prf(np.array(y_true), np.array(y_pred))
