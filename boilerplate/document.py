@@ -11,7 +11,7 @@ from .labels import LABEL_INDEX
 from .lines import is_blank, split_lines
 
 #: Per-line markup cues that only HTML input has (see ``boilerplate.html``). Text input has none.
-CUE_FIELDS = ("tag", "path", "depth", "link_ratio", "classid", "position")
+CUE_FIELDS = ("tag", "path", "depth", "link_ratio", "classid", "position", "landmark")
 
 
 @dataclass

@@ -46,6 +46,11 @@ about the line's *block*, the innermost block-level element holding its text:
                            :data:`CLASSID_ANCESTORS` nearest ancestors, nearest first,
                            space-separated, deduplicated, cut to :data:`CLASSID_MAX_CHARS`.
 ``position``    float64 array  line index over the number of lines, in [0, 1).
+``landmark``    list[str]  the page regions the block sits in, nearest first, space-separated:
+                           the tags in :data:`LANDMARK_TAGS` (``"nav"``, ``"footer"`` ...) and the
+                           ``role`` and ``itemprop`` values of the block and all its ancestors
+                           (``"role=navigation"``, ``"itemprop=author"``), deduplicated, cut
+                           to :data:`LANDMARK_MAX_CHARS`. The evidence of ``boilerplate.silver``.
 
 Bytes are decoded as follows: a UTF-8/UTF-16 byte-order mark wins; else bytes that are valid
 UTF-8 are UTF-8 (re-saved crawls often keep a stale legacy ``<meta charset>``, while legacy text
@@ -111,6 +116,10 @@ PATH_COMPONENTS = 8
 CLASSID_ANCESTORS = 5
 #: ``classid`` is cut to this many characters (at a token boundary).
 CLASSID_MAX_CHARS = 200
+#: Sectioning tags recorded in the ``landmark`` cue.
+LANDMARK_TAGS = frozenset({"nav", "header", "footer", "aside", "main", "article", "form", "search"})
+#: ``landmark`` is cut to this many characters (at a token boundary; nearest regions are kept).
+LANDMARK_MAX_CHARS = 160
 #: Tags nested deeper than this are removed when libxml2's depth limit forces a re-parse.
 FLATTEN_DEPTH = 1000
 
@@ -416,7 +425,7 @@ def _classid(elems: list, cache: list, idx: int) -> str:
 
 
 def _walk(root: etree._Element, drop_hidden: bool = True
-          ) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str]]:
+          ) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str], list[str]]:
     """One iterative pass over the tree: lines and their block cues.
 
     ``iterwalk`` gives start and end events; invisible subtrees are skipped (their ``end`` event
@@ -428,12 +437,14 @@ def _walk(root: etree._Element, drop_hidden: bool = True
     depths: list[int] = []
     ratios: list[float] = []
     classids: list[str] = []
+    landmarks: list[str] = []
 
     pieces: list[str] = []  # raw text of the line being built; never starts with blank text
     link_pieces: list[str] = []  # the part of it inside <a>
     names: list[str] = []  # tag names of open elements ("" for skipped and non-elements)
     elems: list = []  # open elements
     cache: list = []  # their class/id tokens for _classid, computed on demand
+    marks: list[str] = []  # their landmark cue (inherited from the parent, own evidence first)
     blocks: list[int] = []  # indexes into elems of the open block elements
     in_link = 0  # open <a> elements
     in_pre = 0  # open pre-like elements
@@ -460,8 +471,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             start = idx - PATH_COMPONENTS + 1
             last[0] = el
             last[1] = (names[idx], ">".join(names[max(0, start):idx + 1]), idx,
-                       _classid(elems, cache, idx))
-        tag, path, depth, classid = last[1]
+                       _classid(elems, cache, idx), marks[idx])
+        tag, path, depth, classid, landmark = last[1]
         ratio = 0.0
         if link:
             total = sum(len(line) - line.count(" ") for line in parts)
@@ -473,12 +484,14 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             depths.append(depth)
             ratios.append(ratio)
             classids.append(classid)
+            landmarks.append(landmark)
 
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
     for event, el in walker:
         if event == "start":
             tag = el.tag
+            mark = marks[-1] if marks else ""
             if tag.__class__ is not str or tag in DROP_TAGS:  # comment/PI, or invisible
                 skip()
                 tag = ""
@@ -487,9 +500,12 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                 if keys and drop_hidden and _is_hidden(el, keys, tag):
                     skip()
                     tag = ""
+                elif tag in LANDMARK_TAGS or (keys and ("role" in keys or "itemprop" in keys)):
+                    mark = _landmark(el, tag, keys, mark)
             names.append(tag)
             elems.append(el)
             cache.append(None)
+            marks.append(mark)
             if not tag:
                 continue
             if tag in BLOCK_TAGS:
@@ -523,6 +539,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             names.pop()
             elems.pop()
             cache.pop()
+            marks.pop()
             text = el.tail
             if text and names and (pieces or not text.isspace()):
                 pieces.append(text)
@@ -530,7 +547,22 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                     link_pieces.append(text)
     if pieces:
         flush(in_pre)
-    return lines, tags, paths, depths, ratios, classids
+    return lines, tags, paths, depths, ratios, classids, landmarks
+
+
+def _landmark(el: etree._Element, tag: str, keys: list, parent: str) -> str:
+    """The ``landmark`` cue of an element: its own region evidence, then its parent's."""
+    own = [tag] if tag in LANDMARK_TAGS else []
+    for attr in ("role", "itemprop"):
+        if attr in keys:
+            own += [f"{attr}={v}" for v in str(el.get(attr) or "").lower().split()]
+    if not own:
+        return parent
+    tokens = list(dict.fromkeys(own + parent.split()))
+    text = " ".join(tokens)
+    if len(text) > LANDMARK_MAX_CHARS:
+        text = text[:LANDMARK_MAX_CHARS + 1].rsplit(" ", 1)[0]
+    return text
 
 
 def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
@@ -551,9 +583,9 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
         title_el = root.find("head/title")
         if title_el is not None:
             title = " ".join("".join(title_el.itertext()).split())
-        lines, tags, paths, depths, ratios, classids = _walk(root, drop_hidden)
+        lines, tags, paths, depths, ratios, classids, landmarks = _walk(root, drop_hidden)
     else:
-        lines, tags, paths, depths, ratios, classids = [], [], [], [], [], []
+        lines, tags, paths, depths, ratios, classids, landmarks = [], [], [], [], [], [], []
     n = len(lines)
     cues = {
         "tag": tags,
@@ -561,6 +593,7 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
         "depth": np.array(depths, dtype=np.int32),
         "link_ratio": np.array(ratios, dtype=np.float64),
         "classid": classids,
+        "landmark": landmarks,
         "position": np.arange(n, dtype=np.float64) / n if n else np.zeros(0, dtype=np.float64),
     }
     cues = {name: cues[name] for name in CUE_FIELDS}

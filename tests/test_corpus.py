@@ -4,13 +4,14 @@ import json
 
 import pytest
 
-from boilerplate.corpora import iter_scrapinghub, iter_wcxb, page_document, site_of
+from boilerplate.corpora import iter_postlight, iter_scrapinghub, iter_wcxb, page_document, site_of
 from boilerplate.dataset import join_standoff, read_standoff
 
 from .conftest import FIXTURES, shared_data
 
 SH = shared_data("scrapinghub", "BOILERPLATE_SCRAPINGHUB")
 WCXB = shared_data("wcxb-dev", "BOILERPLATE_WCXB")
+POSTLIGHT = shared_data("postlight", "BOILERPLATE_POSTLIGHT")
 needs_data = pytest.mark.skipif(not (SH / "html").is_dir() or not (WCXB / "html").is_dir(),
                                 reason="benchmark corpora not found (set BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB)")
 
@@ -31,7 +32,12 @@ def test_hand_annotations_join_with_the_current_renderer():
             annotations.setdefault(pid, []).append(rec)
     wanted = set(annotations)
     seen = 0
-    for it in (iter_scrapinghub(SH), iter_wcxb(WCXB)):
+    pools = [iter_scrapinghub(SH), iter_wcxb(WCXB)]
+    if (POSTLIGHT / "html").is_dir():
+        pools.append(iter_postlight(POSTLIGHT))
+    else:  # without the postlight pool its pages cannot be joined
+        wanted = {p for p in wanted if not p.startswith("postlight/")}
+    for it in pools:
         for page in it:
             pid = f"{page.source}/{page.id}"
             if pid not in wanted:
@@ -41,7 +47,10 @@ def test_hand_annotations_join_with_the_current_renderer():
                 joined = join_standoff(doc, rec)
                 assert len(joined.labels) == len(doc.lines)
             seen += 1
-    assert seen == len(wanted) == 40
+    selection = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
+    assert seen == len(wanted)
+    assert set(selection["pages"]) <= wanted  # round 1 (40 pages) is all there
+    assert wanted <= set(selection["pages"]) | set(selection["pages_2"])  # nothing outside the selection
 
 
 @needs_data
