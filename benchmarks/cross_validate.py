@@ -189,6 +189,20 @@ def main(argv: list[str] | None = None) -> int:
             res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
                                    LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
             res["fine"]["pages"] = len(hand)
+            # per source and per declared language: binary (body vs rest) and fine, same predictions
+            for key, of in (("fine_by_source", lambda d: d.meta["source"]),
+                            ("fine_by_language", lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")):
+                res[key] = {}
+                for value in sorted({of(docs[i]) for i in hand}):
+                    sub = [i for i in hand if of(docs[i]) == value]
+                    g = [x for i in sub for x in docs[i].labels]
+                    p = [x for i in sub for x in preds[i]]
+                    fine = line_prf(g, p, LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
+                    res[key][value] = {"pages": len(sub), "lines": fine["n"], "macro_f1": fine["macro_f1"],
+                                       "per_label_f1": {k: v["f1"] for k, v in fine["per_label"].items()},
+                                       "binary_f1": line_prf([x == BODY if x else None for x in g],
+                                                             [x == BODY if x else None for x in p],
+                                                             [True, False])["per_label"][True]["f1"]}
         if not html:  # seeds: a model that never saw them
             model = LearnedDetector(html=False, **args.params).fit(docs)
             sp = [model.predict(d) for d in seeds]
@@ -207,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "
               f"wcxb F1 {wc.get('all', {}).get('f1', float('nan')):.4f}  "
               f"wcxb article F1 {wc.get('article', {}).get('f1', float('nan')):.4f}  "
-              f"fine macro-F1 {res.get('fine', {}).get('macro_f1', float('nan')):.3f}")
+              f"fine macro-F1 {res.get('fine', {}).get('macro_f1', float('nan')):.3f}  " +
+              " ".join(f"{k} {v['f1']:.2f}" for k, v in res.get("fine", {}).get("per_label", {}).items()))
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
     return 0
 

@@ -35,6 +35,7 @@ from .detectors import Detector
 from .document import Document
 from .labels import BODY, BODY_INDEX, LABELS, N_LABELS
 from .learned_features import HASH_FEATURES, context_windows, dense_features, feature_groups, hashed_text
+from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
 FORMAT_VERSION = 1
@@ -151,12 +152,16 @@ class LearnedDetector(Detector):
     groups, for ablation studies: any of ``ABLATIONS`` (words: the hashed n-grams; lexicons;
     context: neighbour windows; markup: HTML cues; sequence: the neighbours' scores in the booster).
     ``kind_max_iter`` bounds the kind model's solver: most of the fitting time, and no effect on
-    P(body).
+    P(body). ``silver_weight`` > 0 adds *silver* kinds (``boilerplate.silver``, from the markup of
+    rendered pages) of the non-body lines of alignment-labeled pages to the kind model's training,
+    each with that sample weight, at most ``silver_max_per_kind`` lines per kind (drawn with
+    ``random_state``); hand-labeled lines weigh 1. 0 (the default) trains on hand labels only.
     """
 
     def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
-                 random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500):
+                 random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
+                 silver_weight: float = 0.0, silver_max_per_kind: int = 5000):
         unknown = set(ablate) - set(ABLATIONS)
         if unknown:
             raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
@@ -171,6 +176,8 @@ class LearnedDetector(Detector):
         self.stack_folds = stack_folds
         self.threshold = threshold
         self.random_state = random_state
+        self.silver_weight = silver_weight
+        self.silver_max_per_kind = silver_max_per_kind
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -210,7 +217,7 @@ class LearnedDetector(Detector):
         docs = [d for d in documents if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")
-        hashed, dense, y_body, kinds, groups, blank = [], [], [], [], [], []
+        hashed, dense, y_body, kinds, groups, blank, silver = [], [], [], [], [], [], []
         for doc in docs:
             h, x = self._features(doc)
             labels = np.array(doc.labels, dtype=object)
@@ -220,12 +227,19 @@ class LearnedDetector(Detector):
             y_body.append(labels[keep] == BODY)
             fully_fine = np.isin(labels[keep], LABELS).all()
             kinds.append(labels[keep] if fully_fine else np.full(keep.sum(), None, dtype=object))
+            if self.silver_weight > 0 and not fully_fine and doc.cues is not None:
+                sk = np.array(silver_kinds(doc), dtype=object)[keep]
+                sk[labels[keep] == BODY] = None  # silver says which kind a non-body line is
+                silver.append(sk)
+            else:
+                silver.append(np.full(keep.sum(), None, dtype=object))
             groups.append(np.full(keep.sum(), doc.meta.get("site") or doc.id, dtype=object))
             blank.append(~keep)
         H = sp.vstack(hashed, format="csr")
         D = np.vstack(dense)
         y = np.concatenate(y_body)
         kind = np.concatenate(kinds)
+        silver_kind = np.concatenate(silver)
         group = np.concatenate(groups)
         self.scaler_mean_ = D.mean(axis=0)
         self.scaler_scale_ = np.where(D.std(axis=0) > 1e-9, D.std(axis=0), 1.0)
@@ -266,10 +280,20 @@ class LearnedDetector(Detector):
         self.forest_ = export_forest(hgb)
 
         fine = np.isin(kind, KINDS)
+        weight = fine.astype(np.float64)
+        if self.silver_weight > 0:
+            rng = np.random.default_rng(self.random_state)
+            for k in KINDS:
+                rows = np.flatnonzero((silver_kind == k) & ~fine)
+                if len(rows) > self.silver_max_per_kind:
+                    rows = rng.choice(rows, self.silver_max_per_kind, replace=False)
+                kind[rows] = k
+                weight[rows] = self.silver_weight
+            fine = weight > 0
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
         if len(self.kinds_) >= 2:
             km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state)
-            km.fit(X[fine], kind[fine])
+            km.fit(X[fine], kind[fine], sample_weight=weight[fine])
             order = [list(km.classes_).index(k) for k in self.kinds_]
             self.kind_coef_ = km.coef_[order].astype(np.float64)
             self.kind_intercept_ = km.intercept_[order].astype(np.float64)
