@@ -177,6 +177,9 @@ def _cmd_train(args: argparse.Namespace) -> None:
     from .dataset import DatasetError, read_jsonl
     from .learned import LearnedDetector
 
+    out = Path(args.out)
+    if out.is_dir() or not out.parent.is_dir():  # checked before minutes of training, not after
+        raise UsageError(f"--out {out}: not a writable file path (a directory, or its folder is missing)")
     docs = []
     for path in args.corpus:
         if not Path(path).is_file():
@@ -265,19 +268,20 @@ def main(argv: list[str] | None = None) -> int:
         previous = None
     try:
         args = build_parser().parse_args(argv)
-        if args.detector is not None and args.detector not in detectors.available():
-            raise UsageError(f"unknown detector {args.detector!r}; available: "
+        detector = getattr(args, "detector", None)  # `train` has no --detector
+        if detector is not None and detector not in detectors.available():
+            raise UsageError(f"unknown detector {detector!r}; available: "
                              f"{', '.join(detectors.available())}")
         args.func(args)
     except UsageError as exc:
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `boilerplate clean big.txt | head` is not an error (before OSError, its base)
+        sys.stderr.close()
+        return 0
     except (ValueError, OSError) as exc:  # bad input found while processing (too large, ...)
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `boilerplate clean big.txt | head` is not an error
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt:
         print("boilerplate: interrupted (an -o output file is not written)", file=sys.stderr)
         return 130

@@ -56,3 +56,26 @@ def test_cli_and_api_agree(text):
         assert main(["clean", fh.name]) == 0
     expected = boilerplate.clean(text)
     assert buf.getvalue() == (expected + "\n" if expected else "")
+
+
+def test_train_writes_a_model_that_loads(tmp_path, capsys):
+    """`boilerplate train` ran into an AttributeError on every call (issue 18)."""
+    from boilerplate.cli import main
+    from boilerplate.learned import LearnedDetector
+
+    from .conftest import FIXTURES
+
+    out = tmp_path / "m.npz"
+    assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(out)]) == 0
+    model = LearnedDetector.load(out)
+    assert len(model.predict_proba(__import__("boilerplate").document.Document.from_text("a\nb"))) == 2
+
+
+def test_train_checks_out_before_training(tmp_path, capsys):
+    from boilerplate.cli import main
+
+    from .conftest import FIXTURES
+
+    assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(tmp_path / "no" / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "training on" not in err
