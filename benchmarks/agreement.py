@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from boilerplate.dataset import join_standoff, read_standoff
+from boilerplate.labels import LABELS
 from boilerplate.metrics import cohen_kappa
 
 from .cross_validate import ROOT, load_corpus
@@ -92,6 +93,20 @@ def main(argv: list[str] | None = None) -> int:
     counts = Counter(lab for rec in first.values() for _, _, lab in rec["labels"])
     result["first_pass_pages"] = len(first)
     result["first_pass_label_counts"] = dict(counts.most_common())
+    # the hand gold by source, page type and language: pages, lines and lines per label
+    every = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in first}
+    table: dict[str, dict] = {}
+    for pid, rec in first.items():
+        doc = every[pid]
+        lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
+        for key in ("all", f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
+                    f"language:{lang}", f"round:{round_of[pid]}"):
+            row = table.setdefault(key, {"pages": 0, "lines": 0, **dict.fromkeys(LABELS, 0)})
+            row["pages"] += 1
+            for _, _, lab in rec["labels"]:
+                row["lines"] += 1
+                row[lab] += 1
+    result["hand_gold_counts"] = dict(sorted(table.items()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     print(f"{result['pages']} pages, {result['lines']} lines: kappa fine {result['kappa_fine']:.3f}, "
@@ -100,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {key:24} {g['pages']:3} pages {g['lines']:6} lines  kappa fine {g['kappa_fine']:.3f}  "
               f"binary {g['kappa_binary']:.3f}")
     print(f"first pass, {len(first)} pages: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    print("| group | pages | lines | " + " | ".join(LABELS) + " |")
+    print("|---|" + "---:|" * (len(LABELS) + 2))
+    for key, row in result["hand_gold_counts"].items():
+        print(f"| {key} | {row['pages']} | {row['lines']:,} | " + " | ".join(f"{row[k]:,}" for k in LABELS) + " |")
     for pair, n, ex in result["disagreements"]:
         print(f"  first {pair} second: {n}   e.g. {ex[0]!r}")
     return 0
