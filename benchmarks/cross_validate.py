@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from boilerplate.dataset import read_jsonl
 from boilerplate.labels import BODY, LABELS
 from boilerplate.learned import LearnedDetector, cache_features
-from boilerplate.metrics import binary_prf, line_prf, score_scrapinghub, score_wcxb
+from boilerplate.metrics import binary_prf, calibration, line_prf, score_scrapinghub, score_wcxb
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,7 +150,7 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
         preds = [[BODY if p >= t else "chrome" for p in pb] for pb in p_body]  # blank lines have P(body) 0
         res = evaluate(docs, preds, gold, n_boot=0)
         sweep.append({"threshold": float(t), **{src: {k: v for k, v in r["all"].items() if k in ("precision", "recall", "f1")}
-                                                 for src, r in res.items()}})
+                                                 for src, r in res.items() if "all" in r}})
     return sweep
 
 
@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
                                       params=args.params)
         res = evaluate(docs, preds, gold, n_boot=args.bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
+        res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
+        for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
+            pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
+            yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
+            res["calibration"][name] = calibration(pb, yb)
         hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
             res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
@@ -221,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "
               f"wcxb F1 {wc.get('all', {}).get('f1', float('nan')):.4f}  "
               f"wcxb article F1 {wc.get('article', {}).get('f1', float('nan')):.4f}  "
+              f"ECE {res['calibration']['all']['ece']:.4f}  "
               f"fine macro-F1 {res.get('fine', {}).get('macro_f1', float('nan')):.3f}  " +
               " ".join(f"{k} {v['f1']:.2f}" for k, v in res.get("fine", {}).get("per_label", {}).items()))
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")

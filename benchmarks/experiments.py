@@ -32,7 +32,7 @@ _SHARED: dict = {}  # read by the worker processes (fork shares it without pickl
 
 def _score(model: LearnedDetector, test: list, gold: dict) -> dict:
     res = evaluate(test, [model.predict(d) for d in test], gold, n_boot=0)
-    return {src: round(r["all"]["f1"], 4) for src, r in res.items()}
+    return {src: round(r["all"]["f1"], 4) for src, r in res.items() if "all" in r}
 
 
 def _fit_point(config: tuple[str, object]) -> dict:

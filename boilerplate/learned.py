@@ -34,13 +34,23 @@ import scipy.sparse as sp
 from .detectors import Detector
 from .document import Document
 from .labels import BODY, BODY_INDEX, LABELS, N_LABELS
-from .learned_features import HASH_FEATURES, context_windows, dense_features, feature_groups, hashed_text
+from .learned_features import (
+    HASH_FEATURES,
+    context_windows,
+    dense_features,
+    feature_groups,
+    hashed_text,
+    run_features,
+)
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
 FORMAT_VERSION = 1
 KINDS = tuple(lab for lab in LABELS if lab != BODY)
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
+#: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
+KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
+KIND_STAGE_ITER = 100
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence")
 
 
@@ -67,6 +77,46 @@ def export_forest(hgb) -> dict[str, np.ndarray]:
             "forest_left": left, "forest_right": right, "forest_leaf": allnodes["is_leaf"].astype(bool),
             "forest_value": allnodes["value"].astype(np.float64), "forest_roots": offsets.astype(np.int64),
             "forest_baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
+
+
+def export_multiclass_forest(hgb, prefix: str) -> dict[str, np.ndarray]:
+    """Flatten a fitted multiclass ``HistGradientBoostingClassifier``: the trees of every class,
+    each tree's class in ``<prefix>class``, baselines per class in ``<prefix>baseline``."""
+    trees = [(k, pred.nodes) for it in hgb._predictors for k, pred in enumerate(it)]
+    nodes = [n for _, n in trees]
+    sizes = np.array([len(n) for n in nodes])
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    allnodes = np.concatenate(nodes)
+    if allnodes["is_categorical"].any():
+        raise ValueError("categorical splits are not supported by the export")
+    return {f"{prefix}nodes": allnodes, f"{prefix}sizes": sizes.astype(np.int64),
+            f"{prefix}class": np.array([k for k, _ in trees], dtype=np.int64),
+            f"{prefix}baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
+
+
+def multiclass_decision(forest: dict[str, np.ndarray], prefix: str, X: np.ndarray) -> np.ndarray:
+    """Raw scores (n_rows, n_classes) of a forest saved by :func:`export_multiclass_forest`."""
+    baseline = forest[f"{prefix}baseline"]
+    raw = np.tile(baseline, (X.shape[0], 1))
+    if not X.shape[0]:
+        return raw
+    key = f"_{prefix}compiled"
+    if key not in forest:
+        forest[key] = _tree_predictors(forest[f"{prefix}nodes"], forest[f"{prefix}sizes"])
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    empty = np.zeros((0, 8), dtype=np.uint32)
+    f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
+    for cls, tree in zip(forest[f"{prefix}class"], forest[key]):
+        raw[:, cls] += tree.predict(X, empty, f_idx_map, 1)
+    return raw
+
+
+def _tree_predictors(nodes: np.ndarray, sizes: np.ndarray) -> list:
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    empty = np.zeros((0, 8), dtype=np.uint32)
+    return [TreePredictor(np.ascontiguousarray(nodes[a:b]), empty, empty) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _compiled_trees(forest: dict) -> list | None:
@@ -156,12 +206,17 @@ class LearnedDetector(Detector):
     rendered pages) of the non-body lines of alignment-labeled pages to the kind model's training,
     each with that sample weight, at most ``silver_max_per_kind`` lines per kind (drawn with
     ``random_state``); hand-labeled lines weigh 1. 0 (the default) trains on hand labels only.
+    ``kind_stage`` is ``"flat"`` (the kind model alone decides the kind of each line) or
+    ``"context"``: a second stage, a gradient-boosted classifier over the six kinds, sees the kind
+    model's out-of-fold probabilities of the line and of its neighbours (offsets and window means
+    over several sizes), the text model's score in the same windows, the dense features, and run
+    features (the length of the run of lines of the same shape and the line's place in it).
     """
 
     def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
-                 silver_weight: float = 0.0, silver_max_per_kind: int = 5000):
+                 silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat"):
         unknown = set(ablate) - set(ABLATIONS)
         if unknown:
             raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
@@ -178,6 +233,7 @@ class LearnedDetector(Detector):
         self.random_state = random_state
         self.silver_weight = silver_weight
         self.silver_max_per_kind = silver_max_per_kind
+        self.kind_stage = kind_stage
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -300,8 +356,71 @@ class LearnedDetector(Detector):
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), X.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
+        self.kind_forest_ = {}
+        if self.kind_stage == "context" and len(self.kinds_) >= 2:
+            self._fit_kind_stage(X, dense, kind, weight, fine, group, oof)
         self.n_features_dense_ = D.shape[1]
         return self
+
+    def _kind_proba_flat(self, X) -> np.ndarray:
+        if len(self.kinds_) < 2:
+            return np.ones((X.shape[0], len(self.kinds_)))
+        return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
+
+    def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
+                             blank: np.ndarray) -> np.ndarray:
+        """Second-stage rows of one document (all lines, blank ones included)."""
+        logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
+        evidence = np.column_stack([np.log(np.clip(kind_p, 1e-6, 1)), logit])
+        cols = [dense, evidence]
+        for offsets, window in KIND_WINDOWS:
+            cols.append(context_windows(evidence, blank, offsets=offsets, window=window))
+        cols.append(run_features(dense, blank))
+        return np.hstack(cols)
+
+    def _fit_kind_stage(self, X, dense: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
+                        group: np.ndarray, oof_text: np.ndarray) -> None:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+
+        # Out-of-fold kind probabilities, folds grouped by site: each kind-labeled line is predicted
+        # by the part that did not train on its site; every other line (the neighbours' evidence)
+        # by the mean of the parts.
+        rows = np.flatnonzero(fine)
+        sites = group[rows]
+        n_parts = min(self.stack_folds, len(set(sites)))
+        if n_parts >= 2:
+            total = np.zeros((X.shape[0], len(self.kinds_)))
+            count = np.zeros(X.shape[0])
+            for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
+                held = np.ones(X.shape[0], dtype=bool)
+                held[rows[tr]] = False
+                km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state)
+                km.fit(X[rows[tr]], kind[rows[tr]], sample_weight=weight[rows[tr]])
+                part = km.predict_proba(X[held])
+                classes = list(km.classes_)
+                total[held] += np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
+                                                for k in self.kinds_])
+                count[held] += 1
+            kind_p = total / np.maximum(count, 1)[:, None]
+        else:
+            kind_p = self._kind_proba_flat(X)
+        S, start = [], 0
+        for d in dense:
+            n = len(d)
+            S.append(self._kind_stage_features(d, kind_p[start:start + n], oof_text[start:start + n],
+                                               np.zeros(n, dtype=bool)))
+            start += n
+        S = np.vstack(S)
+        hgb = HistGradientBoostingClassifier(max_iter=KIND_STAGE_ITER, learning_rate=0.1, max_leaf_nodes=31,
+                                             early_stopping=False, random_state=self.random_state)
+        hgb.fit(S[fine], kind[fine], sample_weight=weight[fine])
+        if list(hgb.classes_) != sorted(self.kinds_):
+            return  # a kind missing from the stage's training rows: keep the flat model
+        self.kind_forest_ = export_multiclass_forest(hgb, "kind2_")
+        self.kind_forest_["kind2_order"] = np.array([list(hgb.classes_).index(k) for k in self.kinds_],
+                                                    dtype=np.int64)
 
     # predict ----------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -332,8 +451,16 @@ class LearnedDetector(Detector):
         proba = np.zeros((len(S), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if self.kinds_:
-            kind_p = _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_) if len(self.kinds_) > 1 \
-                else np.ones((len(S), 1))
+            kind_p = self._kind_proba_flat(X)
+            if getattr(self, "kind_forest_", None):
+                rows, start = [], 0
+                for (_, x), blank in zip(feats, blanks):
+                    n = len(x)
+                    rows.append(self._kind_stage_features(x, kind_p[start:start + n], text_score[start:start + n],
+                                                          blank))
+                    start += n
+                raw = multiclass_decision(self.kind_forest_, "kind2_", np.vstack(rows))
+                kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
             for j, k in enumerate(self.kinds_):
                 proba[:, LABELS.index(k)] = (1 - p_body) * kind_p[:, j]
         out, start = [], 0
@@ -372,7 +499,8 @@ class LearnedDetector(Detector):
                   "kind_coef_indices": sp.csr_matrix(self.kind_coef_).indices.astype(np.int64),
                   "kind_coef_indptr": sp.csr_matrix(self.kind_coef_).indptr.astype(np.int64),
                   "kind_intercept": self.kind_intercept_,
-                  **{k: v for k, v in self.forest_.items() if not k.startswith("_")}}
+                  **{k: v for k, v in self.forest_.items() if not k.startswith("_")},
+                  **{k: v for k, v in getattr(self, "kind_forest_", {}).items() if not k.startswith("_")}}
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
 
@@ -410,6 +538,7 @@ class LearnedDetector(Detector):
                 shape=(len(det.kinds_), n_text)).toarray()
             det.kind_intercept_ = arrays["kind_intercept"]
             det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
+            det.kind_forest_ = {k: v for k, v in arrays.items() if k.startswith("kind2_")}
             if det.forest_["forest_nodes"].dtype.names is None:
                 raise ValueError("forest nodes are not a structured array")
             det.n_features_dense_ = int(header["n_features_dense"])

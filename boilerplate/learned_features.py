@@ -219,3 +219,31 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
         prose_words = np.expm1(base[:, 0]) * base[:, 3]
         parts.append(html_features(doc, st, prose_words))
     return np.hstack(parts)
+
+
+def run_features(dense: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Run features of each line: the length (log) of the run of consecutive non-blank lines of the
+    same shape (prose or not, and a word-count bucket: 1-3, 4-9, 10+), the line's relative place in
+    it, and whether the run is the longest of its shape on the page. Reads the first base columns
+    of :func:`dense_features` (log words, prose flag)."""
+    n = len(dense)
+    if not n:
+        return np.zeros((0, 3))
+    words = np.expm1(dense[:, 0])
+    shape = dense[:, 3] * 3 + np.digitize(words, (4, 10))  # prose flag x word bucket
+    order = np.flatnonzero(~blank)
+    out = np.zeros((n, 3))
+    if not len(order):
+        return out
+    sh = shape[order]
+    start = np.concatenate(([True], sh[1:] != sh[:-1]))
+    run_id = np.cumsum(start) - 1
+    run_len = np.bincount(run_id)
+    first = np.flatnonzero(start)
+    place = (np.arange(len(order)) - first[run_id]) / np.maximum(run_len[run_id] - 1, 1)
+    longest = np.zeros(int(sh.max()) + 1)
+    np.maximum.at(longest, sh.astype(np.int64), run_len[run_id])
+    out[order, 0] = np.log1p(run_len[run_id])
+    out[order, 1] = place
+    out[order, 2] = run_len[run_id] == longest[sh.astype(np.int64)]
+    return out

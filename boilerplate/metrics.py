@@ -458,3 +458,22 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
     observed = np.trace(table) / n
     expected = float((table.sum(axis=0) * table.sum(axis=1)).sum()) / n**2
     return 1.0 if expected == 1 else float((observed - expected) / (1 - expected))
+
+
+def calibration(p: Sequence[float] | np.ndarray, y: Sequence[bool] | np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error of probabilities ``p`` for binary outcomes ``y`` (equal-width
+    bins over [0, 1]; ECE = sum over bins of the bin's share times |mean p - observed rate|), with
+    the per-bin table for a reliability diagram (``sklearn.calibration.calibration_curve`` gives the
+    same rates but not the bin counts the ECE weighs them by)."""
+    p = np.asarray(p, dtype=np.float64)
+    y = np.asarray(y, dtype=bool)
+    if not len(p):
+        return {"ece": float("nan"), "bins": []}
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    count = np.bincount(which, minlength=bins)
+    mean_p = np.bincount(which, weights=p, minlength=bins) / np.maximum(count, 1)
+    rate = np.bincount(which, weights=y, minlength=bins) / np.maximum(count, 1)
+    ece = float((count / len(p) * np.abs(mean_p - rate)).sum())
+    return {"ece": ece, "bins": [{"lo": float(edges[i]), "hi": float(edges[i + 1]), "n": int(count[i]),
+                                  "mean_p": float(mean_p[i]), "rate": float(rate[i])} for i in range(bins)]}

@@ -282,3 +282,19 @@ def test_cohen_kappa_hand_computed():
     assert abs(cohen_kappa(a, b) - 0.5) < 1e-12
     assert cohen_kappa(a, a) == 1.0
     assert cohen_kappa(a + [None], b + ["x"]) == cohen_kappa(a, b)
+
+
+def test_calibration_ece_and_bins():
+    import numpy as np
+    from sklearn.calibration import calibration_curve
+
+    from boilerplate.metrics import calibration
+
+    rng = np.random.default_rng(0)
+    p = rng.random(5000)
+    y = rng.random(5000) < p  # calibrated by construction
+    res = calibration(p, y)
+    assert res["ece"] < 0.03 and sum(b["n"] for b in res["bins"]) == 5000
+    frac, _ = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    assert np.allclose(frac, [b["rate"] for b in res["bins"] if b["n"]])
+    assert abs(calibration(np.full(100, 0.9), np.zeros(100, bool))["ece"] - 0.9) < 1e-9  # overconfident
