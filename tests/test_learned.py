@@ -111,3 +111,58 @@ def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):
     a, b = learned.shipped_model("learned-text"), learned.shipped_model("learned-text")
     a.threshold = 0.99
     assert b.threshold == fitted.threshold and a is not b
+
+
+def test_multiclass_forest_matches_sklearn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from boilerplate.learned import export_multiclass_forest, multiclass_decision
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 4))
+    y = np.digitize(X[:, 0] + X[:, 1], (-0.5, 0.5))
+    hgb = HistGradientBoostingClassifier(max_iter=8, random_state=0).fit(X, y)
+    forest = export_multiclass_forest(hgb, "k_")
+    assert np.allclose(multiclass_decision(forest, "k_", X), hgb._raw_predict(X), atol=1e-8)
+
+
+def test_context_kind_stage_fits_saves_and_loads(tmp_path):
+    docs = _docs(9)
+    model = LearnedDetector(max_iter=10, kind_stage="context").fit(docs)
+    assert model.kind_forest_ and set(model.kinds_) == {"chrome", "appeal", "ad"}
+    proba = model.predict_proba(docs[0])
+    assert np.allclose(proba[:-1].sum(axis=1), 1) and proba[-1].sum() == 0
+    path = tmp_path / "ctx.npz"
+    model.save(path)
+    loaded = LearnedDetector.load(path)
+    assert np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    flat = LearnedDetector(max_iter=10).fit(docs)
+    assert not flat.kind_forest_  # the default is the flat kind model
+
+
+def test_silver_kinds_train_the_kind_model_only_when_weighted():
+    from boilerplate.html import render
+
+    aligned = []
+    for i in range(4):
+        d = render(b"<p>" + PROSE[0].encode() + b"</p><div class='related-posts'><p>Another story entirely</p></div>"
+                   b"<nav><p>Home</p></nav>", id=f"a{i}")
+        d.labels, d.meta["site"] = ["body", "other", "other"], f"t{i}"
+        aligned.append(d)
+    hand = _docs()
+    assert "teaser" not in LearnedDetector(max_iter=5).fit(hand + aligned).kinds_
+    assert "teaser" in LearnedDetector(max_iter=5, silver_weight=0.5).fit(hand + aligned).kinds_
+
+
+def test_run_features_length_and_place():
+    from boilerplate.learned_features import run_features
+
+    # columns 0 (log words) and 3 (prose flag) are what run_features reads
+    dense = np.zeros((6, 4))
+    dense[:, 0] = np.log1p([2, 2, 2, 20, 20, 2])
+    dense[:, 3] = [0, 0, 0, 1, 1, 0]
+    blank = np.zeros(6, dtype=bool)
+    out = run_features(dense, blank)
+    assert np.allclose(np.expm1(out[:, 0]), [3, 3, 3, 2, 2, 1])
+    assert np.allclose(out[:3, 1], [0, 0.5, 1])
+    assert out[0, 2] == 1 and out[5, 2] == 0  # the run of three is the longest of its shape
