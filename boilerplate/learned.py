@@ -216,7 +216,8 @@ class LearnedDetector(Detector):
     def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
-                 silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat"):
+                 silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
+                 kind_class_weight: str | None = None):
         unknown = set(ablate) - set(ABLATIONS)
         if unknown:
             raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
@@ -234,6 +235,7 @@ class LearnedDetector(Detector):
         self.silver_weight = silver_weight
         self.silver_max_per_kind = silver_max_per_kind
         self.kind_stage = kind_stage
+        self.kind_class_weight = kind_class_weight
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -348,7 +350,8 @@ class LearnedDetector(Detector):
             fine = weight > 0
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
         if len(self.kinds_) >= 2:
-            km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state)
+            km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
+                                    class_weight=self.kind_class_weight)
             km.fit(X[fine], kind[fine], sample_weight=weight[fine])
             order = [list(km.classes_).index(k) for k in self.kinds_]
             self.kind_coef_ = km.coef_[order].astype(np.float64)
@@ -396,7 +399,8 @@ class LearnedDetector(Detector):
             for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
                 held = np.ones(X.shape[0], dtype=bool)
                 held[rows[tr]] = False
-                km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state)
+                km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
+                                        class_weight=self.kind_class_weight)
                 km.fit(X[rows[tr]], kind[rows[tr]], sample_weight=weight[rows[tr]])
                 part = km.predict_proba(X[held])
                 classes = list(km.classes_)
@@ -414,7 +418,8 @@ class LearnedDetector(Detector):
             start += n
         S = np.vstack(S)
         hgb = HistGradientBoostingClassifier(max_iter=KIND_STAGE_ITER, learning_rate=0.1, max_leaf_nodes=31,
-                                             early_stopping=False, random_state=self.random_state)
+                                             early_stopping=False, random_state=self.random_state,
+                                             class_weight=self.kind_class_weight)
         hgb.fit(S[fine], kind[fine], sample_weight=weight[fine])
         if list(hgb.classes_) != sorted(self.kinds_):
             return  # a kind missing from the stage's training rows: keep the flat model
@@ -570,7 +575,23 @@ def _register_shipped() -> None:
     from .detectors import register
 
     for name in SHIPPED:
-        register(name)(lambda name=name: shipped_model(name))
+        register(name)(lambda name=name, **params: _shipped_with(name, params))
+
+
+#: What can be set on a shipped (fitted) model through the registry: the decision knob only.
+SHIPPED_SETTABLE = ("threshold",)
+
+
+def _shipped_with(name: str, params: dict) -> LearnedDetector:
+    """``detectors.get("learned-text", threshold=0.8)``: the shipped model with its threshold set."""
+    unknown = sorted(set(params) - set(SHIPPED_SETTABLE))
+    if unknown:
+        raise ValueError(f"{name} is a fitted model: only {', '.join(SHIPPED_SETTABLE)} can be set, "
+                         f"not {', '.join(unknown)}")
+    det = shipped_model(name)
+    for key, value in params.items():
+        setattr(det, key, value)
+    return det
 
 
 _register_shipped()

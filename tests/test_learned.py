@@ -166,3 +166,12 @@ def test_run_features_length_and_place():
     assert np.allclose(np.expm1(out[:, 0]), [3, 3, 3, 2, 2, 1])
     assert np.allclose(out[:3, 1], [0, 0.5, 1])
     assert out[0, 2] == 1 and out[5, 2] == 0  # the run of three is the longest of its shape
+
+
+def test_registry_sets_the_threshold_of_a_shipped_model():
+    from boilerplate import detectors
+
+    strict = detectors.get("learned-text", threshold=0.9)
+    assert strict.threshold == 0.9 and detectors.get("learned-text").threshold == 0.5  # copies stay apart
+    with pytest.raises(ValueError, match="only threshold"):
+        detectors.get("learned-text", C=2.0)
