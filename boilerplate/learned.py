@@ -183,6 +183,23 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def neighbour_words(hashed: sp.csr_matrix, blank: np.ndarray, half: int) -> sp.csr_matrix:
+    """Per line, the mean of the hashed rows of the ``half`` non-blank lines on each side (not the
+    line itself; blank lines get an empty row). One sparse product per document."""
+    n = hashed.shape[0]
+    order = np.flatnonzero(~blank)
+    k = len(order)
+    if not k or half <= 0:
+        return sp.csr_matrix((n, hashed.shape[1]))
+    offsets = [o for o in range(-half, half + 1) if o and abs(o) < k]
+    if not offsets:
+        return sp.csr_matrix((n, hashed.shape[1]))
+    W = sp.diags([np.ones(k - abs(o)) for o in offsets], offsets, shape=(k, k), format="csr")
+    W = sp.diags(1.0 / np.maximum(np.asarray(W.sum(axis=1)).ravel(), 1)) @ W
+    S = sp.csr_matrix((np.ones(k), (order, np.arange(k))), shape=(n, k))  # scatter back to all lines
+    return (S @ (W @ hashed[order])).tocsr()
+
+
 def cache_features(doc: Document, html: bool) -> None:
     """Compute a document's features once and keep them on it (for repeated fits, e.g. CV)."""
     if not hasattr(doc, "_feature_cache"):
@@ -207,6 +224,9 @@ class LearnedDetector(Detector):
     each with that sample weight, at most ``silver_max_per_kind`` lines per kind (drawn with
     ``random_state``); hand-labeled lines weigh 1. 0 (the default) trains on hand labels only.
     ``kind_stage`` is ``"flat"`` (the kind model alone decides the kind of each line) or
+    ``kind_window`` > 0 gives the kind model the words of the run a line sits in: the mean hashed
+    words of the ``kind_window`` non-blank lines before and after it, as a second block of hashed
+    features beside the line's own.
     ``"context"``: a second stage, a gradient-boosted classifier over the six kinds, sees the kind
     model's out-of-fold probabilities of the line and of its neighbours (offsets and window means
     over several sizes), the text model's score in the same windows, the dense features, and run
@@ -217,7 +237,7 @@ class LearnedDetector(Detector):
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
-                 kind_class_weight: str | None = None):
+                 kind_class_weight: str | None = None, kind_window: int = 0):
         unknown = set(ablate) - set(ABLATIONS)
         if unknown:
             raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
@@ -236,6 +256,7 @@ class LearnedDetector(Detector):
         self.silver_max_per_kind = silver_max_per_kind
         self.kind_stage = kind_stage
         self.kind_class_weight = kind_class_weight
+        self.kind_window = kind_window
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -337,6 +358,11 @@ class LearnedDetector(Detector):
                                              random_state=self.random_state).fit(S, y)
         self.forest_ = export_forest(hgb)
 
+        if self.kind_window > 0:  # the kind models also see the words of the run around each line
+            XK = sp.hstack([X, sp.vstack([neighbour_words(h, np.zeros(h.shape[0], dtype=bool), self.kind_window)
+                                          for h in hashed], format="csr")], format="csr")
+        else:
+            XK = X
         fine = np.isin(kind, KINDS)
         weight = fine.astype(np.float64)
         if self.silver_weight > 0:
@@ -352,16 +378,16 @@ class LearnedDetector(Detector):
         if len(self.kinds_) >= 2:
             km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
                                     class_weight=self.kind_class_weight)
-            km.fit(X[fine], kind[fine], sample_weight=weight[fine])
+            km.fit(XK[fine], kind[fine], sample_weight=weight[fine])
             order = [list(km.classes_).index(k) for k in self.kinds_]
             self.kind_coef_ = km.coef_[order].astype(np.float64)
             self.kind_intercept_ = km.intercept_[order].astype(np.float64)
         else:
-            self.kind_coef_ = np.zeros((len(self.kinds_), X.shape[1]))
+            self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
         self.kind_forest_ = {}
-        if self.kind_stage == "context" and len(self.kinds_) >= 2:
-            self._fit_kind_stage(X, dense, kind, weight, fine, group, oof)
+        if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
+            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof)
         self.n_features_dense_ = D.shape[1]
         return self
 
@@ -375,7 +401,7 @@ class LearnedDetector(Detector):
         """Second-stage rows of one document (all lines, blank ones included)."""
         logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
         evidence = np.column_stack([np.log(np.clip(kind_p, 1e-6, 1)), logit])
-        cols = [dense, evidence]
+        cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
         for offsets, window in KIND_WINDOWS:
             cols.append(context_windows(evidence, blank, offsets=offsets, window=window))
         cols.append(run_features(dense, blank))
@@ -417,6 +443,14 @@ class LearnedDetector(Detector):
                                                np.zeros(n, dtype=bool)))
             start += n
         S = np.vstack(S)
+        if self.kind_stage == "context-linear":
+            lr = LogisticRegression(C=1.0, max_iter=1000, random_state=self.random_state,
+                                    class_weight=self.kind_class_weight)
+            lr.fit(S[fine], kind[fine], sample_weight=weight[fine])
+            order = [list(lr.classes_).index(k) for k in self.kinds_]
+            self.kind_forest_ = {"kind2_coef": lr.coef_[order].astype(np.float64),
+                                 "kind2_intercept": lr.intercept_[order].astype(np.float64)}
+            return
         hgb = HistGradientBoostingClassifier(max_iter=KIND_STAGE_ITER, learning_rate=0.1, max_leaf_nodes=31,
                                              early_stopping=False, random_state=self.random_state,
                                              class_weight=self.kind_class_weight)
@@ -456,6 +490,9 @@ class LearnedDetector(Detector):
         proba = np.zeros((len(S), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if self.kinds_:
+            if self.kind_window > 0:
+                X = sp.hstack([X, sp.vstack([neighbour_words(h, blank, self.kind_window)
+                                             for (h, _), blank in zip(feats, blanks)], format="csr")], format="csr")
             kind_p = self._kind_proba_flat(X)
             if getattr(self, "kind_forest_", None):
                 rows, start = [], 0
@@ -464,8 +501,12 @@ class LearnedDetector(Detector):
                     rows.append(self._kind_stage_features(x, kind_p[start:start + n], text_score[start:start + n],
                                                           blank))
                     start += n
-                raw = multiclass_decision(self.kind_forest_, "kind2_", np.vstack(rows))
-                kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
+                S = np.vstack(rows)
+                if "kind2_coef" in self.kind_forest_:
+                    kind_p = _softmax(S @ self.kind_forest_["kind2_coef"].T + self.kind_forest_["kind2_intercept"])
+                else:
+                    raw = multiclass_decision(self.kind_forest_, "kind2_", S)
+                    kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
             for j, k in enumerate(self.kinds_):
                 proba[:, LABELS.index(k)] = (1 - p_body) * kind_p[:, j]
         out, start = [], 0
@@ -540,7 +581,7 @@ class LearnedDetector(Detector):
             det.kinds_ = tuple(header["kinds"])
             det.kind_coef_ = sp.csr_matrix(
                 (arrays["kind_coef_data"].astype(np.float64), arrays["kind_coef_indices"], arrays["kind_coef_indptr"]),
-                shape=(len(det.kinds_), n_text)).toarray()
+                shape=(len(det.kinds_), n_text + (HASH_FEATURES if det.kind_window > 0 else 0))).toarray()
             det.kind_intercept_ = arrays["kind_intercept"]
             det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
             det.kind_forest_ = {k: v for k, v in arrays.items() if k.startswith("kind2_")}
