@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(waiting)} second-pass pages have no first pass yet: left out", file=sys.stderr)
         second = {k: v for k, v in second.items() if k in first}
     docs = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in second}
+    absent = sorted(set(second) - set(docs))
+    if absent:  # a corpus built without a source (postlight) or a --limit subset
+        print(f"{len(absent)} second-pass pages are not in {args.data}: left out", file=sys.stderr)
+        second = {k: v for k, v in second.items() if k in docs}
     a, b = [], []
     groups: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     examples: dict[tuple, list] = defaultdict(list)
@@ -97,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     every = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in first}
     table: dict[str, dict] = {}
     for pid, rec in first.items():
+        if pid not in every:
+            continue
         doc = every[pid]
         lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
         for key in ("all", f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",

@@ -64,7 +64,7 @@ def _step_corpus(args, out: Path) -> None:
     from . import build_corpus
 
     argv = ["--out", str(out / "data")]
-    for source in ("scrapinghub", "wcxb"):
+    for source in ("scrapinghub", "wcxb", "postlight"):
         if getattr(args, source):
             argv += [f"--{source}", getattr(args, source)]
     if args.quick:
@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
     parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
+    parser.add_argument("--postlight", default=os.environ.get("BOILERPLATE_POSTLIGHT"),
+                        help="the Postlight pool (its hand-read pages join the fine-grained gold)")
     parser.add_argument("--out", type=Path, default=ROOT, help="where data/, results/ and paper/ go")
     parser.add_argument("--quick", action="store_true", help="small subset, end to end, with output checks")
     parser.add_argument("--reuse", action="store_true", help="skip steps whose result file exists")
