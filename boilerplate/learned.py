@@ -85,7 +85,6 @@ def export_multiclass_forest(hgb, prefix: str) -> dict[str, np.ndarray]:
     trees = [(k, pred.nodes) for it in hgb._predictors for k, pred in enumerate(it)]
     nodes = [n for _, n in trees]
     sizes = np.array([len(n) for n in nodes])
-    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     allnodes = np.concatenate(nodes)
     if allnodes["is_categorical"].any():
         raise ValueError("categorical splits are not supported by the export")
