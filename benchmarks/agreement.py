@@ -38,6 +38,13 @@ def read_passes(directory: Path = ANNOTATIONS) -> tuple[dict, dict, dict]:
     return first, second, round_of
 
 
+def _group_keys(doc, round_: int) -> tuple[str, ...]:
+    """The groups a doubly-read page is counted in."""
+    lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
+    return (f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
+            f"english:{'yes' if lang in ('en', 'undeclared') else 'no'}", f"language:{lang}", f"round:{round_}")
+
+
 def _kappas(a: list, b: list) -> dict:
     return {"lines": sum(x is not None for x in a), "kappa_fine": round(cohen_kappa(a, b), 4),
             "kappa_binary": round(cohen_kappa([x == "body" if x else None for x in a],
@@ -70,10 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         per_page[pid] = round(cohen_kappa(la, lb), 3)
         a += la
         b += lb
-        lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
-        for key in (f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
-                    f"english:{'yes' if lang in ('en', 'undeclared') else 'no'}", f"language:{lang}",
-                    f"round:{round_of[pid]}"):
+        for key in _group_keys(doc, round_of[pid]):
             groups[key][0].extend(la)
             groups[key][1].extend(lb)
         for line, x, y in zip(doc.lines, la, lb):
@@ -88,11 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "disagreements": [[f"{x} -> {y}", n, examples[(x, y)]] for (x, y), n in pairs.most_common(15)],
     }
     for pid in per_page:
-        doc = docs[pid]
-        lang = str(doc.meta.get("lang") or "")[:2] or "undeclared"
-        for key in (f"source:{doc.meta['source']}", f"page_type:{doc.meta.get('page_type', 'article')}",
-                    f"english:{'yes' if lang in ('en', 'undeclared') else 'no'}", f"language:{lang}",
-                    f"round:{round_of[pid]}"):
+        for key in _group_keys(docs[pid], round_of[pid]):
             result["groups"][key]["pages"] += 1
     counts = Counter(lab for rec in first.values() for _, _, lab in rec["labels"])
     result["first_pass_pages"] = len(first)

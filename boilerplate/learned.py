@@ -126,12 +126,9 @@ def _compiled_trees(forest: dict) -> list | None:
     """
     if "_compiled" not in forest:
         try:
-            from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-
-            nodes, sizes = forest["forest_nodes"], forest["forest_sizes"]
-            bounds = np.concatenate(([0], np.cumsum(sizes)))
+            nodes = forest["forest_nodes"]
+            trees = _tree_predictors(nodes, forest["forest_sizes"])
             empty = np.zeros((0, 8), dtype=np.uint32)
-            trees = [TreePredictor(np.ascontiguousarray(nodes[a:b]), empty, empty) for a, b in zip(bounds[:-1], bounds[1:])]
             probe = np.zeros((1, int(nodes["feature_idx"].max()) + 1))
             trees[0].predict(probe, empty, np.zeros(probe.shape[1], dtype=np.uint32), 1)
             forest["_compiled"] = trees
