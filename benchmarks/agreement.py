@@ -17,9 +17,9 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from boilerplate.dataset import join_standoff, read_standoff
+from boilerplate.eval.dataset import join_standoff, read_standoff
+from boilerplate.eval.metrics import cohen_kappa
 from boilerplate.labels import LABELS
-from boilerplate.metrics import cohen_kappa
 
 from .cross_validate import ROOT, load_corpus
 

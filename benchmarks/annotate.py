@@ -21,8 +21,8 @@ import random
 import sys
 from pathlib import Path
 
-from boilerplate.dataset import read_jsonl, to_standoff, write_standoff
 from boilerplate.document import Document
+from boilerplate.eval.dataset import read_jsonl, to_standoff, write_standoff
 from boilerplate.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]

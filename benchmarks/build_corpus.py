@@ -3,7 +3,7 @@
     python -m benchmarks.build_corpus --scrapinghub DIR --wcxb DIR --out data/ [--workers N]
 
 Renders every page (boilerplate.html), labels its lines by alignment with the human gold text
-(boilerplate.align), joins the hand annotations in fixtures/annotations/ (stand-off; a renderer
+(boilerplate.eval.align), joins the hand annotations in fixtures/annotations/ (stand-off; a renderer
 drift fails loudly), writes ``OUT/<source>.jsonl`` in the dataset format (and ``OUT/gold.json``, the gold text for scoring) and prints a datasheet
 summary with the alignment oracle's score per source and page type (the oracle keeps exactly the
 lines labeled body and is scored with the source's own metric). Same input, same bytes out.
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from boilerplate.corpora import Page, iter_pages, page_document
-from boilerplate.dataset import join_standoff, read_standoff, write_jsonl
 from boilerplate.document import Document
+from boilerplate.eval.corpora import Page, iter_pages, page_document
+from boilerplate.eval.dataset import join_standoff, read_standoff, write_jsonl
+from boilerplate.eval.metrics import score_scrapinghub, score_wcxb
 from boilerplate.labels import GOLD_LABELS
-from boilerplate.metrics import score_scrapinghub, score_wcxb
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "fixtures" / "annotations"

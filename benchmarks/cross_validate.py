@@ -4,7 +4,7 @@
 
 Each page is predicted by a model that never saw its site. Scrapinghub pages are scored with the
 shingle metric, WCXB pages with word F1 (overall and per page type); both from
-``boilerplate.metrics``. The seeds are scored by a model trained on the corpora only. Also saves
+``boilerplate.eval.metrics``. The seeds are scored by a model trained on the corpora only. Also saves
 the out-of-fold predictions (``results/cv_predictions_<variant>.jsonl``) for the paper figures.
 """
 
@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from boilerplate.dataset import read_jsonl
+from boilerplate.detectors.learned import LearnedDetector, cache_features
+from boilerplate.eval.dataset import read_jsonl
+from boilerplate.eval.metrics import binary_prf, calibration, line_prf, score_scrapinghub, score_wcxb
 from boilerplate.labels import BODY, LABELS
-from boilerplate.learned import LearnedDetector, cache_features
-from boilerplate.metrics import binary_prf, calibration, line_prf, score_scrapinghub, score_wcxb
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ import argparse
 from pathlib import Path
 
 from boilerplate import detectors
-from boilerplate.dataset import read_jsonl
+from boilerplate.eval.dataset import read_jsonl
+from boilerplate.eval.metrics import line_prf
 from boilerplate.labels import LABELS
-from boilerplate.metrics import line_prf
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds.jsonl"
 

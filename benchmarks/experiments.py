@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from boilerplate.learned import ABLATIONS, LearnedDetector, cache_features
+from boilerplate.detectors.learned import ABLATIONS, LearnedDetector, cache_features
 
 from .cross_validate import ROOT, evaluate, load_corpus, site_folds
 

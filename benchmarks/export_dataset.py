@@ -22,7 +22,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from boilerplate.dataset import read_jsonl
+from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import GOLD_LABELS
 
 from .cross_validate import ROOT, load_corpus

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from boilerplate import detectors
+from boilerplate.eval.metrics import line_prf
 from boilerplate.labels import BODY, LABELS
-from boilerplate.metrics import line_prf
 
 from .cross_validate import ROOT, evaluate, load_corpus
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from boilerplate.detectors.learned import LearnedDetector
+from boilerplate.eval.metrics import line_prf
 from boilerplate.labels import LABELS
-from boilerplate.learned import LearnedDetector
-from boilerplate.metrics import line_prf
 
 from .cross_validate import ROOT, load_corpus
 

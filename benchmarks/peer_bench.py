@@ -3,7 +3,7 @@
     python -m benchmarks.peer_bench --data data/ --scrapinghub DIR --wcxb DIR [--peers ...] [--out results/peers.json]
 
 The pages are those of the built corpus (``data/gold.json``), read as raw HTML from the corpus
-directories; each source is scored with its own metric (``boilerplate.metrics``), with 95%
+directories; each source is scored with its own metric (``boilerplate.eval.metrics``), with 95%
 bootstrap intervals and, for WCXB, per page type. Published Scrapinghub outputs are scored too,
 marked ``"published": true`` and without speed.
 """
@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from boilerplate.corpora import iter_pages
+from boilerplate.eval.corpora import iter_pages
 
 from .cross_validate import ROOT, load_corpus, score_texts
 from .peers import PEERS, available, published_outputs, run_peer

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from boilerplate.detectors.stopwords import detect_language, stopword_languages
 from boilerplate.html import render
-from boilerplate.stopwords import detect_language, stopword_languages
 
 PUBLISHED = ("AutoExtract", "Diffbot", "rs_trafilatura", "go_trafilatura", "readability_js")
 _WORD = re.compile(r"\w+")
@@ -71,9 +71,9 @@ def _resiliparse(html: bytes) -> str:
 
 def render_str(html: bytes) -> str:
     """The page decoded the way our renderer decodes it (for peers that take ``str``)."""
-    from boilerplate.html import decode, detect_encoding
+    from boilerplate.html import decode_html
 
-    return decode(html, detect_encoding(html))
+    return decode_html(html)
 
 
 PEERS: dict[str, Callable[[bytes], str]] = {
@@ -106,7 +106,7 @@ def run_peer(name: str, pages: Iterable[tuple[str, bytes]]) -> dict:
 
 def published_outputs(scrapinghub_dir: str | Path) -> dict[str, dict[str, str]]:
     """``{system: {id: text}}`` for the published Scrapinghub outputs that are present."""
-    from boilerplate.metrics import load_articlebody_json
+    from boilerplate.eval.corpora import load_articlebody_json
 
     folder = Path(scrapinghub_dir) / "published-outputs"
     return {name: load_articlebody_json(folder / f"{name}.json") for name in PUBLISHED

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from boilerplate.dataset import read_jsonl
+from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import BODY, LABELS
 
 from .peers import PEERS, PUBLISHED
@@ -214,7 +214,7 @@ def _save(fig, figures: Path, name: str) -> None:
 
 
 def figure_confusion(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
-    from boilerplate.metrics import confusion_matrix
+    from boilerplate.eval.metrics import confusion_matrix
 
     preds = cv_predictions(results)
     gold, pred = [], []

@@ -1,4 +1,4 @@
-"""Silver kinds from markup (``boilerplate.silver``) against the hand gold: precision and coverage.
+"""Silver kinds from markup (``boilerplate.detectors.learned.silver``) against the hand gold: precision and coverage.
 
     python -m benchmarks.silver --data data/ [--out results/silver.json] [--table paper/tables/silver.md]
 
@@ -16,8 +16,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from boilerplate.detectors.learned.silver import silver_kinds
 from boilerplate.labels import LABELS
-from boilerplate.silver import silver_kinds
 
 from .cross_validate import ROOT, load_corpus
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 
-from boilerplate.corpora import iter_scrapinghub  # noqa: E402
+from boilerplate.detectors.learned import shipped_model  # noqa: E402
 from boilerplate.document import Document  # noqa: E402
+from boilerplate.eval.corpora import iter_scrapinghub  # noqa: E402
 from boilerplate.html import render  # noqa: E402
-from boilerplate.learned import shipped_model  # noqa: E402
 
 from .cross_validate import ROOT, load_corpus  # noqa: E402
 

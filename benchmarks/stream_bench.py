@@ -36,7 +36,7 @@ SAMPLE_EVERY = 0.1
 
 
 def _pages(scrapinghub: str | None, wcxb: str | None) -> list:
-    from boilerplate.corpora import iter_pages
+    from boilerplate.eval.corpora import iter_pages
 
     pages = []
     for source, directory in (("scrapinghub", scrapinghub), ("wcxb", wcxb)):
@@ -49,7 +49,7 @@ def _pages(scrapinghub: str | None, wcxb: str | None) -> list:
 
 def build_inputs(work: Path, pages: list, times: int) -> dict[str, Path]:
     """Write (or reuse) the benchmark inputs; returns their paths by name."""
-    from .stream_corpus import rendered_texts, write_text_jsonl, write_warc
+    from boilerplate.eval.record_files import rendered_texts, write_text_jsonl, write_warc
 
     work.mkdir(parents=True, exist_ok=True)
     stamp = work / f"inputs-{len(pages)}-x{times}.done"
@@ -132,7 +132,7 @@ def engine_child(kind: str, src: str, out: str, workers: int, start_method: str 
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
 
-    from boilerplate.datatrove_steps import BoilerplateCleaner, BoilerplateWarcReader
+    from boilerplate.streaming.datatrove import BoilerplateCleaner, BoilerplateWarcReader
 
     if start_method == "fork":
         import boilerplate
@@ -165,7 +165,7 @@ def run_engine(kind: str, shards: Path, workers: int, work: Path, start_method: 
 def task_startup() -> float:
     """Seconds for a fresh process to import the package and datatrove, load the HTML model and
     clean a one-line page: what every datatrove task started in a new process pays."""
-    code = ("import boilerplate, boilerplate.datatrove_steps, datatrove.executor; "
+    code = ("import boilerplate, boilerplate.streaming.datatrove, datatrove.executor; "
             "boilerplate.clean_html('<p>A short page for warming up.</p>')")
     times = []
     for _ in range(3):

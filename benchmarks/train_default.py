@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from boilerplate.dataset import read_jsonl
-from boilerplate.learned import SHIPPED, LearnedDetector
+from boilerplate.detectors.learned import SHIPPED, LearnedDetector
+from boilerplate.eval.dataset import read_jsonl
 
 from .cross_validate import ROOT, load_corpus
 

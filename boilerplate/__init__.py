@@ -5,10 +5,20 @@
 >>> boilerplate.label(text)[0].label   # 'body', 'headline', 'metadata', 'appeal', 'ad', 'teaser' or 'chrome'
 """
 
-from .api import LabeledLine, clean, clean_html, label, label_document, label_html
+from .api import (
+           LabeledLine,
+           clean,
+           clean_html,
+           join_kept,
+           label,
+           label_document,
+           label_html,
+           parse_keep,
+           to_document,
+)
 from .document import Document
-from .labels import LABELS, Label
+from .labels import LABELS
 
 __version__ = "0.1.0"
-__all__ = ["LABELS", "Document", "Label", "LabeledLine", "__version__", "clean", "clean_html", "label",
-           "label_document", "label_html"]
+__all__ = ["LABELS", "Document", "LabeledLine", "__version__", "clean", "clean_html", "join_kept", "label",
+           "label_document", "label_html", "parse_keep", "to_document"]

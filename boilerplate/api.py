@@ -50,10 +50,12 @@ def label(text: str | bytes, detector: str | Detector | None = None) -> list[Lab
 
     Bytes are decoded as UTF-8 with undecodable bytes replaced (a warning says so).
     """
-    return label_document(Document.from_text(decode(text)), detector)
+    return label_document(to_document(text), detector)
 
 
-def _keep_set(keep: Iterable[str]) -> frozenset[str]:
+def parse_keep(keep: Iterable[str]) -> frozenset[str]:
+    """The canonical label names in ``keep`` (one name or several); ``ValueError`` naming the
+    valid labels if one is unknown or none is given."""
     if isinstance(keep, str):
         keep = (keep,)
     names = frozenset(parse_label(k) for k in keep)
@@ -62,8 +64,9 @@ def _keep_set(keep: Iterable[str]) -> frozenset[str]:
     return names
 
 
-def _join_kept(labeled: list[LabeledLine], keep: Iterable[str]) -> str:
-    wanted = _keep_set(keep)
+def join_kept(labeled: list[LabeledLine], keep: Iterable[str] = DEFAULT_KEEP) -> str:
+    """The text of the lines of ``labeled`` whose label is in ``keep``, in order, joined by ``\\n``."""
+    wanted = parse_keep(keep)
     return "\n".join(item.text for item in labeled if item.label in wanted)
 
 
@@ -73,17 +76,25 @@ def clean(text: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
 
     Blank lines are never kept. ``keep=("body", "headline")`` keeps the title too.
     """
-    return _join_kept(label(text, detector), keep)
+    return join_kept(label(text, detector), keep)
+
+
+def to_document(data: str | bytes, html: bool = False) -> Document:
+    """The :class:`Document` of one page: its lines (text), or its rendered lines with markup
+    cues (``html=True``, see ``boilerplate.html.render``)."""
+    if html:
+        from .html import render
+
+        return render(data)
+    return Document.from_text(decode(data))
 
 
 def label_html(html: str | bytes, detector: str | Detector | None = None) -> list[LabeledLine]:
     """Render HTML into lines (``boilerplate.html.render``) and label each line."""
-    from .html import render
-
-    return label_document(render(html), detector)
+    return label_document(to_document(html, html=True), detector)
 
 
 def clean_html(html: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
                detector: str | Detector | None = None) -> str:
     """The kept lines of the rendered HTML page, joined by ``\\n``."""
-    return _join_kept(label_html(html, detector), keep)
+    return join_kept(label_html(html, detector), keep)

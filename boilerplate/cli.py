@@ -20,15 +20,21 @@ import contextlib
 import json
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from . import __version__, api, detectors, records, stream
-from .labels import LABELS
+from . import __version__, api, detectors
+from .labels import DEFAULT_KEEP, LABELS
+from .streaming import pool, records
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+#: Seconds between progress-line refreshes.
+PROGRESS_INTERVAL = 0.5
+#: Skip reasons printed in detail before further skips are only counted.
+MAX_SKIP_MESSAGES = 10
 
 
 class UsageError(Exception):
@@ -101,9 +107,34 @@ def _iter_inputs(inputs: list[tuple[str, str]], args: argparse.Namespace
             raise UsageError(str(exc)) from None
 
 
+class Progress:
+    """A one-line progress display on a terminal (records/s, lines/s, skipped); silent otherwise."""
+
+    def __init__(self, stats: pool.StreamStats, stream: IO[str] | None = None, enabled: bool | None = None):
+        self.stats = stats
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = 0.0
+
+    def update(self, stats: pool.StreamStats | None = None) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self._last < PROGRESS_INTERVAL:
+            return
+        self._last = now
+        skipped = sum(self.stats.skipped.values())
+        self.stream.write(f"\r{self.stats.records:,} records, {self.stats.lines:,} lines, "
+                          f"{skipped:,} skipped | {self.stats.rates()}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self._last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _run_records(inputs: list[tuple[str, str]], args: argparse.Namespace, with_labels: bool,
                  keep: list[str]) -> None:
-    config = stream.CleanConfig(detector=args.detector, keep=tuple(keep), output_field=args.output_field,
+    config = pool.CleanConfig(detector=args.detector, keep=tuple(keep), output_field=args.output_field,
                                 with_labels=with_labels)
     shown = 0
 
@@ -114,17 +145,20 @@ def _run_records(inputs: list[tuple[str, str]], args: argparse.Namespace, with_l
         shown += 1
         if progress.enabled:
             sys.stderr.write("\r\033[K")  # clear the progress line so the message stands alone
-        if shown <= stream.MAX_SKIP_MESSAGES:
+        if shown <= MAX_SKIP_MESSAGES:
             print(f"boilerplate: skipped {source} record {skipped.index} ({skipped.reason}): {skipped.detail}",
                   file=sys.stderr)
-        elif shown == stream.MAX_SKIP_MESSAGES + 1:
+        elif shown == MAX_SKIP_MESSAGES + 1:
             print("boilerplate: further skipped records are only counted", file=sys.stderr)
 
-    stats = stream.StreamStats()
-    progress = stream.Progress(stats, enabled=False if args.quiet else None)
-    with _output(args) as out:
-        stream.run(_iter_inputs(inputs, args), config, out, workers=args.workers, progress=progress,
-                   on_skip=on_skip)
+    stats = pool.StreamStats()
+    progress = Progress(stats, enabled=False if args.quiet else None)
+    try:
+        with _output(args) as out:
+            pool.run(_iter_inputs(inputs, args), config, out, workers=args.workers, stats=stats,
+                     on_skip=on_skip, on_progress=progress.update)
+    finally:
+        progress.close()
     if not args.quiet:
         print(f"boilerplate: {stats.summary()}", file=sys.stderr)
 
@@ -145,14 +179,14 @@ def _split_inputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, 
 
 def _cmd_clean(args: argparse.Namespace) -> None:
     keep = [k for k in args.keep.split(",") if k.strip()]
-    api._keep_set(keep)  # validate before reading any input
+    api.parse_keep(keep)  # validate before reading any input
     paths, record_inputs = _split_inputs(args)
     if record_inputs:
         _run_records(record_inputs, args, with_labels=args.labels, keep=keep)
         return
     with _output(args) as out:
         for path in paths:
-            kept = api._join_kept(_label_file(path, args), keep)
+            kept = api.join_kept(_label_file(path, args), keep)
             if kept:
                 out.write(kept + "\n")
 
@@ -160,7 +194,7 @@ def _cmd_clean(args: argparse.Namespace) -> None:
 def _cmd_label(args: argparse.Namespace) -> None:
     paths, record_inputs = _split_inputs(args)
     if record_inputs:
-        _run_records(record_inputs, args, with_labels=True, keep=list(api.DEFAULT_KEEP))
+        _run_records(record_inputs, args, with_labels=True, keep=list(DEFAULT_KEEP))
         return
     with _output(args) as out:
         for path in paths:
@@ -174,8 +208,8 @@ def _cmd_label(args: argparse.Namespace) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
-    from .dataset import DatasetError, read_jsonl
-    from .learned import LearnedDetector
+    from .detectors.learned import LearnedDetector
+    from .eval.dataset import DatasetError, read_jsonl
 
     out = Path(args.out)
     if out.is_dir() or not out.parent.is_dir():  # checked before minutes of training, not after
@@ -230,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--output-field", default="clean_text",
                        help="field added to each output record with the kept text (default: clean_text)")
         g.add_argument("--workers", type=_positive_int, default=None,
-                       help=f"processes (default: all cores, here {stream.default_workers()})")
+                       help=f"processes (default: all cores, here {pool.default_workers()})")
         g.add_argument("--max-record-bytes", type=_positive_int, default=records.MAX_RECORD_BYTES,
                        help="skip larger records as oversized (default: %(default)s)")
         g.add_argument("-q", "--quiet", action="store_true", help="no progress, skip messages or summary")

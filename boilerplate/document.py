@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-import numpy as np
+from .lines import split_lines
 
-from .labels import LABEL_INDEX
-from .lines import is_blank, split_lines
+T = TypeVar("T")
 
 #: Per-line markup cues that only HTML input has (see ``boilerplate.html``). Text input has none.
 CUE_FIELDS = ("tag", "path", "depth", "link_ratio", "classid", "position", "landmark")
@@ -29,6 +29,8 @@ class Document:
     labels: list[str | None] | None = None
     cues: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Values derived from the document and kept for reuse (see :meth:`memo`); not data.
+    _memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_text(cls, text: str, id: str = "") -> Document:
@@ -41,12 +43,26 @@ class Document:
     def has_cues(self) -> bool:
         return self.cues is not None
 
-    def blank_mask(self) -> np.ndarray:
-        """Boolean array, True where a line is blank."""
-        return np.fromiter((is_blank(line) for line in self.lines), dtype=bool, count=len(self.lines))
+    def _fingerprint(self) -> tuple:
+        # What derived values depend on: the lines, the cues and the title. Strings cache their
+        # hash, so this is cheap; any change to these gives a new fingerprint.
+        return (len(self.lines), hash(tuple(self.lines)), id(self.cues), self.meta.get("title"))
 
-    def label_indices(self) -> np.ndarray:
-        """Gold labels as column indices into ``LABELS``; -1 on blank lines."""
-        if self.labels is None:
-            raise ValueError(f"document {self.id!r} has no labels")
-        return np.array([-1 if lab is None else LABEL_INDEX[lab] for lab in self.labels], dtype=np.int64)
+    def memo(self, key: Any, compute: Callable[[Document], T], store: bool = True) -> T:
+        """``compute(self)``, reused while the document is unchanged.
+
+        A value computed with ``store=True`` is kept under ``key`` together with a fingerprint
+        of the lines, cues and title; it is returned again only while the fingerprint matches, so
+        editing the document never serves stale values. With ``store=False`` a kept value is
+        reused but nothing new is kept (prediction on a stream keeps nothing).
+        """
+        if not store and not self._memo:
+            return compute(self)  # nothing kept: no fingerprint to take
+        fingerprint = self._fingerprint()
+        kept = self._memo.get(key)
+        if kept is not None and kept[0] == fingerprint:
+            return kept[1]
+        value = compute(self)
+        if store:
+            self._memo[key] = (fingerprint, value)
+        return value

@@ -98,6 +98,7 @@ __all__ = [
     "DROP_TAGS",
     "MAX_HTML_BYTES",
     "HTMLTooLargeError",
+    "decode_html",
     "detect_encoding",
     "render",
     "render_text",
@@ -239,6 +240,23 @@ def detect_encoding(data: bytes) -> str:
     return "utf-8"
 
 
+def _decode_bytes(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, exact): ``exact`` when the bytes are valid UTF-8 without a BOM."""
+    encoding = detect_encoding(data)
+    if encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8"), encoding, True
+        except UnicodeDecodeError:
+            pass
+    return decode(data, encoding), encoding, False
+
+
+def decode_html(data: bytes) -> str:
+    """HTML bytes decoded as :func:`render` decodes them: a BOM, else the declared charset when
+    the bytes are not valid UTF-8, else UTF-8; undecodable bytes replaced (with a warning)."""
+    return _decode_bytes(bytes(data))[0]
+
+
 def _flatten(text: str, limit: int) -> str:
     """Remove tags nested deeper than ``limit`` (block tags become ``<br>``), keeping all text.
 
@@ -282,17 +300,9 @@ def _to_text(html: bytes | str, max_bytes: int) -> tuple[str, bytes, str | None]
             raise HTMLTooLargeError(
                 f"HTML input is {len(data):,} bytes, over the limit of {max_bytes:,} bytes "
                 "(pass a larger max_bytes to render it anyway)")
-        encoding = detect_encoding(data)
-        if encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8):
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = decode(data, "utf-8")
-            else:
-                if b"\x00" not in data:
-                    return text, data, encoding
-        else:
-            text = decode(data, encoding)
+        text, encoding, exact = _decode_bytes(data)
+        if exact and b"\x00" not in data:
+            return text, data, encoding  # valid UTF-8 without a BOM: the bytes parse as they are
     elif isinstance(html, str):
         text, encoding = html, None
         if len(text) > max_bytes:  # each character is at least one byte
@@ -354,9 +364,8 @@ def _is_hidden(el: etree._Element, keys: list, tag: str) -> bool:
         hidden = True
     elif "style" in keys and tag != "html" and tag != "body":
         style = el.get("style")
-        hidden = bool(style) and ("none" in style or "hidden" in style or "NONE" in style
-                                  or "HIDDEN" in style or "None" in style or "Hidden" in style
-                                  ) and _HIDDEN_STYLE.search(style) is not None
+        low = style.lower() if style else ""  # a cheap test first; CSS keywords are case-insensitive
+        hidden = ("none" in low or "hidden" in low) and _HIDDEN_STYLE.search(style) is not None
     else:
         return False
     return hidden and not _is_revealable(el)

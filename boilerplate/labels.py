@@ -6,30 +6,20 @@ Definitions and examples live in ``docs/annotation-guidelines.md``.
 
 from __future__ import annotations
 
-from enum import Enum
-
-
-class Label(str, Enum):
-    """What a line of a web page is."""
-
-    BODY = "body"  # the article's own text: paragraphs, quotes, in-article lists, subheads
-    HEADLINE = "headline"  # the article's own title and standfirst/dek
-    METADATA = "metadata"  # byline, dateline, timestamp, source credit, this article's tags
-    APPEAL = "appeal"  # paywall / subscription / donation / newsletter appeals and their buttons
-    AD = "ad"  # advertising and notices about ads
-    TEASER = "teaser"  # headlines or blurbs of *other* stories
-    CHROME = "chrome"  # navigation, menus, UI controls, share widgets, cookie/legal notices, footers
-
-    def __str__(self) -> str:  # so f-strings and CLI output print "body", not "Label.BODY"
-        return self.value
-
-
-#: Label names in a fixed order: the column order of every ``predict_proba`` matrix.
-LABELS: tuple[str, ...] = tuple(label.value for label in Label)
+#: The seven line labels, in a fixed order: the column order of every ``predict_proba`` matrix.
+BODY = "body"  # the article's own text: paragraphs, quotes, in-article lists, subheads
+HEADLINE = "headline"  # the article's own title and standfirst/dek
+METADATA = "metadata"  # byline, dateline, timestamp, source credit, this article's tags
+APPEAL = "appeal"  # paywall / subscription / donation / newsletter appeals and their buttons
+AD = "ad"  # advertising and notices about ads
+TEASER = "teaser"  # headlines or blurbs of *other* stories
+CHROME = "chrome"  # navigation, menus, UI controls, share widgets, cookie/legal notices, footers
+LABELS: tuple[str, ...] = (BODY, HEADLINE, METADATA, APPEAL, AD, TEASER, CHROME)
 N_LABELS = len(LABELS)
 LABEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(LABELS)}
-BODY = Label.BODY.value
 BODY_INDEX = LABEL_INDEX[BODY]
+#: The six kinds of not-body line.
+KINDS: tuple[str, ...] = tuple(lab for lab in LABELS if lab != BODY)
 #: What ``clean`` keeps by default.
 DEFAULT_KEEP: tuple[str, ...] = (BODY,)
 #: Coarse gold for a line known not to be body whose kind is unknown (alignment-labeled corpora).
@@ -45,7 +35,3 @@ def parse_label(name: str) -> str:
         raise ValueError(f"unknown label {name!r}; expected one of {', '.join(LABELS)}")
     return key
 
-
-def is_body(name: str | None) -> bool:
-    """The binary view: True for ``body`` lines only."""
-    return name == BODY

@@ -12,7 +12,12 @@ import codecs
 import re
 import warnings
 
+import numpy as np
+
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# A newline token marks each line boundary, so one findall over the joined lines gives every
+# word together with the line it belongs to.
+_WORD_OR_BREAK = re.compile(r"\w+|\n")
 
 
 class DecodingWarning(UserWarning):
@@ -27,6 +32,19 @@ def split_lines(text: str) -> list[str]:
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+def line_tokens(lines: list[str], normalise=None) -> tuple[list[str], np.ndarray]:
+    """The words (``\\w+`` runs) of all ``lines`` in one regex pass, and each word's line index.
+
+    ``normalise`` (a ``str -> str`` function, e.g. NFKC + lower case) is applied to the joined
+    text first; it must not add or remove line ends.
+    """
+    text = "\n".join(lines)
+    tokens = _WORD_OR_BREAK.findall(normalise(text) if normalise else text)
+    is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
+    line_of = np.cumsum(is_break)[~is_break]
+    return [t for t in tokens if t != "\n"], line_of
 
 
 def is_blank(line: str) -> bool:

@@ -16,6 +16,6 @@ def shared_data(name: str, env: str) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_docs():
-    from boilerplate.dataset import read_jsonl
+    from boilerplate.eval.dataset import read_jsonl
 
     return list(read_jsonl(FIXTURES / "seeds.jsonl"))

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from benchmarks.annotate import import_labels
-from boilerplate.dataset import read_standoff, write_jsonl
 from boilerplate.document import Document
+from boilerplate.eval.dataset import read_standoff, write_jsonl
 
 
 def _data(tmp_path):

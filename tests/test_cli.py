@@ -61,7 +61,7 @@ def test_cli_and_api_agree(text):
 def test_train_writes_a_model_that_loads(tmp_path, capsys):
     """`boilerplate train` ran into an AttributeError on every call (issue 18)."""
     from boilerplate.cli import main
-    from boilerplate.learned import LearnedDetector
+    from boilerplate.detectors.learned import LearnedDetector
 
     from .conftest import FIXTURES
 

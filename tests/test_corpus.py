@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from boilerplate.corpora import iter_postlight, iter_scrapinghub, iter_wcxb, page_document, site_of
-from boilerplate.dataset import join_standoff, read_standoff
+from boilerplate.eval.corpora import iter_postlight, iter_scrapinghub, iter_wcxb, page_document, site_of
+from boilerplate.eval.dataset import join_standoff, read_standoff
 
 from .conftest import FIXTURES, shared_data
 

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from boilerplate.dataset import (
+from boilerplate.document import Document
+from boilerplate.eval.dataset import (
     DatasetError,
     StandoffDriftError,
     join_standoff,
@@ -13,7 +14,6 @@ from boilerplate.dataset import (
     write_jsonl,
     write_standoff,
 )
-from boilerplate.document import Document
 from boilerplate.labels import LABELS
 from boilerplate.lines import is_blank, split_lines
 

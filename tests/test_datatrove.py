@@ -9,8 +9,8 @@ import json
 import pytest
 
 import boilerplate
-from benchmarks.stream_corpus import rendered_texts, write_text_jsonl, write_warc
-from boilerplate.corpora import iter_pages
+from boilerplate.eval.corpora import iter_pages
+from boilerplate.eval.record_files import rendered_texts, write_text_jsonl, write_warc
 
 from .conftest import shared_data
 
@@ -19,7 +19,7 @@ from datatrove.executor import LocalPipelineExecutor  # noqa: E402
 from datatrove.pipeline.readers import JsonlReader  # noqa: E402
 from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
 
-from boilerplate.datatrove_steps import BoilerplateCleaner, BoilerplateWarcReader  # noqa: E402
+from boilerplate.streaming.datatrove import BoilerplateCleaner, BoilerplateWarcReader  # noqa: E402
 
 SH = shared_data("scrapinghub", "BOILERPLATE_SCRAPINGHUB")
 pytestmark = pytest.mark.skipif(not (SH / "html").is_dir(), reason="Scrapinghub pages not found")

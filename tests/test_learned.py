@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
+from boilerplate.detectors.learned import LearnedDetector, ModelError
+from boilerplate.detectors.learned.forest import _forest_walk, export_forest, forest_decision
 from boilerplate.document import Document
-from boilerplate.learned import LearnedDetector, ModelError, _forest_walk, export_forest, forest_decision
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
          "Officials said the new routes would begin running in the spring, pending a final budget review.",
@@ -98,12 +99,12 @@ def test_ablation_removes_a_feature_group_and_rejects_unknown_names():
     no_words = LearnedDetector(max_iter=10, ablate=("words",)).fit(docs)
     assert np.count_nonzero(full.text_coef_[:2**18]) > 0
     assert np.count_nonzero(no_words.text_coef_[:2**18]) == 0
-    with pytest.raises(ValueError, match="unknown feature groups"):
-        LearnedDetector(ablate=("colour",))
+    with pytest.raises(ValueError, match="ablate must be a subset"):
+        LearnedDetector(ablate=("colour",)).fit(_docs())  # validated in fit, as scikit-learn does
 
 
 def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):
-    from boilerplate import learned
+    from boilerplate.detectors.learned import model as learned
 
     path = tmp_path / "text.npz"
     fitted.save(path)
@@ -116,7 +117,7 @@ def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):
 def test_multiclass_forest_matches_sklearn():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from boilerplate.learned import export_multiclass_forest, multiclass_decision
+    from boilerplate.detectors.learned.forest import export_multiclass_forest, multiclass_decision
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(300, 4))
@@ -155,14 +156,15 @@ def test_silver_kinds_train_the_kind_model_only_when_weighted():
 
 
 def test_run_features_length_and_place():
-    from boilerplate.learned_features import run_features
+    from boilerplate.detectors.learned.features import feature_layout, run_features
 
-    # columns 0 (log words) and 3 (prose flag) are what run_features reads
-    dense = np.zeros((6, 4))
-    dense[:, 0] = np.log1p([2, 2, 2, 20, 20, 2])
-    dense[:, 3] = [0, 0, 0, 1, 1, 0]
+    # the log_words and prose columns are what run_features reads
+    layout = feature_layout(False)
+    dense = np.zeros((6, len(layout)))
+    dense[:, layout.index("log_words")] = np.log1p([2, 2, 2, 20, 20, 2])
+    dense[:, layout.index("prose")] = [0, 0, 0, 1, 1, 0]
     blank = np.zeros(6, dtype=bool)
-    out = run_features(dense, blank)
+    out = run_features(dense, blank, layout)
     assert np.allclose(np.expm1(out[:, 0]), [3, 3, 3, 2, 2, 1])
     assert np.allclose(out[:3, 1], [0, 0.5, 1])
     assert out[0, 2] == 1 and out[5, 2] == 0  # the run of three is the longest of its shape

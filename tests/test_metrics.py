@@ -1,4 +1,4 @@
-"""Tests of boilerplate.metrics: hand-computed small cases plus the published Scrapinghub scores."""
+"""Tests of boilerplate.eval.metrics: hand-computed small cases plus the published Scrapinghub scores."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerplate.metrics import (
+from boilerplate.eval.corpora import load_articlebody_json, read_wcxb_truth
+from boilerplate.eval.metrics import (
     binary_prf,
     bootstrap_ci,
     confusion_matrix,
     line_prf,
-    load_articlebody_json,
-    load_wcxb_ground_truth,
     score_scrapinghub,
     score_wcxb,
     shingle_counts,
@@ -144,7 +143,7 @@ def test_score_wcxb_mean_of_page_f1_and_pooled_snippets():
     assert score_wcxb(gold, pred, n_boot=0)["with_rate"] is None
 
 
-def test_load_wcxb_ground_truth(tmp_path):
+def test_read_wcxb_truth(tmp_path):
     full = {
         "url": "https://x.org/a",
         "_internal": {"page_type": {"primary": "article"}},
@@ -152,7 +151,7 @@ def test_load_wcxb_ground_truth(tmp_path):
     }
     (tmp_path / "0001.json").write_text(json.dumps(full))
     (tmp_path / "0002.json").write_text(json.dumps({"ground_truth": {"main_content": None}}))
-    gt = load_wcxb_ground_truth(tmp_path)
+    gt = {p.stem: read_wcxb_truth(p) for p in sorted(tmp_path.glob("*.json"))}
     assert gt["0001"] == {
         "main_content": "Body.",
         "with": ["Body"],
@@ -165,8 +164,8 @@ def test_load_wcxb_ground_truth(tmp_path):
         "main_content": "",
         "with": [],
         "without": [],
-        "page_type": None,
-        "url": None,
+        "page_type": "unknown",
+        "url": "",
         "title": None,
     }
 
@@ -274,7 +273,7 @@ def test_published_scrapinghub_scores(system, published_f1):
 
 
 def test_cohen_kappa_hand_computed():
-    from boilerplate.metrics import cohen_kappa
+    from boilerplate.eval.metrics import cohen_kappa
 
     # 2x2 table [[2, 1], [0, 1]]: po = 3/4, pe = (3*2 + 1*2)/16 = 1/2, kappa = 0.5
     a = ["x", "x", "x", "y"]
@@ -288,7 +287,7 @@ def test_calibration_ece_and_bins():
     import numpy as np
     from sklearn.calibration import calibration_curve
 
-    from boilerplate.metrics import calibration
+    from boilerplate.eval.metrics import calibration
 
     rng = np.random.default_rng(0)
     p = rng.random(5000)

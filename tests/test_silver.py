@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from boilerplate.dataset import write_jsonl
+from boilerplate.detectors.learned.silver import silver_kind, silver_kinds
 from boilerplate.document import Document
+from boilerplate.eval.dataset import write_jsonl
 from boilerplate.html import render
-from boilerplate.silver import silver_kind, silver_kinds
 
 
 def test_landmark_cue_holds_regions_nearest_first():
@@ -70,7 +70,7 @@ def test_export_parquet_jsonl_card_split_by_site(tmp_path):
     train = pd.read_parquet(out / "data" / "train.parquet")
     test = pd.read_parquet(out / "data" / "test.parquet")
     both = pd.concat([train, test])
-    from boilerplate.dataset import read_jsonl
+    from boilerplate.eval.dataset import read_jsonl
     from tests.conftest import FIXTURES
 
     seed_lines = sum(lab is not None for d in read_jsonl(FIXTURES / "seeds.jsonl") for lab in d.labels)

@@ -15,9 +15,10 @@ import tracemalloc
 import pytest
 
 import boilerplate
-from benchmarks.stream_corpus import warc_record
-from boilerplate import records, stream
-from boilerplate.cli import main
+from boilerplate.cli import Progress, main
+from boilerplate.streaming import pool as stream
+from boilerplate.streaming import records
+from boilerplate.streaming.records import warc_record
 
 from .conftest import FIXTURES
 
@@ -289,7 +290,7 @@ def test_sigterm_mid_run_leaves_no_output(tmp_path):
 def test_progress_shown_on_terminal_only(monkeypatch):
     stats = stream.StreamStats()
     shown, hidden = io.StringIO(), io.StringIO()
-    on, off = stream.Progress(stats, shown, enabled=True), stream.Progress(stats, hidden)  # StringIO: no tty
+    on, off = Progress(stats, shown, enabled=True), Progress(stats, hidden)  # StringIO: no tty
     stats.records, stats.lines = 12, 340
     stats.skipped["truncated"] += 1
     for p in (on, off):

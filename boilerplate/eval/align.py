@@ -22,16 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .document import Document
-from .labels import BODY, OTHER
-from .lines import is_blank
+from ..document import Document
+from ..labels import BODY, HEADLINE, OTHER
+from ..lines import is_blank, line_tokens
 
 SHINGLE_TOKENS = 3  # short enough to reach into short lines; the monotone chain filters chance hits
 BODY_FRACTION_MIN = 0.5  # a line is body when at least half its tokens are in the gold text
 TITLE_MATCH_MIN = 0.8  # token overlap (both ways) for a line to count as the page title
-
-_TOKEN_OR_BREAK = re.compile(r"\w+|\n")
-
 
 @dataclass
 class Alignment:
@@ -89,10 +86,7 @@ def _anchor_chain(page_keys: list[int], gold_keys: list[int]) -> list[tuple[int,
 def align(lines: list[str], gold: str, title: str | None = None, k: int = SHINGLE_TOKENS) -> Alignment:
     """Label each line ``body`` / ``headline`` / ``other`` (``None`` when blank) against ``gold``."""
     n = len(lines)
-    tokens = _TOKEN_OR_BREAK.findall(normalise("\n".join(lines)))
-    is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
-    line_of = np.cumsum(is_break)[~is_break]
-    words = [t for t in tokens if t != "\n"]
+    words, line_of = line_tokens(lines, normalise)
     gold_words = _tokens(gold)
     kk = max(1, min(k, len(gold_words)))
     chain = _anchor_chain(_shingle_keys(words, kk), _shingle_keys(gold_words, kk))
@@ -113,7 +107,7 @@ def align(lines: list[str], gold: str, title: str | None = None, k: int = SHINGL
         elif fraction[idx] >= BODY_FRACTION_MIN:
             labels.append(BODY)
         elif title_tokens and _is_title(line, title_tokens):
-            labels.append("headline")
+            labels.append(HEADLINE)
         else:
             labels.append(OTHER)
     covered_share = float(gold_hit.mean()) if len(gold_words) else 1.0

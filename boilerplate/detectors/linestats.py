@@ -14,11 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.dtypes import StringDType
 
+from ..lines import line_tokens
 from .stopwords import detect_language, stopword_mask
 
-# A newline token marks each line boundary, so one findall over the joined document gives every
-# token together with the line it belongs to.
-_TOKEN_OR_BREAK = re.compile(r"\w+|\n")
+_WORD = re.compile(r"\w+")
+#: Running prose: at least this many words, with at least this share of stopwords (menus and
+#: headline lists have few function words). The body rule and the learned features share it.
+PROSE_MIN_WORDS = 10
+PROSE_MIN_STOP_RATIO = 0.2
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ":", ";", ")", "»")
 _ELLIPSIS = ("...", "…")
 
@@ -47,6 +50,10 @@ class LineStats:
     def title_ratio(self) -> np.ndarray:
         return self.n_title / np.maximum(self.n_words, 1)
 
+    @property
+    def running_prose(self) -> np.ndarray:
+        return (self.n_words >= PROSE_MIN_WORDS) & (self.stop_ratio >= PROSE_MIN_STOP_RATIO)
+
 
 def line_array(lines: list[str]) -> np.ndarray:
     """The lines as a numpy string array (for numpy.strings ufuncs)."""
@@ -61,17 +68,13 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "")
     n = len(lines)
     arr = line_array(lines) if arr is None else arr
     stripped = np.strings.strip(arr)
-    tokens = _TOKEN_OR_BREAK.findall("\n".join(lines))
-    is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
-    line_of = np.cumsum(is_break)
-    words = [t for t in tokens if t != "\n"]
-    word_line = line_of[~is_break]
+    words, word_line = line_tokens(lines)
     lowered = [w.lower() for w in words]
     language = detect_language(lowered)
     stop = stopword_mask(lowered, language)
     capitalised = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
     digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
-    title_words = {t.lower() for t in _TOKEN_OR_BREAK.findall(title) if t != "\n"}
+    title_words = {t.lower() for t in _WORD.findall(title)}
     in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(words)) \
         if title_words else np.zeros(len(words), dtype=bool)
 

@@ -1,4 +1,4 @@
-"""Cleaning record streams on all cores: bounded memory, input order, progress and a skip summary.
+"""Cleaning record streams on all cores: bounded memory, input order, and a skip summary.
 
 :func:`clean_record` turns one :class:`~boilerplate.records.Record` into its output object; it is
 the single per-record step that the CLI, the worker pool and the datatrove step share.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import warnings
 from collections import Counter, deque
@@ -21,8 +20,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .labels import DEFAULT_KEEP
-from .lines import DecodingWarning
+from .. import api
+from ..html import HTMLTooLargeError
+from ..labels import DEFAULT_KEEP
+from ..lines import DecodingWarning
 from .records import Record, Skipped
 
 #: Records per task sent to a worker: large enough that inter-process overhead is small (a page
@@ -30,8 +31,6 @@ from .records import Record, Skipped
 BATCH_SIZE = 8
 #: Batches in flight per worker: one being cleaned, one queued so the worker never idles.
 PENDING_PER_WORKER = 2
-#: Seconds between progress-line refreshes.
-PROGRESS_INTERVAL = 0.5
 #: Skip reasons printed in detail before further skips are only counted.
 MAX_SKIP_MESSAGES = 10
 
@@ -83,26 +82,18 @@ def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | 
     ``output`` is the record's fields, unchanged and in order, plus ``config.output_field`` (the
     kept lines joined by ``\\n``) and, if asked, the labels.
     """
-    from .api import _join_kept, label_document
-    from .document import Document
-    from .html import HTMLTooLargeError, render
-    from .lines import decode
-
     try:
         with warnings.catch_warnings():
             # Crawled bytes often hold a few bad sequences; they are replaced, the record is kept.
             warnings.simplefilter("ignore", DecodingWarning)
-            if record.kind == "html":
-                doc = render(record.content)
-            else:
-                doc = Document.from_text(decode(record.content))
-        labeled = label_document(doc, config.detector)
+            doc = api.to_document(record.content, html=record.kind == "html")
+        labeled = api.label_document(doc, config.detector)
     except HTMLTooLargeError as exc:
         return None, Skipped(record.index, "oversized", str(exc)), 0
     except Exception as exc:  # one bad page must not end a run over millions
         return None, Skipped(record.index, "error", f"{type(exc).__name__}: {exc}"), 0
     out: dict[str, Any] = dict(record.fields)
-    out[config.output_field] = _join_kept(labeled, config.keep)
+    out[config.output_field] = api.join_kept(labeled, config.keep)
     if config.with_labels:
         out["line_labels"] = [item.label for item in labeled]
         if record.kind == "html":
@@ -229,49 +220,25 @@ def _drain_one(pending: deque, pool: list, new_pool: Callable[[], ProcessPoolExe
         yield (source, *result)
 
 
-class Progress:
-    """A one-line progress display on a terminal (records/s, lines/s, skipped); silent otherwise."""
-
-    def __init__(self, stats: StreamStats, stream: IO[str] | None = None, enabled: bool | None = None):
-        self.stats = stats
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self._last = 0.0
-
-    def update(self) -> None:
-        now = time.perf_counter()
-        if not self.enabled or now - self._last < PROGRESS_INTERVAL:
-            return
-        self._last = now
-        skipped = sum(self.stats.skipped.values())
-        self.stream.write(f"\r{self.stats.records:,} records, {self.stats.lines:,} lines, "
-                          f"{skipped:,} skipped | {self.stats.rates()}   ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self._last:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def run(items: Iterable[tuple[str, Record | Skipped]], config: CleanConfig, out: IO[str],
-        workers: int | None = None, progress: Progress | None = None,
-        on_skip: Callable[[str, Skipped], None] | None = None, batch_size: int = BATCH_SIZE) -> StreamStats:
-    """Clean all records into ``out`` (one JSON object per line, input order) and return the counts."""
-    stats = progress.stats if progress else StreamStats()
-    try:
-        for source, line, skipped, n_lines in clean_stream(items, config, workers, batch_size):
-            if skipped is not None:
-                stats.skipped[skipped.reason] += 1
-                if on_skip:
-                    on_skip(source, skipped)
-            else:
-                out.write(line + "\n")  # type: ignore[operator]
-                stats.records += 1
-                stats.lines += n_lines
-            if progress:
-                progress.update()
-    finally:
-        if progress:
-            progress.close()
+        workers: int | None = None, stats: StreamStats | None = None,
+        on_skip: Callable[[str, Skipped], None] | None = None,
+        on_progress: Callable[[StreamStats], None] | None = None, batch_size: int = BATCH_SIZE) -> StreamStats:
+    """Clean all records into ``out`` (one JSON object per line, input order) and return the counts.
+
+    ``stats`` (updated as records come back), ``on_skip(source, skipped)`` for each skipped
+    record and ``on_progress(stats)`` after each record let a front-end show progress.
+    """
+    stats = StreamStats() if stats is None else stats
+    for source, line, skipped, n_lines in clean_stream(items, config, workers, batch_size):
+        if skipped is not None:
+            stats.skipped[skipped.reason] += 1
+            if on_skip:
+                on_skip(source, skipped)
+        else:
+            out.write(line + "\n")  # type: ignore[operator]
+            stats.records += 1
+            stats.lines += n_lines
+        if on_progress:
+            on_progress(stats)
     return stats

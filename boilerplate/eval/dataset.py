@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from .document import CUE_FIELDS, Document
-from .labels import GOLD_LABELS
-from .lines import is_blank
+from ..document import CUE_FIELDS, Document
+from ..labels import GOLD_LABELS
+from ..lines import is_blank
+from ..streaming.records import atomic_output
 
 PathLike = str | os.PathLike
 _NUMERIC_CUES = ("depth", "link_ratio", "position")
@@ -134,16 +135,18 @@ def read_jsonl(path: PathLike) -> Iterator[Document]:
 
 
 def write_jsonl(docs: Iterable[Document], path: PathLike) -> int:
-    """Write documents (validated) to ``path`` atomically; return how many were written."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    """Write documents (validated) to ``path`` atomically; return how many were written.
+
+    An invalid document raises :class:`DatasetError` and leaves ``path`` as it was."""
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_output(path) as fh:
         for doc in docs:
-            validate(doc)
+            try:
+                validate(doc)
+            except ValueError as exc:
+                raise DatasetError(f"document {doc.id!r}: {exc}") from None
             fh.write(json.dumps(_to_record(doc), ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
-    os.replace(tmp, path)
     return n
 
 
@@ -191,11 +194,9 @@ def read_standoff(path: PathLike) -> dict[str, dict[str, Any]]:
 
 def write_standoff(records: Iterable[dict[str, Any]], path: PathLike) -> None:
     """Write stand-off records, one per line, sorted by id for stable diffs."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n" for record in sorted(records, key=lambda r: r["id"]))
-    os.replace(tmp, path)
+    with atomic_output(path) as fh:
+        fh.writelines(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+                      for record in sorted(records, key=lambda r: r["id"]))
 
 
 def join_standoff(doc: Document, record: dict[str, Any]) -> Document:

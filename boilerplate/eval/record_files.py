@@ -4,37 +4,19 @@
   member per record as Common Crawl writes them (``.gz`` names), or uncompressed.
 - :func:`write_text_jsonl`: a WET-like JSONL, one object per page: ``id``, ``url``, ``text``.
 
-WARC records are written here with a few lines of code rather than a library so the tests can also
-write broken ones (wrong lengths, cut files); reading goes through ``boilerplate.records``.
+Records are built by ``boilerplate.streaming.records.warc_record``; reading goes through
+``boilerplate.streaming.records``.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-WARC_DATE = "2026-11-23T00:00:00Z"
-
-
-def warc_record(warc_type: str, url: str, payload: bytes, content_type: str = "text/html; charset=utf-8",
-                record_id: str | None = None, declared_length: int | None = None) -> bytes:
-    """One WARC/1.0 record. ``response`` records wrap ``payload`` in an HTTP 200 response with
-    ``content_type``; ``conversion`` records hold it as is. ``declared_length`` overrides the
-    Content-Length header (to write a record that lies about its size)."""
-    if warc_type == "response":
-        block = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
-                 f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
-        block_type = "application/http; msgtype=response"
-    else:
-        block, block_type = payload, "text/plain"
-    rid = record_id or f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, warc_type + url)}>"
-    length = len(block) if declared_length is None else declared_length
-    head = (f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {rid}\r\nWARC-Date: {WARC_DATE}\r\n"
-            f"WARC-Target-URI: {url}\r\nContent-Type: {block_type}\r\nContent-Length: {length}\r\n\r\n")
-    return head.encode() + block + b"\r\n\r\n"
+from ..html import render_text
+from ..streaming.records import warc_record
 
 
 def _write_records(path: Path, records: Iterable[bytes]) -> int:
@@ -59,7 +41,7 @@ def _copies(pages: list, times: int) -> Iterator[tuple[int, object]]:
 
 
 def write_warc(path: str | Path, pages: list, times: int = 1) -> int:
-    """Write ``pages`` (``boilerplate.corpora.Page``) ``times`` over as WARC responses; returns the count."""
+    """Write ``pages`` (``boilerplate.eval.corpora.Page``) ``times`` over as WARC responses; returns the count."""
     return _write_records(Path(path), (warc_record("response", _page_url(p, c), p.html)
                                        for c, p in _copies(pages, times)))
 
@@ -79,6 +61,4 @@ def write_text_jsonl(path: str | Path, texts: list[tuple[str, str]], times: int 
 
 def rendered_texts(pages: list) -> list[tuple[str, str]]:
     """``(url, rendered text)`` for each page: what a WET file holds for it."""
-    from boilerplate.html import render_text
-
     return [(_page_url(p, 0), render_text(p.html)) for p in pages]

@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from typing import IO, Any
 #: A record larger than this (JSONL line, WARC payload) is skipped as ``oversized``; its bytes are
 #: read past in chunks, never held. 64 MiB is ~100x the largest page of the benchmarks.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+#: The WARC-Date of records built by :func:`warc_record`.
+WARC_DATE = "2026-11-23T00:00:00Z"
 #: Read-past chunk for an oversized JSONL line.
 _SKIP_CHUNK = 1 << 20
 
@@ -70,6 +73,10 @@ class Skipped:
     index: int
     reason: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.reason not in SKIP_REASONS:
+            raise ValueError(f"unknown skip reason {self.reason!r}; expected one of {', '.join(SKIP_REASONS)}")
 
 
 def sniff_format(path: str, head: bytes = b"") -> str | None:
@@ -256,6 +263,24 @@ def iter_records(path: str, fmt: str | None = None, text_field: str | None = "te
             stream.close()
 
 
+def warc_record(warc_type: str, url: str, payload: bytes, content_type: str = "text/html; charset=utf-8",
+                record_id: str | None = None, declared_length: int | None = None) -> bytes:
+    """One WARC/1.0 record, as bytes (for fixtures, tests and benchmark files). ``response`` records wrap ``payload`` in an HTTP 200 response with
+    ``content_type``; ``conversion`` records hold it as is. ``declared_length`` overrides the
+    Content-Length header (to write a record that lies about its size)."""
+    if warc_type == "response":
+        block = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
+                 f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
+        block_type = "application/http; msgtype=response"
+    else:
+        block, block_type = payload, "text/plain"
+    rid = record_id or f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, warc_type + url)}>"
+    length = len(block) if declared_length is None else declared_length
+    head = (f"WARC/1.0\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: {rid}\r\nWARC-Date: {WARC_DATE}\r\n"
+            f"WARC-Target-URI: {url}\r\nContent-Type: {block_type}\r\nContent-Length: {length}\r\n\r\n")
+    return head.encode() + block + b"\r\n\r\n"
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike) -> Iterator[IO[str]]:
     """A text file written under a temporary name in the same directory and renamed to ``path``
@@ -288,7 +313,8 @@ def atomic_output(path: str | os.PathLike) -> Iterator[IO[str]]:
         os.chmod(tmp, 0o644)
         os.replace(tmp, final)
     except BaseException:
-        raw.close()
+        with suppress(OSError):  # closing flushes: on a full disk that fails too, and must not
+            raw.close()          # keep the partial file from being removed
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise

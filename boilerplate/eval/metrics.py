@@ -13,11 +13,9 @@ never copied into the project.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,8 +25,6 @@ __all__ = [
     "bootstrap_ci",
     "confusion_matrix",
     "line_prf",
-    "load_articlebody_json",
-    "load_wcxb_ground_truth",
     "score_scrapinghub",
     "score_wcxb",
     "shingle_counts",
@@ -171,23 +167,6 @@ def score_scrapinghub(
     return out
 
 
-def load_articlebody_json(path: str | Path) -> dict[str, str]:
-    """Read ``{id: {"articleBody": str}}`` (optionally wrapped in ``{"version", "output"}``).
-
-    A null or missing ``articleBody`` reads as ``""``.
-    """
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
-    # Newer published outputs wrap the mapping; a page id is never called "output".
-    if isinstance(data, dict) and isinstance(data.get("output"), dict):
-        data = data["output"]
-    out: dict[str, str] = {}
-    for key, item in data.items():
-        body = item.get("articleBody") if isinstance(item, dict) else item
-        out[key] = body if isinstance(body, str) else ""
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # WCXB
 # --------------------------------------------------------------------------------------------
@@ -270,26 +249,6 @@ def score_wcxb(
     return out
 
 
-def load_wcxb_ground_truth(directory: str | Path) -> dict[str, dict[str, Any]]:
-    """Read WCXB ``ground-truth/<id>.json`` files into ``{id: {main_content, with, without,
-    page_type, url, title}}``; missing keys read as "" / [] / None."""
-    out: dict[str, dict[str, Any]] = {}
-    for path in sorted(Path(directory).glob("*.json")):
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-        gt = doc.get("ground_truth") or {}
-        page_type = ((doc.get("_internal") or {}).get("page_type") or {}).get("primary")
-        out[path.stem] = {
-            "main_content": gt.get("main_content") or "",
-            "with": list(gt.get("with") or []),
-            "without": list(gt.get("without") or []),
-            "page_type": page_type,
-            "url": doc.get("url"),
-            "title": gt.get("title") or doc.get("title"),
-        }
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Line-level classification
 # --------------------------------------------------------------------------------------------
@@ -355,20 +314,10 @@ def confusion_matrix(
 
     Lines with gold None/-1, or with a gold or predicted label outside ``labels``, are left out.
     """
+    from sklearn.metrics import confusion_matrix as sk_confusion
+
     t, p, keep = _encode(y_true, y_pred, labels)
-    k = len(labels)
-    sel = keep & (t < k) & (p >= 0) & (p < k)
-    return np.bincount(t[sel] * k + p[sel], minlength=k * k).reshape(k, k)
-
-
-def _prf_from_counts(tp: Any, fp: Any, fn: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised P/R/F1; 0 where the denominator is 0 (as scikit-learn's zero_division=0)."""
-    tp, fp, fn = (np.asarray(x, dtype=float) for x in (tp, fp, fn))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    return precision, recall, f1
+    return sk_confusion(t[keep], p[keep], labels=np.arange(len(labels)))
 
 
 def line_prf(
@@ -378,38 +327,33 @@ def line_prf(
     macro_labels: Sequence[Hashable] | None = None,
 ) -> dict[str, Any]:
     """Per-label precision/recall/F1/support, macro-F1 over ``macro_labels`` (default: all
-    ``labels``) and accuracy, over the lines whose gold is not None/-1.
+    ``labels``) and accuracy, over the lines whose gold is not None/-1 (``sklearn.metrics``,
+    ``zero_division=0``).
 
     Returns ``{"per_label": {label: {precision, recall, f1, support}}, "macro_f1", "accuracy",
     "n"}``. Labels outside ``labels`` still count as errors of the listed ones.
     """
+    from sklearn.metrics import precision_recall_fscore_support
+
     t, p, keep = _encode(y_true, y_pred, labels)
     t, p = t[keep], p[keep]
-    k = len(labels)
-    hit = t == p
-    tp = np.bincount(t[hit & (t < k)], minlength=k)
-    support = np.bincount(t[t < k], minlength=k)
-    predicted = np.bincount(p[(p >= 0) & (p < k)], minlength=k)
-    precision, recall, f1 = _prf_from_counts(tp, predicted - tp, support - tp)
-    per_label = {
-        lab: {
-            "precision": float(precision[i]),
-            "recall": float(recall[i]),
-            "f1": float(f1[i]),
-            "support": int(support[i]),
-        }
-        for i, lab in enumerate(labels)
-    }
     chosen = list(labels) if macro_labels is None else list(macro_labels)
-    unknown = [lab for lab in chosen if lab not in per_label]
+    unknown = [lab for lab in chosen if lab not in list(labels)]
     if unknown:
         raise ValueError(f"macro_labels not in labels: {unknown}")
-    macro = float(np.mean([per_label[lab]["f1"] for lab in chosen])) if chosen else float("nan")
     n = int(t.size)
+    if n:
+        precision, recall, f1, support = precision_recall_fscore_support(
+            t, p, labels=np.arange(len(labels)), zero_division=0)
+    else:
+        precision = recall = f1 = support = np.zeros(len(labels))
+    per_label = {lab: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
+                       "support": int(support[i])} for i, lab in enumerate(labels)}
+    macro = float(np.mean([per_label[lab]["f1"] for lab in chosen])) if chosen else float("nan")
     return {
         "per_label": per_label,
         "macro_f1": macro,
-        "accuracy": float(hit.mean()) if n else float("nan"),
+        "accuracy": float((t == p).mean()) if n else float("nan"),
         "n": n,
     }
 
@@ -421,6 +365,9 @@ def binary_prf(
 
     Entries whose gold is None/-1 are ignored; 0 where a ratio is undefined.
     """
+    from sklearn.metrics import confusion_matrix as sk_confusion
+    from sklearn.metrics import precision_recall_fscore_support
+
     t_list, p_list = _as_list(y_true_bool), _as_list(y_pred_bool)
     if len(t_list) != len(p_list):
         raise ValueError(f"y_true has {len(t_list)} entries, y_pred {len(p_list)}")
@@ -428,14 +375,14 @@ def binary_prf(
     # A None/-1 prediction on a scored line is "not positive".
     t = np.array([bool(v) for v in t_list], dtype=bool)[keep]
     p = np.array([False if _is_ignored(v) else bool(v) for v in p_list], dtype=bool)[keep]
-    tp, fp = int(np.sum(t & p)), int(np.sum(~t & p))
-    fn, tn = int(np.sum(t & ~p)), int(np.sum(~t & ~p))
-    precision, recall, f1 = (float(x) for x in _prf_from_counts(tp, fp, fn))
+    tn, fp, fn, tp = (int(x) for x in sk_confusion(t, p, labels=[False, True]).ravel()) if len(t) else (0, 0, 0, 0)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        t, p, average="binary", zero_division=0) if len(t) else (0.0, 0.0, 0.0, None)
     n = tp + fp + fn + tn
     return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
         "accuracy": (tp + tn) / n if n else float("nan"),
         "tp": tp,
         "fp": fp,
@@ -445,19 +392,18 @@ def binary_prf(
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float:
-    """Cohen's kappa between two annotators' labels of the same items (entries None/-1 in either are skipped)."""
-    pairs = [(x, y) for x, y in zip(a, b) if not _is_ignored(x) and not _is_ignored(y)]
+    """Cohen's kappa (``sklearn.metrics.cohen_kappa_score``) between two annotators' labels of the
+    same items; entries None/-1 in either are skipped. 1.0 when both give one and the same label
+    throughout (where the formula is 0/0)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    pairs = [(str(x), str(y)) for x, y in zip(a, b) if not _is_ignored(x) and not _is_ignored(y)]
     if not pairs:
         return float("nan")
-    cats = sorted({x for x, _ in pairs} | {y for _, y in pairs}, key=str)
-    index = {c: i for i, c in enumerate(cats)}
-    table = np.zeros((len(cats), len(cats)))
-    for x, y in pairs:
-        table[index[x], index[y]] += 1
-    n = table.sum()
-    observed = np.trace(table) / n
-    expected = float((table.sum(axis=0) * table.sum(axis=1)).sum()) / n**2
-    return 1.0 if expected == 1 else float((observed - expected) / (1 - expected))
+    x, y = zip(*pairs)
+    if len(set(x) | set(y)) == 1:
+        return 1.0
+    return float(cohen_kappa_score(x, y))
 
 
 def calibration(p: Sequence[float] | np.ndarray, y: Sequence[bool] | np.ndarray, bins: int = 10) -> dict[str, Any]:

@@ -8,14 +8,16 @@ document statistics, a window of neighbour features, and (when the document came
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.dtypes import StringDType
 
-from . import rules
-from .document import Document
-from .features import LineStats, line_array, line_stats
+from ...document import Document
+from ..lexicons import LEXICONS, lexicon_matcher
+from ..linestats import LineStats, line_array, line_stats
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -30,9 +32,61 @@ CLASSID_WORDS = ("nav", "menu", "footer", "header", "comment", "share", "social"
                  "caption", "byline", "author", "date", "time", "meta", "tag", "title", "headline",
                  "teaser", "card", "list", "more", "popular", "trending", "banner", "modal", "login",
                  "search", "copyright", "legal", "paywall", "donate", "support", "signup", "form")
-LEXICONS = ("CHROME_LINE", "CHROME_PHRASE", "AD_PHRASE", "APPEAL_PHRASE", "APPEAL_HEADER",
-            "METADATA_LINE", "TEASER_HEADER")
-_CONTEXT_COLS = 6  # the first base columns that are repeated for each neighbour offset
+SHAPE_COLUMNS = ("log_words", "stop_ratio", "ends_terminal", "prose", "title_ratio", "log_chars",
+                 "digit_ratio", "ends_ellipsis", "all_caps", "position", "rank", "rank_from_end",
+                 "relative_words", "log_prose_distance", "prose_before", "log_repeats")
+DOCUMENT_COLUMNS = ("doc_log_lines", "doc_prose_share", "doc_log_max_words")
+#: The shape columns repeated for each neighbour offset and the window mean.
+CONTEXT_SOURCES = SHAPE_COLUMNS[:6]
+HTML_OWN_COLUMNS = ("link_ratio", "relative_depth", "group_prose", "log_group_size", "group_link",
+                    "log_group_rank", "group_fill", "log_group_words", "title_share", "title_cover")
+HTML_CONTEXT_SOURCES = ("link_ratio", "group_prose")
+HTML_CONTEXT_OFFSETS = (-1, 1)
+HTML_CONTEXT_WINDOW = 3
+
+
+def _window_names(sources: tuple[str, ...], offsets: tuple[int, ...], window: int) -> tuple[str, ...]:
+    # the column order of context_windows(): each offset's block of sources, then the mean block
+    return tuple(f"{c}@{o:+d}" for o in offsets for c in sources) + tuple(f"{c}@mean{window}" for c in sources)
+
+
+@dataclass(frozen=True)
+class FeatureLayout:
+    """The dense feature columns: named blocks in order, each a tuple of column names.
+
+    Saved in every model file and checked on load, so a model never meets columns it was not
+    trained on. Code finds a column by name (:meth:`index`), never by a hand-counted position.
+    """
+
+    blocks: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for _, cols in self.blocks for name in cols)
+
+    def __len__(self) -> int:
+        return sum(len(cols) for _, cols in self.blocks)
+
+    def index(self, column: str) -> int:
+        return self.names.index(column)
+
+    def mask(self, *blocks: str) -> np.ndarray:
+        """Boolean column mask of the named blocks."""
+        return np.concatenate([np.full(len(cols), name in blocks, dtype=bool) for name, cols in self.blocks])
+
+
+@lru_cache(maxsize=2)
+def feature_layout(html: bool) -> FeatureLayout:
+    """The layout of :func:`dense_features` (``html`` adds the markup blocks)."""
+    blocks = [("shape", SHAPE_COLUMNS), ("lexicons", tuple(f"lexicon_{k}" for k in LEXICONS)),
+              ("document", DOCUMENT_COLUMNS),
+              ("context", _window_names(CONTEXT_SOURCES, NEIGHBOUR_OFFSETS, WINDOW))]
+    if html:
+        blocks += [("markup", HTML_OWN_COLUMNS + tuple(f"tag_{t}" for t in HTML_TAGS)
+                    + tuple(f"classid_{w}" for w in CLASSID_WORDS)),
+                   ("markup_context", _window_names(HTML_CONTEXT_SOURCES, HTML_CONTEXT_OFFSETS,
+                                                    HTML_CONTEXT_WINDOW))]
+    return FeatureLayout(tuple(blocks))
 
 
 @lru_cache(maxsize=1)
@@ -80,8 +134,8 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
 
 
 def _lexicon_hits(doc: Document) -> np.ndarray:
-    match = rules.lexicon_matcher(doc.lines)
-    return np.column_stack([match(getattr(rules, name)) for name in LEXICONS])
+    match = lexicon_matcher(doc.lines)
+    return np.column_stack([match(pattern) for pattern in LEXICONS.values()])
 
 
 def base_features(doc: Document, st: LineStats | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -89,7 +143,7 @@ def base_features(doc: Document, st: LineStats | None = None) -> tuple[np.ndarra
     n = len(doc.lines)
     st = line_stats(doc.lines) if st is None else st
     words = st.n_words
-    prose = (words >= rules.BODY_MIN_WORDS) & (st.stop_ratio >= rules.BODY_MIN_STOP_RATIO)
+    prose = st.running_prose
     nonblank = ~st.blank
     order = np.flatnonzero(nonblank)
     rank = np.zeros(n)
@@ -134,7 +188,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
-        distinct, of_line = np.unique(np.array(cues["classid"], dtype=StringDTypeOrStr()), return_inverse=True)
+        distinct, of_line = np.unique(np.array(cues["classid"], dtype=StringDType()), return_inverse=True)
         kw = np.column_stack([np.strings.find(distinct, w) >= 0 for w in CLASSID_WORDS])[of_line]
     else:
         kw = np.zeros((0, len(CLASSID_WORDS)))
@@ -166,7 +220,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     title_cover = st.n_in_title / max(len(doc.meta.get("title", "").split()), 1)
     max_depth = max(depth.max() if n else 1, 1)
     ctx = context_windows(np.column_stack([link, group_prose]) if n else np.zeros((0, 2)), blank,
-                          offsets=(-1, 1), window=3)
+                          offsets=HTML_CONTEXT_OFFSETS, window=HTML_CONTEXT_WINDOW)
     own = np.column_stack([link, depth / max_depth, group_prose, np.log1p(group_size), group_link,
                            np.log1p(np.minimum(group_rank, 20)), group_fill, np.log1p(group_words),
                            title_share, np.minimum(title_cover, 1.0)]) if n else np.zeros((0, 10))
@@ -179,58 +233,41 @@ def blank_between(blank: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.
     return csum[last + 1] - csum[first]
 
 
-def StringDTypeOrStr():  # noqa: N802 - a dtype factory
-    from numpy.dtypes import StringDType
-
-    return StringDType()
-
-
-N_SHAPE = 16  # the shape/position columns of base_features, before the lexicon hits
-N_DOC = 3  # document statistics, after the lexicon hits
-N_HTML_OWN = 10  # link ratio ... title overlap, before the tag one-hots
-
-
 def feature_groups(html: bool) -> dict[str, np.ndarray]:
     """Column masks of the dense features by group, for ablations: lexicons, context (neighbour
     windows), markup (all HTML cues)."""
-    n_base = N_SHAPE + len(LEXICONS) + N_DOC
-    n_ctx = _CONTEXT_COLS * (len(NEIGHBOUR_OFFSETS) + 1)
-    n_html_ctx = 2 * 3
-    n_html = N_HTML_OWN + len(HTML_TAGS) + len(CLASSID_WORDS) + n_html_ctx
-    n = n_base + n_ctx + (n_html if html else 0)
-    groups = {name: np.zeros(n, dtype=bool) for name in ("lexicons", "context", "markup")}
-    groups["lexicons"][N_SHAPE:N_SHAPE + len(LEXICONS)] = True
-    groups["context"][n_base:n_base + n_ctx] = True
-    if html:
-        groups["markup"][n_base + n_ctx:] = True
-        groups["context"][n - n_html_ctx:] = True
-    return groups
+    layout = feature_layout(html)
+    return {"lexicons": layout.mask("lexicons"), "context": layout.mask("context", "markup_context"),
+            "markup": layout.mask("markup", "markup_context")}
 
 
 def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     """All dense features of a document's lines: (n_lines, n_features)."""
     if html and doc.cues is None:
         raise ValueError("an HTML-aware detector needs a document rendered from HTML (with cues)")
+    layout = feature_layout(html)
     st = line_stats(doc.lines, title=doc.meta.get("title", "") if html else "")
     base, blank = base_features(doc, st)
-    ctx = context_windows(base[:, :_CONTEXT_COLS], blank)
+    ctx = context_windows(base[:, [layout.index(c) for c in CONTEXT_SOURCES]], blank)
     parts = [base, ctx]
     if html:
-        prose_words = np.expm1(base[:, 0]) * base[:, 3]
+        prose_words = np.expm1(base[:, layout.index("log_words")]) * base[:, layout.index("prose")]
         parts.append(html_features(doc, st, prose_words))
-    return np.hstack(parts)
+    dense = np.hstack(parts)
+    assert dense.shape[1] == len(layout), "dense_features and feature_layout disagree"
+    return dense
 
 
-def run_features(dense: np.ndarray, blank: np.ndarray) -> np.ndarray:
+def run_features(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:
     """Run features of each line: the length (log) of the run of consecutive non-blank lines of the
     same shape (prose or not, and a word-count bucket: 1-3, 4-9, 10+), the line's relative place in
-    it, and whether the run is the longest of its shape on the page. Reads the first base columns
-    of :func:`dense_features` (log words, prose flag)."""
+    it, and whether the run is the longest of its shape on the page. Reads the ``log_words`` and
+    ``prose`` columns of :func:`dense_features` (laid out by ``layout``)."""
     n = len(dense)
     if not n:
         return np.zeros((0, 3))
-    words = np.expm1(dense[:, 0])
-    shape = dense[:, 3] * 3 + np.digitize(words, (4, 10))  # prose flag x word bucket
+    words = np.expm1(dense[:, layout.index("log_words")])
+    shape = dense[:, layout.index("prose")] * 3 + np.digitize(words, (4, 10))  # prose flag x word bucket
     order = np.flatnonzero(~blank)
     out = np.zeros((n, 3))
     if not len(order):

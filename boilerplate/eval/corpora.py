@@ -18,11 +18,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from ..document import Document
+from ..html import render
 from .align import align_document
-from .document import Document
-from .html import render
 
 SOURCES = {
     "scrapinghub": {"env": "BOILERPLATE_SCRAPINGHUB", "licence": "MIT",
@@ -84,17 +85,25 @@ def iter_scrapinghub(directory: str | os.PathLike) -> Iterator[Page]:
                    gold=gold[pid].get("articleBody") or "", url=gold[pid].get("url") or "")
 
 
+def read_wcxb_truth(path: str | os.PathLike) -> dict[str, Any]:
+    """One WCXB ``ground-truth/<id>.json`` file as ``{main_content, with, without, page_type, url,
+    title}``; missing keys read as "" / [] / "unknown" / "" / None."""
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
+    truth = record.get("ground_truth") or {}
+    return {"main_content": truth.get("main_content") or "", "with": list(truth.get("with") or []),
+            "without": list(truth.get("without") or []),
+            "page_type": ((record.get("_internal") or {}).get("page_type") or {}).get("primary") or "unknown",
+            "url": record.get("url") or "", "title": truth.get("title")}
+
+
 def iter_wcxb(directory: str | os.PathLike) -> Iterator[Page]:
     root = corpus_dir("wcxb", directory)
     for path in sorted((root / "ground-truth").glob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        truth = record.get("ground_truth") or {}
-        page_type = ((record.get("_internal") or {}).get("page_type") or {}).get("primary") or "unknown"
+        truth = read_wcxb_truth(path)
         pid = path.stem
         yield Page(id=pid, source="wcxb", html=gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()),
-                   gold=truth.get("main_content") or "", url=record.get("url") or "", title=truth.get("title"),
-                   page_type=page_type, snippets_with=list(truth.get("with") or []),
-                   snippets_without=list(truth.get("without") or []))
+                   gold=truth["main_content"], url=truth["url"], title=truth["title"],
+                   page_type=truth["page_type"], snippets_with=truth["with"], snippets_without=truth["without"])
 
 
 def iter_postlight(directory: str | os.PathLike) -> Iterator[Page]:
@@ -103,6 +112,23 @@ def iter_postlight(directory: str | os.PathLike) -> Iterator[Page]:
     for pid in sorted(manifest):
         yield Page(id=pid, source="postlight", html=gzip.decompress((root / "html" / f"{pid}.html.gz").read_bytes()),
                    gold=None, host=manifest[pid].get("site") or "")
+
+
+def load_articlebody_json(path: str | Path) -> dict[str, str]:
+    """Read ``{id: {"articleBody": str}}`` (optionally wrapped in ``{"version", "output"}``).
+
+    A null or missing ``articleBody`` reads as ``""``.
+    """
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    # Newer published outputs wrap the mapping; a page id is never called "output".
+    if isinstance(data, dict) and isinstance(data.get("output"), dict):
+        data = data["output"]
+    out: dict[str, str] = {}
+    for key, item in data.items():
+        body = item.get("articleBody") if isinstance(item, dict) else item
+        out[key] = body if isinstance(body, str) else ""
+    return out
 
 
 def iter_pages(source: str, directory: str | os.PathLike) -> Iterator[Page]:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .document import Document
+from ...document import Document
 
 #: class/id words -> kind.
 WORD_KINDS: dict[str, str] = {

@@ -29,9 +29,12 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.typeshelper import StatHints
 
-from .labels import DEFAULT_KEEP
+from ..api import parse_keep
+from ..html import decode_html
+from ..labels import DEFAULT_KEEP
+from ..lines import DecodingWarning
+from .pool import CleanConfig, clean_record
 from .records import MAX_RECORD_BYTES, Record, Skipped, iter_warc
-from .stream import CleanConfig, clean_record
 
 #: Metadata key telling the cleaner whether a document's text is HTML or plain text.
 KIND_KEY = "boilerplate_kind"
@@ -55,9 +58,6 @@ class BoilerplateWarcReader(BaseDiskReader):
         self.max_record_bytes = max_record_bytes
 
     def read_file(self, filepath: str) -> DocumentsPipeline:
-        from .html import detect_encoding
-        from .lines import DecodingWarning, decode
-
         with self.data_folder.open(filepath, "rb", compression=None) as fh:
             for item in iter_warc(fh, self.max_record_bytes):
                 if isinstance(item, Skipped):
@@ -67,7 +67,7 @@ class BoilerplateWarcReader(BaseDiskReader):
                 if isinstance(text, bytes):
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", DecodingWarning)
-                        text = decode(text, detect_encoding(text))
+                        text = decode_html(text)
                 data = {"text": text, "id": item.fields["id"] or f"{filepath}/{item.index}",
                         "url": item.fields["url"], "date": item.fields["date"], KIND_KEY: item.kind}
                 with self.track_time():
@@ -94,9 +94,7 @@ class BoilerplateCleaner(PipelineStep):
         super().__init__()
         if kind not in (None, "text", "html"):
             raise ValueError(f"kind must be 'text', 'html' or None, got {kind!r}")
-        from .api import _keep_set
-
-        self.config = CleanConfig(detector=detector, keep=tuple(sorted(_keep_set(keep))),
+        self.config = CleanConfig(detector=detector, keep=tuple(sorted(parse_keep(keep))),
                                   output_field="text", with_labels=labels_key is not None)
         self.kind = kind
         self.labels_key = labels_key

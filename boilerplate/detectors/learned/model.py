@@ -31,142 +31,33 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .detectors import Detector
-from .document import Document
-from .labels import BODY, BODY_INDEX, LABELS, N_LABELS
-from .learned_features import (
+from ...document import Document
+from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
+from ..base import Detector
+from .features import (
     HASH_FEATURES,
     context_windows,
     dense_features,
     feature_groups,
+    feature_layout,
     hashed_text,
     run_features,
 )
+from .forest import export_forest, export_multiclass_forest, forest_decision, multiclass_decision
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
-FORMAT_VERSION = 1
-KINDS = tuple(lab for lab in LABELS if lab != BODY)
+FORMAT_VERSION = 2  # 2: the dense feature layout is saved and checked
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
 KIND_STAGE_ITER = 100
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence")
+KIND_STAGES = ("flat", "context", "context-linear")
 
 
 class ModelError(ValueError):
     """A model file is missing, corrupt, or from an incompatible version."""
-
-
-# --- a numpy forest: the booster's trees as flat arrays --------------------------------------
-
-def export_forest(hgb) -> dict[str, np.ndarray]:
-    """Flatten a fitted binary ``HistGradientBoostingClassifier`` into node arrays."""
-    nodes = [pred.nodes for it in hgb._predictors for pred in it]
-    sizes = np.array([len(n) for n in nodes])
-    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    allnodes = np.concatenate(nodes)
-    left = allnodes["left"].astype(np.int64) + np.repeat(offsets, sizes)
-    right = allnodes["right"].astype(np.int64) + np.repeat(offsets, sizes)
-    if allnodes["is_categorical"].any():
-        raise ValueError("categorical splits are not supported by the export")
-    return {"forest_nodes": allnodes, "forest_sizes": sizes.astype(np.int64),
-            "forest_feature": allnodes["feature_idx"].astype(np.int64),
-            "forest_threshold": allnodes["num_threshold"].astype(np.float64),
-            "forest_missing_left": allnodes["missing_go_to_left"].astype(bool),
-            "forest_left": left, "forest_right": right, "forest_leaf": allnodes["is_leaf"].astype(bool),
-            "forest_value": allnodes["value"].astype(np.float64), "forest_roots": offsets.astype(np.int64),
-            "forest_baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
-
-
-def export_multiclass_forest(hgb, prefix: str) -> dict[str, np.ndarray]:
-    """Flatten a fitted multiclass ``HistGradientBoostingClassifier``: the trees of every class,
-    each tree's class in ``<prefix>class``, baselines per class in ``<prefix>baseline``."""
-    trees = [(k, pred.nodes) for it in hgb._predictors for k, pred in enumerate(it)]
-    nodes = [n for _, n in trees]
-    sizes = np.array([len(n) for n in nodes])
-    allnodes = np.concatenate(nodes)
-    if allnodes["is_categorical"].any():
-        raise ValueError("categorical splits are not supported by the export")
-    return {f"{prefix}nodes": allnodes, f"{prefix}sizes": sizes.astype(np.int64),
-            f"{prefix}class": np.array([k for k, _ in trees], dtype=np.int64),
-            f"{prefix}baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
-
-
-def multiclass_decision(forest: dict[str, np.ndarray], prefix: str, X: np.ndarray) -> np.ndarray:
-    """Raw scores (n_rows, n_classes) of a forest saved by :func:`export_multiclass_forest`."""
-    baseline = forest[f"{prefix}baseline"]
-    raw = np.tile(baseline, (X.shape[0], 1))
-    if not X.shape[0]:
-        return raw
-    key = f"_{prefix}compiled"
-    if key not in forest:
-        forest[key] = _tree_predictors(forest[f"{prefix}nodes"], forest[f"{prefix}sizes"])
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    empty = np.zeros((0, 8), dtype=np.uint32)
-    f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
-    for cls, tree in zip(forest[f"{prefix}class"], forest[key]):
-        raw[:, cls] += tree.predict(X, empty, f_idx_map, 1)
-    return raw
-
-
-def _tree_predictors(nodes: np.ndarray, sizes: np.ndarray) -> list:
-    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-
-    bounds = np.concatenate(([0], np.cumsum(sizes)))
-    empty = np.zeros((0, 8), dtype=np.uint32)
-    return [TreePredictor(np.ascontiguousarray(nodes[a:b]), empty, empty) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def _compiled_trees(forest: dict) -> list | None:
-    """scikit-learn's compiled tree predictors rebuilt from the node arrays (no pickle), or None.
-
-    They are ~20x faster than the numpy walk below; the walk stays as the fallback should a
-    scikit-learn release change this private interface.
-    """
-    if "_compiled" not in forest:
-        try:
-            nodes = forest["forest_nodes"]
-            trees = _tree_predictors(nodes, forest["forest_sizes"])
-            empty = np.zeros((0, 8), dtype=np.uint32)
-            probe = np.zeros((1, int(nodes["feature_idx"].max()) + 1))
-            trees[0].predict(probe, empty, np.zeros(probe.shape[1], dtype=np.uint32), 1)
-            forest["_compiled"] = trees
-        except Exception:  # noqa: BLE001 - any failure means: use the numpy walk
-            forest["_compiled"] = None
-    return forest["_compiled"]
-
-
-def forest_decision(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
-    """Raw score of every row of ``X``: baseline + the sum of the leaf values of all trees."""
-    n = X.shape[0]
-    trees = _compiled_trees(forest) if "forest_nodes" in forest else None
-    if trees is not None and n:
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        empty = np.zeros((0, 8), dtype=np.uint32)
-        f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
-        raw = np.full(n, forest["forest_baseline"][0])
-        for tree in trees:
-            raw += tree.predict(X, empty, f_idx_map, 1)
-        return raw
-    return _forest_walk(forest, X)
-
-
-def _forest_walk(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
-    n = X.shape[0]
-    node = np.broadcast_to(forest["forest_roots"], (n, len(forest["forest_roots"]))).copy()
-    rows = np.arange(n)[:, None]
-    leaf = forest["forest_leaf"]
-    while True:
-        active = ~leaf[node]
-        if not active.any():
-            break
-        feat = forest["forest_feature"][node]
-        x = X[rows, feat]
-        go_left = np.where(np.isnan(x), forest["forest_missing_left"][node], x <= forest["forest_threshold"][node])
-        nxt = np.where(go_left, forest["forest_left"][node], forest["forest_right"][node])
-        node = np.where(active, nxt, node)
-    return forest["forest_baseline"][0] + forest["forest_value"][node].sum(axis=1)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -196,11 +87,14 @@ def neighbour_words(hashed: sp.csr_matrix, blank: np.ndarray, half: int) -> sp.c
     return (S @ (W @ hashed[order])).tocsr()
 
 
+def _compute_features(html: bool):
+    return lambda doc: (hashed_text(doc), dense_features(doc, html=html))
+
+
 def cache_features(doc: Document, html: bool) -> None:
-    """Compute a document's features once and keep them on it (for repeated fits, e.g. CV)."""
-    if not hasattr(doc, "_feature_cache"):
-        doc._feature_cache = {}
-    doc._feature_cache[html] = (hashed_text(doc), dense_features(doc, html=html))
+    """Compute a document's features once and keep them on it (``Document.memo``), for repeated
+    fits on the same pages (cross-validation). Kept values are dropped if the document changes."""
+    doc.memo(("learned-features", html), _compute_features(html))
 
 
 # --- the detector -----------------------------------------------------------------------------
@@ -234,11 +128,8 @@ class LearnedDetector(Detector):
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
                  kind_class_weight: str | None = None, kind_window: int = 0):
-        unknown = set(ablate) - set(ABLATIONS)
-        if unknown:
-            raise ValueError(f"unknown feature groups to ablate: {sorted(unknown)}; known: {ABLATIONS}")
         self.html = html
-        self.ablate = tuple(ablate)
+        self.ablate = ablate
         self.kind_max_iter = kind_max_iter
         self.C = C
         self.alpha = alpha
@@ -256,10 +147,9 @@ class LearnedDetector(Detector):
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
-        # Cross-validation fits many models on the same pages: cache_features() stores the
+        # Cross-validation fits many models on the same pages: cache_features() keeps the
         # features on the document once, so each fold does not recompute them.
-        cached = getattr(doc, "_feature_cache", {}).get(self.html)
-        hashed, dense = cached if cached is not None else (hashed_text(doc), dense_features(doc, html=self.html))
+        hashed, dense = doc.memo(("learned-features", self.html), _compute_features(self.html), store=False)
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
             if "words" in self.ablate:
                 hashed = sp.csr_matrix(hashed.shape)
@@ -284,11 +174,35 @@ class LearnedDetector(Detector):
         return np.hstack([dense, logit[:, None], ctx])
 
     # fit --------------------------------------------------------------------------------------
-    def fit(self, documents: Sequence[Document]) -> LearnedDetector:
+    def _validate_params(self) -> None:
+        """``ValueError`` naming the first parameter out of range (checked by ``fit``)."""
+        checks = [
+            ("html", isinstance(self.html, bool), "a bool"),
+            ("C", self.C > 0, "> 0"), ("alpha", self.alpha > 0, "> 0"),
+            ("max_iter", int(self.max_iter) == self.max_iter >= 1, "an integer >= 1"),
+            ("learning_rate", self.learning_rate > 0, "> 0"),
+            ("max_leaf_nodes", int(self.max_leaf_nodes) == self.max_leaf_nodes >= 2, "an integer >= 2"),
+            ("stack_folds", int(self.stack_folds) == self.stack_folds >= 0, "an integer >= 0"),
+            ("threshold", 0.0 <= self.threshold <= 1.0, "in [0, 1]"),
+            ("ablate", set(self.ablate) <= set(ABLATIONS), f"a subset of {ABLATIONS}"),
+            ("kind_max_iter", int(self.kind_max_iter) == self.kind_max_iter >= 1, "an integer >= 1"),
+            ("silver_weight", self.silver_weight >= 0, ">= 0"),
+            ("silver_max_per_kind", int(self.silver_max_per_kind) == self.silver_max_per_kind >= 0, "an integer >= 0"),
+            ("kind_stage", self.kind_stage in KIND_STAGES, f"one of {KIND_STAGES}"),
+            ("kind_class_weight", self.kind_class_weight in (None, "balanced"), "None or 'balanced'"),
+            ("kind_window", int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise ValueError(f"LearnedDetector: {name} must be {expected}, got {getattr(self, name)!r}")
+
+    def fit(self, documents: Sequence[Document], y: object = None) -> LearnedDetector:
+        """Fit on labeled documents (``y`` is unused: the labels are ``doc.labels``)."""
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression, SGDClassifier
         from sklearn.model_selection import GroupKFold
 
+        self._validate_params()
         docs = [d for d in documents if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")
@@ -385,6 +299,7 @@ class LearnedDetector(Detector):
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
             self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof)
         self.n_features_dense_ = D.shape[1]
+        self.feature_names_ = feature_layout(self.html).names
         return self
 
     def _kind_proba_flat(self, X) -> np.ndarray:
@@ -400,7 +315,7 @@ class LearnedDetector(Detector):
         cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
         for offsets, window in KIND_WINDOWS:
             cols.append(context_windows(evidence, blank, offsets=offsets, window=window))
-        cols.append(run_features(dense, blank))
+        cols.append(run_features(dense, blank, feature_layout(self.html)))
         return np.hstack(cols)
 
     def _fit_kind_stage(self, X, dense: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
@@ -458,9 +373,13 @@ class LearnedDetector(Detector):
                                                     dtype=np.int64)
 
     # predict ----------------------------------------------------------------------------------
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "forest_")
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "forest_"):
-            raise ValueError("this detector is not fitted: call fit() or load a model")
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, msg="this %(name)s is not fitted: call fit() or load a model")
 
     def predict_proba(self, doc: Document) -> np.ndarray:
         return self.predict_proba_many([doc])[0]
@@ -521,7 +440,7 @@ class LearnedDetector(Detector):
             kinds[:, BODY_INDEX] = -1
             other = kinds.argmax(axis=1)
         else:
-            other = np.full(len(proba), LABELS.index("chrome"))
+            other = np.full(len(proba), LABELS.index(CHROME))
         best = np.where(proba[:, BODY_INDEX] >= self.threshold, BODY_INDEX, other)
         return [None if not line.strip() else LABELS[k] for line, k in zip(doc.lines, best)]
 
@@ -532,6 +451,7 @@ class LearnedDetector(Detector):
         header = {"format": FORMAT, "version": FORMAT_VERSION, "labels": list(LABELS),
                   "kinds": list(self.kinds_), "params": self.get_params(),
                   "hash_features": HASH_FEATURES, "n_features_dense": self.n_features_dense_,
+                  "feature_layout": list(self.feature_names_),
                   "text_intercept": self.text_intercept_}
         coef = sp.csr_matrix(self.text_coef_)
         arrays = {"header": np.array(json.dumps(header, sort_keys=True)),
@@ -565,8 +485,15 @@ class LearnedDetector(Detector):
                              f"version {FORMAT_VERSION}: retrain with `boilerplate train`")
         if header.get("labels") != list(LABELS) or header.get("hash_features") != HASH_FEATURES:
             raise ModelError(f"{path}: model was trained with a different label set or feature layout")
+        html = bool((header.get("params") or {}).get("html"))
+        layout = list(feature_layout(html).names)
+        if header.get("feature_layout") != layout or header.get("n_features_dense") != len(layout):
+            raise ModelError(f"{path}: model was trained on a different dense feature layout than this "
+                             "library computes: retrain with `boilerplate train`")
         try:
-            det = cls(**header["params"])
+            params = dict(header["params"])
+            params["ablate"] = tuple(params.get("ablate", ()))  # JSON has lists, not tuples
+            det = cls(**params)
             det.scaler_mean_ = arrays["scaler_mean"]
             det.scaler_scale_ = arrays["scaler_scale"]
             n_text = HASH_FEATURES + len(det.scaler_mean_)
@@ -584,6 +511,7 @@ class LearnedDetector(Detector):
             if det.forest_["forest_nodes"].dtype.names is None:
                 raise ValueError("forest nodes are not a structured array")
             det.n_features_dense_ = int(header["n_features_dense"])
+            det.feature_names_ = tuple(layout)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(f"{path}: corrupt model ({exc})") from None
         return det
@@ -594,13 +522,19 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 SHIPPED = {"learned-text": MODEL_DIR / "text.npz", "learned-html": MODEL_DIR / "html.npz"}
 
 
-def shipped_model(name: str) -> LearnedDetector:
-    """The model shipped with the package under ``name`` (``learned-text`` or ``learned-html``).
+def shipped_model(name: str, **params: object) -> LearnedDetector:
+    """The model shipped with the package under ``name`` (``learned-text`` or ``learned-html``),
+    with ``params`` (only :data:`SHIPPED_SETTABLE`, e.g. ``threshold``) set on it.
 
     The file is read once per process; each call returns a shallow copy, so changing one copy's
     ``threshold`` (or refitting it) leaves the others alone.
     """
-    return copy.copy(_load_cached(SHIPPED[name]))
+    unknown = sorted(set(params) - set(SHIPPED_SETTABLE))
+    if unknown:
+        raise ValueError(f"{name} is a fitted model: only {', '.join(SHIPPED_SETTABLE)} can be set, "
+                         f"not {', '.join(unknown)}")
+    det = copy.copy(_load_cached(SHIPPED[name]))
+    return det.set_params(**params) if params else det
 
 
 @lru_cache(maxsize=4)
@@ -608,27 +542,5 @@ def _load_cached(path: Path) -> LearnedDetector:
     return LearnedDetector.load(path)
 
 
-def _register_shipped() -> None:
-    from .detectors import register
-
-    for name in SHIPPED:
-        register(name)(lambda name=name, **params: _shipped_with(name, params))
-
-
 #: What can be set on a shipped (fitted) model through the registry: the decision knob only.
 SHIPPED_SETTABLE = ("threshold",)
-
-
-def _shipped_with(name: str, params: dict) -> LearnedDetector:
-    """``detectors.get("learned-text", threshold=0.8)``: the shipped model with its threshold set."""
-    unknown = sorted(set(params) - set(SHIPPED_SETTABLE))
-    if unknown:
-        raise ValueError(f"{name} is a fitted model: only {', '.join(SHIPPED_SETTABLE)} can be set, "
-                         f"not {', '.join(unknown)}")
-    det = shipped_model(name)
-    for key, value in params.items():
-        setattr(det, key, value)
-    return det
-
-
-_register_shipped()

@@ -1,0 +1,97 @@
+"""Snapshot every detector's output on a sample of corpus pages, or compare against one.
+
+A refactoring must not change what the package outputs. This records, for a fixed sample of
+Scrapinghub and WCXB pages, the rendered lines of each page and every registered detector's label
+and score per line (text path and HTML path), through the public API only::
+
+    python -m benchmarks.snapshot --scrapinghub ../shared/data/scrapinghub --wcxb ../shared/data/wcxb-dev \
+        --out before.json
+    ... change the code ...
+    python -m benchmarks.snapshot ... --compare before.json      # exit 1 on any difference
+
+Detectors named in ``--changed`` are recorded but not compared (a deliberate behaviour change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import boilerplate
+from boilerplate import detectors
+from boilerplate.eval.corpora import iter_pages
+from boilerplate.html import render
+
+SAMPLE_PER_SOURCE = 40
+SCORE_DIGITS = 9
+
+
+def _digest(lines: list) -> str:
+    return hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode()).hexdigest()
+
+
+def _rows(labeled: list) -> list:
+    return [[x.label, round(x.score, SCORE_DIGITS)] for x in labeled]
+
+
+def snapshot(sources: dict[str, str], per_source: int = SAMPLE_PER_SOURCE) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    names = detectors.available()
+    for source, directory in sources.items():
+        for i, page in enumerate(iter_pages(source, directory)):
+            if i % 3 or len([k for k in out if k.startswith(source)]) >= per_source:
+                continue  # every third page, up to per_source
+            doc = render(page.html)
+            text = "\n".join(doc.lines)
+            entry: dict[str, object] = {"lines": _digest(doc.lines)}
+            for name in names:
+                if name != "learned-html":  # needs markup cues
+                    entry[f"{name}/text"] = _rows(boilerplate.label(text, detector=name))
+                if name != "learned-text":  # the text model on rendered pages is not a use case
+                    entry[f"{name}/html"] = _rows(boilerplate.label_document(doc, detector=name))
+            out[f"{source}/{page.id}"] = entry
+    return out
+
+
+def compare(before: dict, after: dict, changed: set[str]) -> list[str]:
+    problems = []
+    for key in sorted(set(before) | set(after)):
+        if key not in before or key not in after:
+            problems.append(f"{key}: page only in one snapshot")
+            continue
+        for field in sorted(set(before[key]) | set(after[key])):
+            if field.split("/")[0] in changed:
+                continue
+            if before[key].get(field) != after[key].get(field):
+                problems.append(f"{key}: {field} differs")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scrapinghub", required=True)
+    ap.add_argument("--wcxb", required=True)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--compare", type=Path)
+    ap.add_argument("--changed", default="", help="comma-separated detectors whose output may differ")
+    args = ap.parse_args(argv)
+    snap = snapshot({"scrapinghub": args.scrapinghub, "wcxb": args.wcxb})
+    n_lines = sum(len(v.get("rules/html", [])) for v in snap.values())
+    print(f"snapshot: {len(snap)} pages, {n_lines} rendered lines, detectors {', '.join(detectors.available())}")
+    if args.out:
+        args.out.write_text(json.dumps(snap, sort_keys=True))
+    if args.compare:
+        problems = compare(json.loads(args.compare.read_text()), snap,
+                           {c for c in args.changed.split(",") if c})
+        for p in problems[:50]:
+            print(p)
+        print(f"compare: {len(problems)} differences")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The one detector interface.
+
+A detector is a scikit-learn estimator over documents: hyper-parameters are the arguments of
+``__init__`` (``get_params``/``set_params``/``sklearn.base.clone`` work), ``fit(documents)``
+validates them, learns what it learns and returns ``self`` (rule-based detectors learn
+nothing), ``predict_proba(doc)`` gives a (lines x labels) array with columns in
+``boilerplate.labels.LABELS`` order (all-zero rows on blank lines), and ``predict(doc)`` the
+label names (``None`` on blank lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ..document import Document
+from ..labels import LABELS
+from ..lines import is_blank
+
+
+class Detector(BaseEstimator):  # type: ignore[misc]
+    """Base class: subclasses implement ``predict_proba``; ``fit`` may learn from documents.
+
+    Examples
+    --------
+    >>> from boilerplate.detectors import get
+    >>> from boilerplate import Document
+    >>> get("rules").predict(Document.from_text("Menu\\nA long sentence of the article, with words."))
+    ['chrome', ...]
+    """
+
+    def fit(self, documents: Iterable[Document] | None = None, y: Any = None) -> Detector:
+        """Learn from ``documents`` (labeled :class:`Document` objects); returns ``self``."""
+        return self
+
+    def predict_proba(self, doc: Document) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def predict(self, doc: Document) -> list[str | None]:
+        """The label of every line of ``doc`` (``None`` on blank lines)."""
+        return self.labels_from_proba(doc, self.predict_proba(doc))
+
+    def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
+        """Label names from :meth:`predict_proba` output (the likeliest label; ``None`` on blank
+        lines), so a caller that needs both runs the detector once."""
+        best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
+        return [None if is_blank(line) else LABELS[k] for line, k in zip(doc.lines, best)]
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # rule-based detectors need no fitting; learned ones override this

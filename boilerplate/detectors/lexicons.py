@@ -1,0 +1,94 @@
+"""Named lexicons: one compiled pattern per kind of cue, matched once over a whole document.
+
+Shared by the ``rules`` detector (which fires on them) and the learned features (which count
+them). Patterns are written in lower case and run over the lower-cased lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from .linestats import line_array
+
+# Whole-line patterns are anchored with ^...$ (re.M); phrase patterns match anywhere in a line.
+# Whitespace is written [^\S\n] so that no match runs across a line end.
+
+CHROME_LINE = re.compile(
+    r"^[^\S\n]*(?:[×✕✖x]|close|menu|home|search|read more|more|show more|load more|share|tweet|print|"
+    r"e-?mail|comments?|\d+ comments?|log ?in|sign in|log out|next|previous|prev|back|back to top|"
+    r"skip to (?:main )?content|top|loading\.*|reply|like|follow us|share this(?: article)?|"
+    r"copy link|toggle navigation|open menu|accept(?: all)?(?: cookies)?|ok|got it)[^\S\n]*[:.!›»>]?[^\S\n]*$",
+    re.MULTILINE)
+CHROME_PHRASE = re.compile(
+    r"all rights reserved|©|\bcopyright\b|privacy policy|terms of (?:use|service)|cookie policy|"
+    r"we use cookies|share on (?:facebook|twitter|x|linkedin|whatsapp)|follow us on|"
+    r"skip to content|click here", )
+AD_PHRASE = re.compile(
+    r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads)[^\S\n]*$|"
+    r"ad-free|\b(?:disabled|block(?:ing)?|turn off|disable) (?:all |your )?ads?\b|ad ?blocker|"
+    r"\bsponsored by\b|\badvertis(?:e|ing) with us\b|story continues below (?:this )?advertisement",
+    re.MULTILINE)
+APPEAL_PHRASE = re.compile(
+    r"\bsupport us\b|\bdonat(?:e|ion|ions|ing)\b|\bsubscri(?:be|ber|bers|ption|ptions)\b|"
+    r"\bnewsletters?\b|\bsign[ -]?up\b|\byour support\b|\bsupport (?:independent|our) journalism\b|"
+    r"\bindependent journalism\b|\b(?:your|every|a small|monthly|one-time) contributions?\b|\bbecome a (?:member|patron|supporter)\b|"
+    r"\bmembership\b|\bremind me later\b|\bnot ready to support\b|\bwe need your help\b|"
+    r"\bdaily email\b|\bfree trial\b|\bunlimited access\b|\balready a (?:subscriber|member)\b|"
+    r"\bregister (?:now|for free)\b|\bdear readers?\b|\bdownload (?:our|the) app\b|"
+    r"\bsupporting\b.{0,40}\b(?:journalism|us)\b|\bthank you for (?:reading|standing|supporting)\b",
+    )
+APPEAL_HEADER = re.compile(r"^[^\S\n]*(?:a (?:message|note) from\b.*|dear readers?,?)[^\S\n]*$", re.MULTILINE)
+METADATA_LINE = re.compile(
+    r"^[^\S\n]*(?:"
+    r"(?:(?:updated|published|posted|last updated|modified)(?::|[^\S\n])+)?"  # optional lead word
+    r"(?:\w+,?[^\S\n]+)?(?:\d{1,2}(?:st|nd|rd|th)?[^\S\n]+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?,?[^\S\n]+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[^\S\n]+\d{1,2}"
+    r"(?:st|nd|rd|th)?,?[^\S\n]+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:(?:,|[^\S\n])+(?:at[^\S\n]+)?\d{1,2}:\d{2}(?:[^\S\n]*[ap]\.?m\.?)?(?:[^\S\n]*[a-z]{2,5}(?:[+-]\d{1,2})?)?)?"
+    r"|by[^\S\n]+\w[\w.'-]+(?:[^\S\n]+\w[\w.'-]+){0,3}(?:[^\S\n]*(?:and|,|&)[^\S\n]*\w[\w.'-]+(?:[^\S\n]+\w[\w.'-]+){0,3})*"
+    r"|\(?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|ru|de|fr|io|info|news|tv)\)?"
+    r"|\d+[^\S\n]*min(?:ute)?s?[^\S\n]+read|(?:photo|image|credit|source)s?:.{0,60}"
+    r")[^\S\n]*\.?[^\S\n]*$", re.MULTILINE)
+TEASER_HEADER = re.compile(
+    r"^[^\S\n]*(?:see also|related(?: articles| stories| posts| news| content| coverage)?|read also|also read|"
+    r"read next|more from [\w .]+|more stories|more news|recommended(?: for you)?|you may also like|"
+    r"you might also like|most read|most popular|popular(?: now| stories)?|trending(?: now)?|"
+    r"latest(?: news| stories)?|top stories|editor'?s picks?|what to read next)[^\S\n]*[:.]?[^\S\n]*$",
+    re.MULTILINE)
+
+
+#: Every lexicon by name, in the fixed order of the learned features' lexicon columns.
+LEXICONS: dict[str, re.Pattern] = {
+    "chrome_line": CHROME_LINE, "chrome_phrase": CHROME_PHRASE, "ad_phrase": AD_PHRASE,
+    "appeal_phrase": APPEAL_PHRASE, "appeal_header": APPEAL_HEADER, "metadata_line": METADATA_LINE,
+    "teaser_header": TEASER_HEADER,
+}
+
+
+LEXICON_MAX_CHARS = 1000  # lexicons decide short lines; a long line is judged on its first 1000 chars
+
+
+def _matching_lines(pattern: re.Pattern, text: str, starts: np.ndarray) -> np.ndarray:
+    """Boolean array over lines: True where ``pattern`` matches (one pass over the document)."""
+    hits = np.zeros(len(starts), dtype=bool)
+    positions = [m.start() for m in pattern.finditer(text)]
+    if positions:
+        hits[np.searchsorted(starts, positions, side="right") - 1] = True
+    return hits
+
+
+def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
+    """A function pattern -> boolean array over ``lines``: True where the lexicon matches.
+
+    Lexicons are written in lower case and run over the lower-cased, length-capped lines joined
+    into one text: one regex pass per lexicon over the whole document (case-insensitive matching
+    is ~4x slower).
+    """
+    capped = np.strings.lower(np.strings.slice(line_array(lines), 0, LEXICON_MAX_CHARS)).tolist()
+    text = "\n".join(capped)
+    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
+    return lambda pattern: _matching_lines(pattern, text, starts)
