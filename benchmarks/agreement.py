@@ -21,7 +21,7 @@ from boilerplate.eval.dataset import join_standoff, read_standoff
 from boilerplate.eval.metrics import cohen_kappa
 from boilerplate.labels import LABELS
 
-from .cross_validate import ROOT, load_corpus
+from .common import ROOT, load_corpus
 
 ANNOTATIONS = ROOT / "fixtures" / "annotations"
 
@@ -51,20 +51,17 @@ def _kappas(a: list, b: list) -> dict:
                                               [y == "body" if y else None for y in b]), 4)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT / "data")
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "agreement.json")
-    args = parser.parse_args(argv)
+def run(*, data: Path = ROOT / "data", out: Path = ROOT / "results" / "agreement.json") -> int:
+    """The step itself, with the command line's options as keyword arguments."""
     first, second, round_of = read_passes()
     waiting = sorted(set(second) - set(first))
     if waiting:  # compared once their first pass lands
         print(f"{len(waiting)} second-pass pages have no first pass yet: left out", file=sys.stderr)
         second = {k: v for k, v in second.items() if k in first}
-    docs = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in second}
+    docs = {d.id: d for d in load_corpus(data, include_unlabeled=True) if d.id in second}
     absent = sorted(set(second) - set(docs))
     if absent:  # a corpus built without a source (postlight) or a --limit subset
-        print(f"{len(absent)} second-pass pages are not in {args.data}: left out", file=sys.stderr)
+        print(f"{len(absent)} second-pass pages are not in {data}: left out", file=sys.stderr)
         second = {k: v for k, v in second.items() if k in docs}
     a, b = [], []
     groups: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -98,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     result["first_pass_pages"] = len(first)
     result["first_pass_label_counts"] = dict(counts.most_common())
     # the hand gold by source, page type and language: pages, lines and lines per label
-    every = {d.id: d for d in load_corpus(args.data, include_unlabeled=True) if d.id in first}
+    every = {d.id: d for d in load_corpus(data, include_unlabeled=True) if d.id in first}
     table: dict[str, dict] = {}
     for pid, rec in first.items():
         if pid not in every:
@@ -113,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["lines"] += 1
                 row[lab] += 1
     result["hand_gold_counts"] = dict(sorted(table.items()))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     print(f"{result['pages']} pages, {result['lines']} lines: kappa fine {result['kappa_fine']:.3f}, "
           f"binary {result['kappa_binary']:.3f}, raw agreement {result['raw_agreement']:.3f}")
     for key, g in result["groups"].items():
@@ -128,6 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     for pair, n, ex in result["disagreements"]:
         print(f"  first {pair} second: {n}   e.g. {ex[0]!r}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "agreement.json")
+    args = parser.parse_args(argv)
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

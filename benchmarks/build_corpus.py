@@ -116,31 +116,23 @@ def build(source: str, directory: str, out: Path, workers: int, annotations: dic
     return sheet
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
-    parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
-    parser.add_argument("--postlight", default=os.environ.get("BOILERPLATE_POSTLIGHT"),
-                        help="the Postlight pool (no gold text: hand-annotated pages only are labeled)")
-    parser.add_argument("--out", default="data", type=Path)
-    parser.add_argument("--alignment-only", action="store_true",
-                        help="do not join the hand annotations (to measure the alignment oracle alone)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
-    args = parser.parse_args(argv)
-    if not (args.scrapinghub or args.wcxb or args.postlight):
-        parser.error("give --scrapinghub, --wcxb and/or --postlight (or set BOILERPLATE_SCRAPINGHUB / "
-                     "BOILERPLATE_WCXB / BOILERPLATE_POSTLIGHT)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    annotations = {} if args.alignment_only else load_annotations()
+def run(*, scrapinghub: str | None = None, wcxb: str | None = None, postlight: str | None = None,
+        out: Path = Path("data"), alignment_only: bool = False, workers: int = os.cpu_count() or 1,
+        limit: int | None = None) -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    if not (scrapinghub or wcxb or postlight):
+        raise SystemExit("build_corpus: give --scrapinghub, --wcxb and/or --postlight (or set "
+                         "BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB / BOILERPLATE_POSTLIGHT)")
+    out.mkdir(parents=True, exist_ok=True)
+    annotations = {} if alignment_only else load_annotations()
     sheets: list[dict] = []
     gold: dict[str, dict] = {}  # gold text and snippets per page, for scoring detectors later
     for source in ("scrapinghub", "wcxb", "postlight"):
-        directory = getattr(args, source)
+        directory = {"scrapinghub": scrapinghub, "wcxb": wcxb, "postlight": postlight}[source]
         if directory:
-            sheets.append(build(source, directory, args.out, args.workers, annotations, gold, args.limit))
-    (args.out / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, sort_keys=True) + "\n")
-    (args.out / "datasheet.json").write_text(json.dumps(sheets, indent=1, sort_keys=True) + "\n")
+            sheets.append(build(source, directory, out, workers, annotations, gold, limit))
+    (out / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, sort_keys=True) + "\n")
+    (out / "datasheet.json").write_text(json.dumps(sheets, indent=1, sort_keys=True) + "\n")
     for s in sheets:
         print(f"== {s['source']}: {s['pages']} pages ({s['sites']} sites), {s['lines']} lines, "
               f"{s['labeled_lines']} labeled, {s['tokens']} tokens, {s['seconds']} s")
@@ -154,6 +146,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   oracle {k:14} P {s['oracle_precision'][k]:.4f}  R {s['oracle_recall'][k]:.4f}  "
                   f"F1 {s['oracle_f1'][k]:.4f}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
+    parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
+    parser.add_argument("--postlight", default=os.environ.get("BOILERPLATE_POSTLIGHT"),
+                        help="the Postlight pool (no gold text: hand-annotated pages only are labeled)")
+    parser.add_argument("--out", default="data", type=Path)
+    parser.add_argument("--alignment-only", action="store_true",
+                        help="do not join the hand annotations (to measure the alignment oracle alone)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
+    args = parser.parse_args(argv)
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

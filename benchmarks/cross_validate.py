@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -22,83 +21,10 @@ from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import LearnedDetector, cache_features
 from boilerplate.eval.dataset import read_jsonl
-from boilerplate.eval.metrics import binary_prf, calibration, line_prf, score_scrapinghub, score_wcxb
+from boilerplate.eval.metrics import calibration, line_prf
 from boilerplate.labels import BODY, LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_corpus(data: Path, limit: int | None = None, include_unlabeled: bool = False) -> list:
-    """The corpus documents of ``data``: Scrapinghub, WCXB and the hand-read postlight pages.
-
-    Postlight pages have no gold text; they are left out unless hand-annotated (or
-    ``include_unlabeled``).
-    """
-    docs = []
-    for name in ("scrapinghub", "wcxb", "postlight"):
-        path = data / f"{name}.jsonl"
-        if path.exists():
-            part = [d for d in read_jsonl(path) if include_unlabeled or d.labels is not None]
-            docs += part[:limit] if limit else part
-    if not docs:
-        raise SystemExit(f"no corpus in {data}: run python -m benchmarks.build_corpus first")
-    return docs
-
-
-def site_folds(docs: list, k: int, seed: int = 0) -> np.ndarray:
-    """Fold index per document; every site in exactly one fold, folds balanced by page count."""
-    sites = sorted({d.meta["site"] for d in docs})
-    rng = np.random.default_rng(seed)
-    rng.shuffle(sites)
-    size = defaultdict(int)
-    for d in docs:
-        size[d.meta["site"]] += 1
-    load = np.zeros(k)
-    fold_of = {}
-    for s in sorted(sites, key=lambda s: -size[s]):  # greedy: biggest sites first, to the lightest fold
-        f = int(load.argmin())
-        fold_of[s] = f
-        load[f] += size[s]
-    return np.array([fold_of[d.meta["site"]] for d in docs])
-
-
-def score_texts(source: str, pred: dict[str, str], gold: dict, page_type: dict[str, str], n_boot: int = 1000) -> dict:
-    """Score extracted texts (id -> text) of one source with its own metric; WCXB also per page type.
-
-    ``gold`` is ``data/gold.json`` (id -> gold text and snippets); the pages are the keys of ``pred``.
-    """
-    ids = list(pred)
-    g = {i: gold[i]["gold"] for i in ids}
-    if source == "scrapinghub":
-        res = {"all": score_scrapinghub(g, pred, n_boot=n_boot)}
-    else:
-        res = {"all": score_wcxb(g, pred, {i: gold[i]["with"] for i in ids}, {i: gold[i]["without"] for i in ids},
-                                 n_boot=n_boot)}
-        for ptype in sorted({page_type[i] for i in ids}):
-            sub = [i for i in ids if page_type[i] == ptype]
-            res[ptype] = score_wcxb({i: g[i] for i in sub}, {i: pred[i] for i in sub}, n_boot=n_boot)
-    for v in res.values():
-        v.pop("pages", None)
-    return res
-
-
-def evaluate(docs: list, predictions: list[list[str | None]], gold: dict, n_boot: int = 1000) -> dict:
-    """Corpus metrics for predicted labels: each source with its own metric, plus line-level."""
-    out: dict = {}
-    by_source = defaultdict(list)
-    for d, p in zip(docs, predictions):
-        by_source[d.meta["source"]].append((d, p))
-    for source, items in by_source.items():
-        if not all(d.id in gold for d, _ in items):  # no gold text (postlight): line-level only
-            out[source] = {}
-        else:
-            pred = {d.id: "\n".join(t for t, lab in zip(d.lines, p) if lab == BODY) for d, p in items}
-            out[source] = score_texts(source, pred, gold, {d.id: d.meta["page_type"] for d, _ in items}, n_boot)
-        y_true = [lab == BODY for d, _ in items for lab in d.labels if lab is not None]
-        y_pred = [lab == BODY for d, p in items for lab, g_ in zip(p, d.labels) if g_ is not None]
-        out[source]["line_binary"] = binary_prf(np.array(y_true), np.array(y_pred))
-    return out
-
+from .common import ROOT, evaluate, fine_by, fine_scores, load_corpus, site_folds
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
@@ -154,6 +80,65 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
     return sweep
 
 
+def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
+        folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
+        workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json") -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    params = params or {}
+    docs = load_corpus(data, limit)
+    gold = json.loads((data / "gold.json").read_text())
+    fold_of = site_folds(docs, folds)
+    seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
+    results = {"folds": folds, "params": params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for variant in variants.split(","):
+        html = variant == "html"
+        t0 = time.perf_counter()
+        for d in docs + seeds:
+            cache_features(d, html=html and d.cues is not None)
+        print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        preds, p_body = cross_predict(docs, fold_of, html, [] if html else seeds, workers=workers,
+                                      params=params)
+        res = evaluate(docs, preds, gold, n_boot=bootstrap)
+        res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
+        res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
+        for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
+            pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
+            yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
+            res["calibration"][name] = calibration(pb, yb)
+        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
+        if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
+            res["fine"] = fine_scores(docs, preds, hand)
+            res["fine"]["pages"] = len(hand)
+            # per source and per declared language: binary (body vs rest) and fine, same predictions
+            res["fine_by_source"] = fine_by(docs, preds, hand, lambda d: d.meta["source"])
+            res["fine_by_language"] = fine_by(docs, preds, hand,
+                                              lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")
+        if not html:  # seeds: a model that never saw them
+            model = LearnedDetector(html=False, **params).fit(docs)
+            sp = [model.predict(d) for d in seeds]
+            res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
+            res["seeds"]["pred"] = sp
+            res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
+                                                  if g == BODY and p != BODY]
+            res["seeds"]["appeal_ad_teaser_kept"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
+                                                     if g in ("appeal", "ad", "teaser") and p == BODY]
+        results[variant] = res
+        with open(out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
+            for d, p, pb in zip(docs, preds, p_body):
+                fh.write(json.dumps({"id": d.id, "pred": p, "p_body": np.round(pb, 4).tolist()}) + "\n")
+        sh = res.get("scrapinghub", {}).get("all", {})
+        wc = res.get("wcxb", {})
+        print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "
+              f"wcxb F1 {wc.get('all', {}).get('f1', float('nan')):.4f}  "
+              f"wcxb article F1 {wc.get('article', {}).get('f1', float('nan')):.4f}  "
+              f"ECE {res['calibration']['all']['ece']:.4f}  "
+              f"fine macro-F1 {res.get('fine', {}).get('macro_f1', float('nan')):.3f}  " +
+              " ".join(f"{k} {v['f1']:.2f}" for k, v in res.get("fine", {}).get("per_label", {}).items()))
+    out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data")
@@ -168,69 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cv.json")
     args = parser.parse_args(argv)
-    docs = load_corpus(args.data, args.limit)
-    gold = json.loads((args.data / "gold.json").read_text())
-    folds = site_folds(docs, args.folds)
-    seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
-    results = {"folds": args.folds, "params": args.params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    for variant in args.variants.split(","):
-        html = variant == "html"
-        t0 = time.perf_counter()
-        for d in docs + seeds:
-            cache_features(d, html=html and d.cues is not None)
-        print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-        preds, p_body = cross_predict(docs, folds, html, [] if html else seeds, workers=args.workers,
-                                      params=args.params)
-        res = evaluate(docs, preds, gold, n_boot=args.bootstrap)
-        res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
-        res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
-        for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
-            pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
-            yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
-            res["calibration"][name] = calibration(pb, yb)
-        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
-        if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
-            res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
-                                   LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
-            res["fine"]["pages"] = len(hand)
-            # per source and per declared language: binary (body vs rest) and fine, same predictions
-            for key, of in (("fine_by_source", lambda d: d.meta["source"]),
-                            ("fine_by_language", lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")):
-                res[key] = {}
-                for value in sorted({of(docs[i]) for i in hand}):
-                    sub = [i for i in hand if of(docs[i]) == value]
-                    g = [x for i in sub for x in docs[i].labels]
-                    p = [x for i in sub for x in preds[i]]
-                    fine = line_prf(g, p, LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
-                    res[key][value] = {"pages": len(sub), "lines": fine["n"], "macro_f1": fine["macro_f1"],
-                                       "per_label_f1": {k: v["f1"] for k, v in fine["per_label"].items()},
-                                       "binary_f1": line_prf([x == BODY if x else None for x in g],
-                                                             [x == BODY if x else None for x in p],
-                                                             [True, False])["per_label"][True]["f1"]}
-        if not html:  # seeds: a model that never saw them
-            model = LearnedDetector(html=False, **args.params).fit(docs)
-            sp = [model.predict(d) for d in seeds]
-            res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
-            res["seeds"]["pred"] = sp
-            res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
-                                                  if g == BODY and p != BODY]
-            res["seeds"]["appeal_ad_teaser_kept"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
-                                                     if g in ("appeal", "ad", "teaser") and p == BODY]
-        results[variant] = res
-        with open(args.out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
-            for d, p, pb in zip(docs, preds, p_body):
-                fh.write(json.dumps({"id": d.id, "pred": p, "p_body": np.round(pb, 4).tolist()}) + "\n")
-        sh = res.get("scrapinghub", {}).get("all", {})
-        wc = res.get("wcxb", {})
-        print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "
-              f"wcxb F1 {wc.get('all', {}).get('f1', float('nan')):.4f}  "
-              f"wcxb article F1 {wc.get('article', {}).get('f1', float('nan')):.4f}  "
-              f"ECE {res['calibration']['all']['ece']:.4f}  "
-              f"fine macro-F1 {res.get('fine', {}).get('macro_f1', float('nan')):.3f}  " +
-              " ".join(f"{k} {v['f1']:.2f}" for k, v in res.get("fine", {}).get("per_label", {}).items()))
-    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
-    return 0
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

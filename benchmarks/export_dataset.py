@@ -25,7 +25,7 @@ from pathlib import Path
 from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import GOLD_LABELS
 
-from .cross_validate import ROOT, load_corpus
+from .common import ROOT, load_corpus
 
 SEED = 20261201
 COLUMNS = ("doc_id", "line_index", "text", "label", "source", "page_type", "language", "site", "provenance",

@@ -13,11 +13,34 @@ import sys
 import time
 from pathlib import Path
 
-from boilerplate import detectors
-from boilerplate.eval.metrics import line_prf
-from boilerplate.labels import BODY, LABELS
+from boilerplate import detectors as registry
 
-from .cross_validate import ROOT, evaluate, load_corpus
+from .common import ROOT, evaluate, fine_scores, load_corpus
+
+
+def run(*, data: Path = ROOT / "data", detectors: str = "rules,c4,gopher,justext",
+        limit: int | None = None, bootstrap: int = 1000, out: Path = ROOT / "results" / "heuristics.json") -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    docs = load_corpus(data, limit)
+    gold = json.loads((data / "gold.json").read_text())
+    n_lines = sum(len(d.lines) for d in docs)
+    results = {}
+    for name in detectors.split(","):
+        det = registry.get(name)
+        t0 = time.perf_counter()
+        preds = [det.predict(d) for d in docs]
+        seconds = time.perf_counter() - t0
+        res = evaluate(docs, preds, gold, n_boot=bootstrap)
+        res["lines_per_s"] = n_lines / seconds
+        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
+        if hand:  # fine-grained, on the hand-annotated pages (these detectors learn nothing: all are test pages)
+            res["fine"] = fine_scores(docs, preds, hand)
+        results[name] = res
+        print(f"{name:8} scrapinghub F1 {res['scrapinghub']['all']['f1']:.4f}  wcxb F1 {res['wcxb']['all']['f1']:.4f}  "
+              f"wcxb article {res['wcxb']['article']['f1']:.4f}  {res['lines_per_s']:.0f} lines/s", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,27 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "heuristics.json")
     args = parser.parse_args(argv)
-    docs = load_corpus(args.data, args.limit)
-    gold = json.loads((args.data / "gold.json").read_text())
-    n_lines = sum(len(d.lines) for d in docs)
-    results = {}
-    for name in args.detectors.split(","):
-        det = detectors.get(name)
-        t0 = time.perf_counter()
-        preds = [det.predict(d) for d in docs]
-        seconds = time.perf_counter() - t0
-        res = evaluate(docs, preds, gold, n_boot=args.bootstrap)
-        res["lines_per_s"] = n_lines / seconds
-        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
-        if hand:  # fine-grained, on the hand-annotated pages (these detectors learn nothing: all are test pages)
-            res["fine"] = line_prf([g for i in hand for g in docs[i].labels], [p for i in hand for p in preds[i]],
-                                   LABELS, macro_labels=[lab for lab in LABELS if lab != BODY])
-        results[name] = res
-        print(f"{name:8} scrapinghub F1 {res['scrapinghub']['all']['f1']:.4f}  wcxb F1 {res['wcxb']['all']['f1']:.4f}  "
-              f"wcxb article {res['wcxb']['article']['f1']:.4f}  {res['lines_per_s']:.0f} lines/s", flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
-    return 0
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

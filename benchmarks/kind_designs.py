@@ -20,10 +20,8 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import LearnedDetector
-from boilerplate.eval.metrics import line_prf
-from boilerplate.labels import LABELS
 
-from .cross_validate import ROOT, load_corpus
+from .common import ROOT, fine_scores, load_corpus
 
 DESIGNS = ('{"kind_stage": "flat"}', '{"kind_stage": "context"}', '{"kind_stage": "context-linear"}',
            '{"kind_window": 2}', '{"kind_window": 5}', '{"kind_class_weight": "balanced"}')
@@ -43,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         with threadpool_limits(1):
             model = LearnedDetector(html=True, max_iter=50, **json.loads(design)).fit(train)
         pred = [model.predict(d) for d in test]
-        res = line_prf([g for d in test for g in d.labels], [p for x in pred for p in x], LABELS,
-                       macro_labels=[lab for lab in LABELS if lab != "body"])
+        res = fine_scores(test, pred)
         print(f"{design:40} {time.perf_counter() - t0:5.0f} s  macro-F1 {res['macro_f1']:.3f}  " +
               " ".join(f"{k} {v['f1']:.2f}" for k, v in res["per_label"].items()), flush=True)
     return 0

@@ -18,8 +18,41 @@ from pathlib import Path
 
 from boilerplate.eval.corpora import iter_pages
 
-from .cross_validate import ROOT, load_corpus, score_texts
+from .common import ROOT, load_corpus, score_texts
 from .peers import PEERS, available, published_outputs, run_peer
+
+
+def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
+        peers: str = ",".join(PEERS), bootstrap: int = 1000, out: Path = ROOT / "results" / "peers.json") -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    gold = json.loads((data / "gold.json").read_text())
+    page_type = {d.id: d.meta.get("page_type", "article") for d in load_corpus(data)}
+    results: dict = {}
+    for source in ("scrapinghub", "wcxb"):
+        directory = {"scrapinghub": scrapinghub, "wcxb": wcxb}[source]
+        if not directory or not any(i.startswith(source + "/") for i in gold):
+            continue
+        pages = [(f"{source}/{p.id}", p.html) for p in iter_pages(source, directory) if f"{source}/{p.id}" in gold]
+        for name in peers.split(","):
+            if not available(name):
+                results.setdefault(name, {"missing": True})
+                print(f"{name}: not installed (pip install 'boilerplate[peers]')", file=sys.stderr)
+                continue
+            run = run_peer(name, pages)
+            entry = results.setdefault(name, {"published": False})
+            entry[source] = score_texts(source, run["texts"], gold, page_type, bootstrap)
+            entry[source]["pages_per_s"] = len(pages) / run["seconds"]
+            entry[source]["errors"] = run["errors"]
+            print(f"{name:12} {source:11} F1 {entry[source]['all']['f1']:.4f}  {entry[source]['pages_per_s']:.1f} pages/s"
+                  f"  ({run['errors']} errors)", file=sys.stderr, flush=True)
+        if source == "scrapinghub":
+            for name, texts in published_outputs(directory).items():
+                texts = {f"scrapinghub/{k}": v for k, v in texts.items()}
+                texts = {i: texts.get(i, "") for i, _ in pages}
+                results[name] = {"published": True, source: score_texts(source, texts, gold, page_type, bootstrap)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,34 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "peers.json")
     args = parser.parse_args(argv)
-    gold = json.loads((args.data / "gold.json").read_text())
-    page_type = {d.id: d.meta.get("page_type", "article") for d in load_corpus(args.data)}
-    results: dict = {}
-    for source in ("scrapinghub", "wcxb"):
-        directory = getattr(args, source)
-        if not directory or not any(i.startswith(source + "/") for i in gold):
-            continue
-        pages = [(f"{source}/{p.id}", p.html) for p in iter_pages(source, directory) if f"{source}/{p.id}" in gold]
-        for name in args.peers.split(","):
-            if not available(name):
-                results.setdefault(name, {"missing": True})
-                print(f"{name}: not installed (pip install 'boilerplate[peers]')", file=sys.stderr)
-                continue
-            run = run_peer(name, pages)
-            entry = results.setdefault(name, {"published": False})
-            entry[source] = score_texts(source, run["texts"], gold, page_type, args.bootstrap)
-            entry[source]["pages_per_s"] = len(pages) / run["seconds"]
-            entry[source]["errors"] = run["errors"]
-            print(f"{name:12} {source:11} F1 {entry[source]['all']['f1']:.4f}  {entry[source]['pages_per_s']:.1f} pages/s"
-                  f"  ({run['errors']} errors)", file=sys.stderr, flush=True)
-        if source == "scrapinghub":
-            for name, texts in published_outputs(directory).items():
-                texts = {f"scrapinghub/{k}": v for k, v in texts.items()}
-                texts = {i: texts.get(i, "") for i, _ in pages}
-                results[name] = {"published": True, source: score_texts(source, texts, gold, page_type, args.bootstrap)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
-    return 0
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

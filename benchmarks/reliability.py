@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cross_validate import ROOT
+from .common import ROOT
 
 MIN_BIN_LINES = 50
 

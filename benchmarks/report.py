@@ -342,6 +342,35 @@ def fill(template: str, res: dict, tables: dict[str, str]) -> str:
         raise SystemExit(f"paper template: cannot fill a placeholder ({exc!r})") from None
 
 
+def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: Path = ROOT / "paper",
+        template: Path = TEMPLATE) -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "boilerplate"
+    res = load_results(results)
+    tables_dir, figures = paper / "tables", paper / "figures"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    figures.mkdir(parents=True, exist_ok=True)
+    curve, abl = table_experiments(res)
+    tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
+              "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
+              "errors": table_errors(data, results), "streams": table_streams(res),
+              "streams_notes": streams_notes(res)}
+    for name, text in tables.items():
+        (tables_dir / f"{name}.md").write_text(text)
+    figure_confusion(res, data, results, figures, plt)
+    figure_seeds(res, figures, plt)
+    figure_curves(res, figures, plt)
+    if template.is_file():
+        (paper / "paper.md").write_text(fill(template.read_text(), res, tables))
+    print(f"report: {len(tables)} tables, 6 figures, paper.md in {paper}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", type=Path, default=ROOT / "results")
@@ -349,30 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paper", type=Path, default=ROOT / "paper")
     parser.add_argument("--template", type=Path, default=TEMPLATE)
     args = parser.parse_args(argv)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.hashsalt"] = "boilerplate"
-    res = load_results(args.results)
-    tables_dir, figures = args.paper / "tables", args.paper / "figures"
-    tables_dir.mkdir(parents=True, exist_ok=True)
-    figures.mkdir(parents=True, exist_ok=True)
-    curve, abl = table_experiments(res)
-    tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
-              "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
-              "errors": table_errors(args.data, args.results), "streams": table_streams(res),
-              "streams_notes": streams_notes(res)}
-    for name, text in tables.items():
-        (tables_dir / f"{name}.md").write_text(text)
-    figure_confusion(res, args.data, args.results, figures, plt)
-    figure_seeds(res, figures, plt)
-    figure_curves(res, figures, plt)
-    if args.template.is_file():
-        (args.paper / "paper.md").write_text(fill(args.template.read_text(), res, tables))
-    print(f"report: {len(tables)} tables, 6 figures, paper.md in {args.paper}", file=sys.stderr)
-    return 0
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

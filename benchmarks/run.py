@@ -34,11 +34,9 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("corpus", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "streams", "report")
 PACKAGES = ("boilerplate", "numpy", "scipy", "scikit-learn", "lxml", "justext", "matplotlib", "trafilatura",
             "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
-QUICK_PARAMS = '{"max_iter": 40, "kind_max_iter": 20}'  # smaller fits: quick mode tests the pipeline, not the model
 
 
 def environment() -> dict:
@@ -60,89 +58,75 @@ def environment() -> dict:
             "cpus": os.cpu_count(), "git_commit": commit, "git_dirty": dirty}
 
 
-def _step_corpus(args, out: Path) -> None:
+QUICK_PARAMS = {"max_iter": 40, "kind_max_iter": 20}  # smaller fits: quick mode tests the pipeline, not the model
+
+
+def _step_corpus(args: argparse.Namespace, out: Path) -> None:
     from . import build_corpus
 
-    argv = ["--out", str(out / "data")]
-    for source in ("scrapinghub", "wcxb", "postlight"):
-        if getattr(args, source):
-            argv += [f"--{source}", getattr(args, source)]
-    if args.quick:
-        argv += ["--limit", str(QUICK_PAGES)]
-    build_corpus.main(argv)
+    build_corpus.run(scrapinghub=args.scrapinghub, wcxb=args.wcxb, postlight=args.postlight, out=out / "data",
+                     limit=QUICK_PAGES if args.quick else None)
 
 
-def _step_agreement(args, out: Path) -> None:
+def _step_agreement(args: argparse.Namespace, out: Path) -> None:
     from . import agreement
 
-    agreement.main(["--data", str(out / "data"), "--out", str(out / "results" / "agreement.json")])
+    agreement.run(data=out / "data", out=out / "results" / "agreement.json")
 
 
-def _step_cv(args, out: Path) -> None:
+def _step_cv(args: argparse.Namespace, out: Path) -> None:
     from . import cross_validate
 
-    argv = ["--data", str(out / "data"), "--out", str(out / "results" / "cv.json")]
-    if args.quick:
-        argv += ["--folds", "3", "--bootstrap", "0", "--params", QUICK_PARAMS]
-    cross_validate.main(argv)
+    quick = {"folds": 3, "bootstrap": 0, "params": QUICK_PARAMS} if args.quick else {}
+    cross_validate.run(data=out / "data", out=out / "results" / "cv.json", **quick)
 
 
-def _step_heuristics(args, out: Path) -> None:
+def _step_heuristics(args: argparse.Namespace, out: Path) -> None:
     from . import heuristics
 
-    argv = ["--data", str(out / "data"), "--out", str(out / "results" / "heuristics.json")]
-    if args.quick:
-        argv += ["--bootstrap", "0"]
-    heuristics.main(argv)
+    heuristics.run(data=out / "data", out=out / "results" / "heuristics.json", bootstrap=0 if args.quick else 1000)
 
 
-def _step_peers(args, out: Path) -> None:
+def _step_peers(args: argparse.Namespace, out: Path) -> None:
     from . import peer_bench
 
-    argv = ["--data", str(out / "data"), "--out", str(out / "results" / "peers.json")]
-    for source in ("scrapinghub", "wcxb"):
-        if getattr(args, source):
-            argv += [f"--{source}", getattr(args, source)]
-    if args.quick:
-        argv += ["--bootstrap", "0"]
-    peer_bench.main(argv)
+    peer_bench.run(data=out / "data", out=out / "results" / "peers.json", scrapinghub=args.scrapinghub,
+                   wcxb=args.wcxb, bootstrap=0 if args.quick else 1000)
 
 
-def _step_speed(args, out: Path) -> None:
+def _step_speed(args: argparse.Namespace, out: Path) -> None:
     from . import speed
 
-    argv = ["--data", str(out / "data"), "--out", str(out / "results" / "speed.json")]
-    if args.scrapinghub:
-        argv += ["--scrapinghub", args.scrapinghub]
-    speed.main(argv)
+    speed.run(data=out / "data", out=out / "results" / "speed.json", scrapinghub=args.scrapinghub)
 
 
-def _step_experiments(args, out: Path) -> None:
+def _step_experiments(args: argparse.Namespace, out: Path) -> None:
     from . import experiments
 
-    argv = ["--data", str(out / "data"), "--out", str(out / "results" / "experiments.json")]
-    if args.quick:
-        argv += ["--folds", "3", "--params", QUICK_PARAMS]
-    experiments.main(argv)
+    quick = {"folds": 3, "params": QUICK_PARAMS} if args.quick else {}
+    experiments.run(data=out / "data", out=out / "results" / "experiments.json", **quick)
 
 
-def _step_streams(args, out: Path) -> None:
+def _step_streams(args: argparse.Namespace, out: Path) -> None:
     from . import stream_bench
 
-    argv = ["--out", str(out / "results" / "streams.json"), "--work", str(out / "data" / "streams")]
-    for source in ("scrapinghub", "wcxb"):
-        if getattr(args, source):
-            argv += [f"--{source}", getattr(args, source)]
-    if args.quick:
-        # CLI only: the datatrove step runs end to end in tests/test_datatrove.py
-        argv += ["--limit", str(QUICK_PAGES), "--times", "2", "--what", "cli"]
-    stream_bench.main(argv)
+    # quick: the CLI only; the datatrove step runs end to end in tests/test_datatrove.py
+    quick = {"limit": QUICK_PAGES, "times": 2, "what": ["cli"]} if args.quick else {}
+    stream_bench.run(out=out / "results" / "streams.json", work=out / "data" / "streams",
+                     scrapinghub=args.scrapinghub, wcxb=args.wcxb, **quick)
 
 
-def _step_report(args, out: Path) -> None:
+def _step_report(args: argparse.Namespace, out: Path) -> None:
     from . import report
 
-    report.main(["--results", str(out / "results"), "--data", str(out / "data"), "--paper", str(out / "paper")])
+    report.run(results=out / "results", data=out / "data", paper=out / "paper")
+
+
+#: Each step's function, in run order.
+STEP_FUNCTIONS = {"corpus": _step_corpus, "agreement": _step_agreement, "cv": _step_cv,
+                  "heuristics": _step_heuristics, "peers": _step_peers, "speed": _step_speed,
+                  "experiments": _step_experiments, "streams": _step_streams, "report": _step_report}
+STEPS = tuple(STEP_FUNCTIONS)
 
 
 RESULT_OF = {"corpus": "data/gold.json", "agreement": "results/agreement.json", "cv": "results/cv.json", "heuristics": "results/heuristics.json",
@@ -206,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"[{k}/{len(steps)}] {step} ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        globals()[f"_step_{step}"](args, args.out)
+        STEP_FUNCTIONS[step](args, args.out)
         print(f"[{k}/{len(steps)}] {step} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     print(f"all steps done in {time.perf_counter() - t_all:.0f} s", file=sys.stderr)
     if args.quick:

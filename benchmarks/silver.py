@@ -19,7 +19,7 @@ from pathlib import Path
 from boilerplate.detectors.learned.silver import silver_kinds
 from boilerplate.labels import LABELS
 
-from .cross_validate import ROOT, load_corpus
+from .common import ROOT, load_corpus
 
 KINDS = tuple(k for k in LABELS if k != "body")
 

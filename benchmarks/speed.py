@@ -24,31 +24,28 @@ from boilerplate.document import Document  # noqa: E402
 from boilerplate.eval.corpora import iter_scrapinghub  # noqa: E402
 from boilerplate.html import render  # noqa: E402
 
-from .cross_validate import ROOT, load_corpus  # noqa: E402
+from .common import ROOT, load_corpus  # noqa: E402
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT / "data")
-    parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "speed.json")
-    args = parser.parse_args(argv)
-    out = {}
+def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None,
+        out: Path = ROOT / "results" / "speed.json") -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    result: dict = {}
     text_model = shipped_model("learned-text")
-    docs = [Document(lines=d.lines, id=d.id) for d in load_corpus(args.data)]
+    docs = [Document(lines=d.lines, id=d.id) for d in load_corpus(data)]
     n_lines = sum(len(d.lines) for d in docs)
     t0 = time.perf_counter()
     for i in range(0, len(docs), 64):
         text_model.predict_proba_many(docs[i:i + 64])
-    out["text_lines_per_s_batched"] = n_lines / (time.perf_counter() - t0)
+    result["text_lines_per_s_batched"] = n_lines / (time.perf_counter() - t0)
     sample = docs[:300]
     t0 = time.perf_counter()
     for d in sample:
         text_model.predict_proba(d)
-    out["text_lines_per_s_one_doc"] = sum(len(d.lines) for d in sample) / (time.perf_counter() - t0)
+    result["text_lines_per_s_one_doc"] = sum(len(d.lines) for d in sample) / (time.perf_counter() - t0)
     # throughput against document size: documents in size buckets, one at a time
     edges = (0, 100, 200, 400, 800, 1600, 10**9)
-    out["by_size"] = []
+    result["by_size"] = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         bucket = [d for d in docs if lo <= len(d.lines) < hi][:100]
         if not bucket:
@@ -58,33 +55,42 @@ def main(argv: list[str] | None = None) -> int:
             text_model.predict_proba(d)
         seconds = time.perf_counter() - t0
         n = sum(len(d.lines) for d in bucket)
-        out["by_size"].append({"min_lines": lo, "max_lines": hi, "docs": len(bucket), "mean_lines": n / len(bucket),
+        result["by_size"].append({"min_lines": lo, "max_lines": hi, "docs": len(bucket), "mean_lines": n / len(bucket),
                                "lines_per_s": n / seconds})
-    print(f"text mode: {out['text_lines_per_s_batched']:.0f} lines/s batched, "
-          f"{out['text_lines_per_s_one_doc']:.0f} lines/s one document at a time ({n_lines} lines)")
-    if args.scrapinghub:
+    print(f"text mode: {result['text_lines_per_s_batched']:.0f} lines/s batched, "
+          f"{result['text_lines_per_s_one_doc']:.0f} lines/s one document at a time ({n_lines} lines)")
+    if scrapinghub:
         ids = {d.id for d in docs}
-        pages = [p.html for p in iter_scrapinghub(args.scrapinghub) if f"scrapinghub/{p.id}" in ids]
+        pages = [p.html for p in iter_scrapinghub(scrapinghub) if f"scrapinghub/{p.id}" in ids]
         html_model = shipped_model("learned-html")
         t0 = time.perf_counter()
         for h in pages:
             html_model.predict(render(h))
-        out["html_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
+        result["html_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
         try:
             import trafilatura
 
             t0 = time.perf_counter()
             for h in pages:
                 trafilatura.extract(h)
-            out["trafilatura_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
+            result["trafilatura_pages_per_s"] = len(pages) / (time.perf_counter() - t0)
         except ImportError:
-            out["trafilatura_pages_per_s"] = None
-        ratio = out["html_pages_per_s"] / out["trafilatura_pages_per_s"] if out["trafilatura_pages_per_s"] else float("nan")
-        print(f"HTML mode: {out['html_pages_per_s']:.1f} pages/s; trafilatura.extract "
-              f"{out['trafilatura_pages_per_s'] or float('nan'):.1f} pages/s; ratio {ratio:.2f}x")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1) + "\n")
+            result["trafilatura_pages_per_s"] = None
+        ratio = result["html_pages_per_s"] / result["trafilatura_pages_per_s"] if result["trafilatura_pages_per_s"] else float("nan")
+        print(f"HTML mode: {result['html_pages_per_s']:.1f} pages/s; trafilatura.extract "
+              f"{result['trafilatura_pages_per_s'] or float('nan'):.1f} pages/s; ratio {ratio:.2f}x")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--scrapinghub", default=os.environ.get("BOILERPLATE_SCRAPINGHUB"))
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "speed.json")
+    args = parser.parse_args(argv)
+    return run(**vars(args))
 
 
 if __name__ == "__main__":

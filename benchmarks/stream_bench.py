@@ -29,7 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-from .cross_validate import ROOT
+from .common import ROOT
+
+#: The measurements this benchmark can take.
+WHAT = ("readers", "cli", "engine", "engine_fork", "startup")
 
 SHARDS = 4
 SAMPLE_EVERY = 0.1
@@ -225,6 +228,53 @@ def _summarise(runs: dict) -> dict:
     return out
 
 
+def run(*, scrapinghub: str | None = None, wcxb: str | None = None, times: int = 10,
+        work: Path = ROOT / "data" / "streams", out: Path = ROOT / "results" / "streams.json",
+        limit: int | None = None, what: list[str] | None = None) -> int:
+    """The step itself, with the command line's options as keyword arguments."""
+    what = list(WHAT) if what is None else what
+
+    pages = _pages(scrapinghub, wcxb)[: limit]
+    paths = build_inputs(work, pages, times)
+    result: dict = {"pages": len(pages), "times": times, "cpus": os.cpu_count(),
+                    "input_mb": {k: round(p.stat().st_size / 2**20, 1) for k, p in paths.items()}}
+    del pages
+    if "readers" in what:
+        result["warc_readers"] = reader_speed(paths["warc"], work)
+    if "startup" in what:
+        result["task_startup_s"] = task_startup()
+    for step in (w for w in what if w in ("cli", "engine", "engine_fork")):
+        for kind in ("warc", "jsonl"):
+            runs = {}
+            # engine_fork: datatrove with start_method="fork" and the model loaded before forking;
+            # only the 1x input (memory is measured on the default start method).
+            sizes = (("1", 1, False), ("2", 2, False)) if step == "engine_fork" else (
+                ("1", 1, False), ("2", 2, False), ("2_big", 2, True))
+            for key, workers, big in sizes:
+                print(f"{step} {kind} workers={workers} {'x' + str(times) if big else '1x'} ...",
+                      file=sys.stderr, flush=True)
+                if step == "cli":
+                    runs[key] = run_cli(paths[kind + ("_big" if big else "")], workers, work)
+                else:
+                    runs[key] = run_engine(kind, work / f"{kind}{'_big' if big else ''}_shards", workers,
+                                           work, "fork" if step == "engine_fork" else "forkserver")
+                print(f"  {runs[key]}", file=sys.stderr, flush=True)
+            result[f"{step}_{kind}"] = {"runs": runs, **_summarise(runs)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    previous.update(result)
+    out.write_text(json.dumps(previous, indent=2) + "\n")
+    for key in (k for k in previous if k.startswith(("cli_", "engine_"))):
+        r = previous[key]
+        memory = (f" | peak RSS 1x {r['runs']['2']['peak_rss_mb']:.0f} MB, x{previous['times']} "
+                  f"{r['runs']['2_big']['peak_rss_mb']:.0f} MB (ratio {r['rss_ratio_big_over_1x']:.2f})"
+                  if "2_big" in r["runs"] else "")
+        print(f"{key:18s} 1 worker {r['runs']['1']['records_per_s']:8.1f} rec/s | 2 workers "
+              f"{r['runs']['2']['records_per_s']:8.1f} rec/s | scaling {r['scaling_efficiency']:.2f}{memory}")
+    return 0
+
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--engine-child":
         kind, src, out, workers, start_method = sys.argv[2:7]
@@ -237,49 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "streams")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "streams.json")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages (smoke runs)")
-    parser.add_argument("--what", nargs="+", default=["readers", "cli", "engine", "engine_fork", "startup"],
-                        choices=["readers", "cli", "engine", "engine_fork", "startup"])
+    parser.add_argument("--what", nargs="+", default=list(WHAT), choices=WHAT)
     args = parser.parse_args(argv)
-
-    pages = _pages(args.scrapinghub, args.wcxb)[: args.limit]
-    paths = build_inputs(args.work, pages, args.times)
-    result: dict = {"pages": len(pages), "times": args.times, "cpus": os.cpu_count(),
-                    "input_mb": {k: round(p.stat().st_size / 2**20, 1) for k, p in paths.items()}}
-    del pages
-    if "readers" in args.what:
-        result["warc_readers"] = reader_speed(paths["warc"], args.work)
-    if "startup" in args.what:
-        result["task_startup_s"] = task_startup()
-    for what in (w for w in args.what if w in ("cli", "engine", "engine_fork")):
-        for kind in ("warc", "jsonl"):
-            runs = {}
-            # engine_fork: datatrove with start_method="fork" and the model loaded before forking;
-            # only the 1x input (memory is measured on the default start method).
-            sizes = (("1", 1, False), ("2", 2, False)) if what == "engine_fork" else (
-                ("1", 1, False), ("2", 2, False), ("2_big", 2, True))
-            for key, workers, big in sizes:
-                print(f"{what} {kind} workers={workers} {'x' + str(args.times) if big else '1x'} ...",
-                      file=sys.stderr, flush=True)
-                if what == "cli":
-                    runs[key] = run_cli(paths[kind + ("_big" if big else "")], workers, args.work)
-                else:
-                    runs[key] = run_engine(kind, args.work / f"{kind}{'_big' if big else ''}_shards", workers,
-                                           args.work, "fork" if what == "engine_fork" else "forkserver")
-                print(f"  {runs[key]}", file=sys.stderr, flush=True)
-            result[f"{what}_{kind}"] = {"runs": runs, **_summarise(runs)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
-    previous.update(result)
-    args.out.write_text(json.dumps(previous, indent=2) + "\n")
-    for key in (k for k in previous if k.startswith(("cli_", "engine_"))):
-        r = previous[key]
-        memory = (f" | peak RSS 1x {r['runs']['2']['peak_rss_mb']:.0f} MB, x{previous['times']} "
-                  f"{r['runs']['2_big']['peak_rss_mb']:.0f} MB (ratio {r['rss_ratio_big_over_1x']:.2f})"
-                  if "2_big" in r["runs"] else "")
-        print(f"{key:18s} 1 worker {r['runs']['1']['records_per_s']:8.1f} rec/s | 2 workers "
-              f"{r['runs']['2']['records_per_s']:8.1f} rec/s | scaling {r['scaling_efficiency']:.2f}{memory}")
-    return 0
-
+    return run(**vars(args))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,7 @@ from pathlib import Path
 from boilerplate.detectors.learned import SHIPPED, LearnedDetector
 from boilerplate.eval.dataset import read_jsonl
 
-from .cross_validate import ROOT, load_corpus
+from .common import ROOT, load_corpus
 
 
 def main(argv: list[str] | None = None) -> int:

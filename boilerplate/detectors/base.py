@@ -21,7 +21,7 @@ from ..labels import LABELS
 from ..lines import is_blank
 
 
-class Detector(BaseEstimator):  # type: ignore[misc]
+class Detector(BaseEstimator):
     """Base class: subclasses implement ``predict_proba``; ``fit`` may learn from documents.
 
     Examples

@@ -119,9 +119,6 @@ def revise(labels: list[str | None], reasons: list[str], stats: LineStats) -> No
 class RuleDetector(Detector):
     """Fine-grained rules over line shape, stopword density, lexicons and context. Learns nothing."""
 
-    def fit(self, documents=None) -> RuleDetector:
-        return self
-
     def explain(self, doc: Document) -> list[tuple[str | None, str]]:
         """Each line's label and the rule (reason) that decided it."""
         stats = line_stats(doc.lines)

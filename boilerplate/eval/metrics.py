@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,10 @@ def shingle_page_scores(gold: str | None, pred: str | None) -> tuple[float | Non
     return precision, recall
 
 
+def _shingle_stat(j: int, rows: np.ndarray) -> float:
+    return _shingle_prf(rows)[j]
+
+
 def _shingle_prf(rows: np.ndarray) -> tuple[float, float, float]:
     """Corpus P, R (means over pages, NaN = skipped) and F1 (harmonic of the two means)."""
     p_col, r_col = rows[:, 0], rows[:, 1]
@@ -160,9 +165,7 @@ def score_scrapinghub(
     precision, recall, f1 = _shingle_prf(rows) if ids else (float("nan"),) * 3
     out: dict[str, Any] = {"precision": precision, "recall": recall, "f1": f1, "n_pages": len(ids)}
     for j, name in enumerate(("precision", "recall", "f1")):
-        out[f"{name}_ci"] = bootstrap_ci(
-            rows, stat=lambda a, j=j: _shingle_prf(a)[j], n_boot=n_boot, seed=seed
-        )
+        out[f"{name}_ci"] = bootstrap_ci(rows, stat=partial(_shingle_stat, j), n_boot=n_boot, seed=seed)
     out["pages"] = pages
     return out
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..html import render_text
 from ..streaming.records import warc_record
+from .corpora import Page
 
 
 def _write_records(path: Path, records: Iterable[bytes]) -> int:
@@ -34,7 +35,7 @@ def _page_url(page, copy: int) -> str:
     return url if copy == 0 else f"{url}#copy{copy}"
 
 
-def _copies(pages: list, times: int) -> Iterator[tuple[int, object]]:
+def _copies(pages: list[Page], times: int) -> Iterator[tuple[int, Page]]:
     for copy in range(times):
         for page in pages:
             yield copy, page

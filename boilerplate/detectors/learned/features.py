@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -180,27 +181,34 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     """Markup cues: link ratio, depth, tag, class/id keywords, the block group's text density and
     layout, and overlap with the page title."""
     blank = st.blank
-    cues = doc.cues
+    cues: dict[str, Any] = doc.cues or {}
     n = len(doc.lines)
     link = np.asarray(cues["link_ratio"], dtype=np.float64)
     depth = np.asarray(cues["depth"], dtype=np.float64)
-    tags = np.array(cues["tag"], dtype=object)
+    tags = np.asarray(cues["tag"], dtype=object)
     tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
+    kw: np.ndarray
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
-        distinct, of_line = np.unique(np.array(cues["classid"], dtype=StringDType()), return_inverse=True)
+        distinct, of_line = np.unique(np.asarray(cues["classid"], dtype=StringDType()), return_inverse=True)
         kw = np.column_stack([np.strings.find(distinct, w) >= 0 for w in CLASSID_WORDS])[of_line]
     else:
         kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
     # holding most of the page's prose is the article's container.
-    keys = np.array([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object) if n else \
+    keys = np.asarray([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object) if n else \
         np.zeros(0, dtype=object)
+    group_prose: np.ndarray
+    group_size: np.ndarray
+    group_link: np.ndarray
+    group_rank: np.ndarray
+    group_fill: np.ndarray
+    group_words: np.ndarray
     if n:
         _, inv = np.unique(keys, return_inverse=True)
         prose_by_group = np.bincount(inv, weights=prose_words)
         group_prose = prose_by_group[inv] / max(prose_words.sum(), 1.0)
-        group_size = np.bincount(inv)[inv]
+        group_size = np.bincount(inv)[inv].astype(np.float64)
         group_link = np.bincount(inv, weights=link)[inv] / group_size
         # 0 for the group with most prose, 1 for the next...: the article is one group, not one of many
         group_rank = np.argsort(np.argsort(-prose_by_group, kind="stable"), kind="stable")[inv]
