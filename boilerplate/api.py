@@ -11,17 +11,23 @@ import numpy as np
 from . import detectors
 from .detectors import Detector
 from .document import Document
-from .labels import DEFAULT_KEEP, LABELS, parse_label
+from .labels import BODY_INDEX, DEFAULT_KEEP, LABEL_INDEX, LABELS, parse_label
 from .lines import decode
 
 
 @dataclass(frozen=True)
 class LabeledLine:
-    """One input line with its label (``None`` for blank lines) and the detector's confidence."""
+    """One input line with its label (``None`` for blank lines).
+
+    ``score`` is the detector's probability of the printed label (0 on blank lines); ``p_body``
+    its probability that the line is article body, whatever the label (so a threshold other than
+    the detector's own can be applied afterwards).
+    """
 
     text: str
     label: str | None
     score: float
+    p_body: float = 0.0
 
 
 @lru_cache(maxsize=16)
@@ -40,9 +46,10 @@ def label_document(doc: Document, detector: str | Detector | None = None) -> lis
     det = _resolve(detector, html=doc.has_cues)
     proba = det.predict_proba(doc)
     names = det.labels_from_proba(doc, proba)
-    scores = proba.max(axis=1) if len(proba) else np.zeros(0)
-    return [LabeledLine(line, name, 0.0 if name is None else float(score))
-            for line, name, score in zip(doc.lines, names, scores)]
+    column = np.fromiter((LABEL_INDEX.get(name, 0) for name in names), dtype=np.int64, count=len(names))
+    scores = proba[np.arange(len(names)), column] if len(names) else np.zeros(0)
+    return [LabeledLine(line, name, 0.0 if name is None else float(score), float(p_body))
+            for line, name, score, p_body in zip(doc.lines, names, scores, proba[:, BODY_INDEX])]
 
 
 def label(text: str | bytes, detector: str | Detector | None = None) -> list[LabeledLine]:

@@ -177,3 +177,33 @@ def test_registry_sets_the_threshold_of_a_shipped_model():
     assert strict.threshold == 0.9 and detectors.get("learned-text").threshold == 0.5  # copies stay apart
     with pytest.raises(ValueError, match="only threshold"):
         detectors.get("learned-text", C=2.0)
+
+
+def test_label_score_is_the_probability_of_the_printed_label(fitted):
+    import boilerplate
+
+    doc = _docs(1)[0]
+    strict = LearnedDetector.__new__(LearnedDetector)
+    strict.__dict__.update(fitted.__dict__, threshold=1.01)  # nothing is body: prose gets its best kind
+    proba = strict.predict_proba(doc)
+    labeled = boilerplate.label_document(doc, detector=strict)
+    for row, x in zip(proba, labeled):
+        if x.label is None:
+            assert x.score == 0.0
+            continue
+        assert x.label != "body"
+        assert x.score == pytest.approx(row[boilerplate.LABELS.index(x.label)]) and x.p_body == pytest.approx(row[0])
+    assert all(x.score < proba[i].max() for i, x in enumerate(labeled[2:5], 2))  # not the row maximum (body)
+
+
+def test_explain_names_the_groups_that_decided():
+    model = LearnedDetector(max_iter=20).fit(_docs(30))  # enough lines for the booster to split
+    doc = _docs(1)[0]
+    reasons = model.explain(doc)
+    assert [lab for lab, _ in reasons] == model.predict(doc)
+    assert reasons[-1] == (None, "blank line")
+    assert all("P(body) pushed by" in r for lab, r in reasons if lab == "body")
+    assert all("over the other kinds" in r for lab, r in reasons if lab not in (None, "body"))
+    assert {lab for lab, _ in reasons} - {None, "body"}  # both kinds of explanation are exercised
+    groups = {"words", "shape", "lexicons", "document", "context"}
+    assert all(any(g in r for g in groups) for lab, r in reasons if lab)

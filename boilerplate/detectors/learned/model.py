@@ -444,6 +444,60 @@ class LearnedDetector(Detector):
         best = np.where(proba[:, BODY_INDEX] >= self.threshold, BODY_INDEX, other)
         return [None if not line.strip() else LABELS[k] for line, k in zip(doc.lines, best)]
 
+    # explanation ------------------------------------------------------------------------------
+    def _group_contributions(self, X, coef: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Each feature group's share of the linear score ``X @ coef`` per line: (names, n x groups)."""
+        layout = feature_layout(self.html)
+        n_dense = len(layout)
+        names = ["words"] + [name for name, _ in layout.blocks]
+        parts = [np.asarray(X[:, :HASH_FEATURES] @ coef[:HASH_FEATURES]).ravel()]
+        dense = X[:, HASH_FEATURES:HASH_FEATURES + n_dense].toarray() * coef[HASH_FEATURES:HASH_FEATURES + n_dense]
+        for name, _ in layout.blocks:
+            parts.append(dense[:, layout.mask(name)].sum(axis=1))
+        if X.shape[1] > HASH_FEATURES + n_dense:  # kind_window: the words of the run around the line
+            names.append("run words")
+            parts.append(np.asarray(X[:, HASH_FEATURES + n_dense:] @ coef[HASH_FEATURES + n_dense:]).ravel())
+        return names, np.column_stack(parts)
+
+    def explain(self, doc: Document, top: int = 3) -> list[tuple[str | None, str]]:
+        """Each line's label and why: the feature groups that pushed the deciding linear model most.
+
+        For a body line that is the text model's logit of P(body); for another kind, the kind
+        model's score of that kind against the mean of the other kinds. Groups are the hashed
+        ``words``, the dense feature blocks of :func:`feature_layout` (shape, lexicons, document,
+        context, markup, ...) and, with ``kind_window``, ``run words``. The stacked booster and
+        the kind stage refine these scores; their share is not itemised. Dense features are
+        standardised, so a group's share is measured against the average training line.
+        """
+        proba = self.predict_proba(doc)
+        labels = self.labels_from_proba(doc, proba)
+        hashed, dense = self._features(doc)
+        X = self._text_matrix(hashed, dense)
+        names, body_parts = self._group_contributions(X, self.text_coef_)
+        kind_parts = {}
+        if len(self.kinds_) >= 2:
+            blank = np.fromiter((not s.strip() for s in doc.lines), bool, len(doc.lines))
+            XK = sp.hstack([X, neighbour_words(hashed, blank, self.kind_window)], format="csr") \
+                if self.kind_window > 0 else X
+            for j, kind in enumerate(self.kinds_):
+                others = np.delete(self.kind_coef_, j, axis=0).mean(axis=0)
+                kind_parts[kind] = self._group_contributions(XK, self.kind_coef_[j] - others)
+        out: list[tuple[str | None, str]] = []
+        for i, label in enumerate(labels):
+            if label is None:
+                out.append((None, "blank line"))
+                continue
+            if label == BODY or label not in kind_parts:
+                group_names, row, what = names, body_parts[i], "P(body)"
+            else:
+                group_names, values = kind_parts[label]
+                row, what = values[i], f"{label} over the other kinds"
+            order = np.argsort(-np.abs(row))[:top]
+            detail = ", ".join(f"{group_names[k]} {row[k]:+.1f}" for k in order)
+            out.append((label, f"P={proba[i, LABELS.index(label)]:.2f}, P(body)={proba[i, BODY_INDEX]:.2f}; "
+                               f"{what} pushed by {detail}"))
+        return out
+
     # persistence ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         """Write the model as plain arrays + a JSON header (no pickle)."""
