@@ -43,7 +43,7 @@ def check_finite(name: str, a: np.ndarray) -> None:
     """``ValueError`` naming the first NaN or infinite entry of ``a``."""
     bad = ~np.isfinite(a)
     if bad.any():
-        i = np.unravel_index(int(np.argmax(bad)), a.shape) if a.ndim else ()
+        i = tuple(int(j) for j in np.unravel_index(int(np.argmax(bad)), a.shape)) if a.ndim else ()
         raise ValueError(f"{name}{list(i) if i else ''}: {a[i]} is not finite")
 
 
