@@ -3,11 +3,140 @@
 A fitted ``HistGradientBoostingClassifier`` is flattened into node arrays (saved in the model
 file without pickle) and evaluated either by scikit-learn's compiled tree predictors rebuilt from
 those arrays, or, should that private interface change, by a numpy walk over the nodes.
+
+The compiled predictors trust their input: a feature or child index out of range reads outside
+the arrays (a crash), a cycle never ends. :func:`validate_forest` and
+:func:`validate_multiclass_forest` check node arrays read from a file before either evaluator
+sees them, in time linear in the number of nodes.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+#: The most nodes (all trees together) a forest in a model file may hold. The shipped models have
+#: 12,200; 1,000 trees of 255 leaves would have about 510,000.
+MAX_FOREST_NODES = 1 << 20
+#: The largest node record accepted (scikit-learn's is 56 bytes).
+MAX_NODE_RECORD_BYTES = 128
+#: The node fields that prediction reads, with the dtypes scikit-learn writes (native byte order:
+#: the compiled predictors accept no other).
+NODE_FIELDS = {"value": np.float64, "feature_idx": np.int64, "num_threshold": np.float64,
+               "missing_go_to_left": np.uint8, "left": np.uint32, "right": np.uint32,
+               "is_leaf": np.uint8, "is_categorical": np.uint8}
+
+
+# --- validation -------------------------------------------------------------------------------
+
+def check_array(name: str, a: np.ndarray, dtype, shape: tuple[int | None, ...]) -> None:
+    """``ValueError`` unless ``a`` has ``dtype``'s kind and item size (either byte order) and
+    ``shape`` (``None``: any length on that axis)."""
+    want = np.dtype(dtype)
+    if a.dtype.names is not None or a.dtype.kind != want.kind or a.dtype.itemsize != want.itemsize:
+        raise ValueError(f"{name}: dtype {a.dtype}, expected {want}")
+    if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
+        expected = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        raise ValueError(f"{name}: shape {a.shape}, expected {expected}")
+
+
+def check_finite(name: str, a: np.ndarray) -> None:
+    """``ValueError`` naming the first NaN or infinite entry of ``a``."""
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = tuple(int(j) for j in np.unravel_index(int(np.argmax(bad)), a.shape)) if a.ndim else ()
+        raise ValueError(f"{name}{list(i) if i else ''}: {a[i]} is not finite")
+
+
+def _first(name: str, bad: np.ndarray, problem: str) -> None:
+    if bad.any():
+        raise ValueError(f"{name}[{int(np.argmax(bad))}]: {problem}")
+
+
+def validate_nodes(prefix: str, nodes: np.ndarray, sizes: np.ndarray, n_features: int) -> np.ndarray:
+    """Check the node records ``<prefix>nodes`` of consecutive trees of ``sizes`` nodes each, for
+    rows of ``n_features`` columns; return each tree's first node. ``ValueError`` on the first defect.
+
+    Checked: the record fields and dtypes (:data:`NODE_FIELDS`), at most :data:`MAX_FOREST_NODES`
+    nodes, tree sizes >= 1 that add up, 0/1 flags, no categorical split (no bitsets are saved),
+    feature indices in ``[0, n_features)``, finite values, thresholds neither NaN nor -inf
+    (scikit-learn writes +inf for a split that sends only missing values right), and children of
+    every split node inside its own tree and *after* it. scikit-learn numbers each tree's nodes in
+    preorder (a node, its left subtree, its right subtree), so its trees always pass; and a tree in
+    which every child comes after its parent has no cycle and every path ends in a leaf (the last
+    node of a tree can only be one).
+    """
+    name = f"{prefix}nodes"
+    if nodes.dtype.names is None:
+        raise ValueError(f"{name}: not an array of node records")
+    for field, dtype in NODE_FIELDS.items():
+        if field not in nodes.dtype.names or nodes.dtype.fields[field][0] != np.dtype(dtype):
+            raise ValueError(f"{name}: field {field!r} missing or not {np.dtype(dtype)}")
+    if nodes.ndim != 1 or not 1 <= len(nodes) <= MAX_FOREST_NODES:
+        raise ValueError(f"{name}: shape {nodes.shape}, expected 1 to {MAX_FOREST_NODES} nodes")
+    n = len(nodes)
+    check_array(f"{prefix}sizes", sizes, np.int64, (None,))
+    if not 1 <= len(sizes) <= n or sizes.min() < 1 or sizes.max() > n or int(sizes.sum()) != n:
+        raise ValueError(f"{prefix}sizes: {len(sizes)} tree sizes that are not >= 1 or do not add up to "
+                         f"the {n} nodes")
+    sizes = sizes.astype(np.int64)
+    roots = np.cumsum(sizes) - sizes
+    start = np.repeat(roots, sizes)
+    end = start + np.repeat(sizes, sizes)
+    for flag in ("is_leaf", "missing_go_to_left"):
+        _first(name, nodes[flag] > 1, f"{flag} is {nodes[flag].max()}, not 0 or 1")
+    _first(name, nodes["is_categorical"] != 0, "a categorical split (not supported)")
+    feature = nodes["feature_idx"]
+    _first(name, (feature < 0) | (feature >= n_features),
+           f"feature index outside [0, {n_features}) (min {feature.min()}, max {feature.max()})")
+    _first(name, ~np.isfinite(nodes["value"]), "value is not finite")
+    threshold = nodes["num_threshold"]
+    _first(name, np.isnan(threshold) | np.isneginf(threshold), "threshold is NaN or -inf")
+    split = nodes["is_leaf"] == 0
+    here = np.arange(n)
+    for child in ("left", "right"):
+        at = nodes[child].astype(np.int64) + start
+        _first(name, split & ((at <= here) | (at >= end)),
+               f"{child} child is not a later node of the same tree (a cycle, or outside the tree)")
+    return roots
+
+
+def validate_forest(forest: dict[str, np.ndarray], n_features: int) -> None:
+    """Check a binary forest (the arrays of :func:`export_forest`, read from a file) for rows of
+    ``n_features`` columns: the node records by :func:`validate_nodes`, and every flat array (the
+    numpy walk's) equal to what the export derives from them. ``ValueError`` on the first defect."""
+    nodes = forest["forest_nodes"]
+    roots = validate_nodes("forest_", nodes, forest["forest_sizes"], n_features)
+    start = np.repeat(roots, forest["forest_sizes"])
+    derived = {"forest_feature": (np.int64, nodes["feature_idx"]),
+               "forest_threshold": (np.float64, nodes["num_threshold"]),
+               "forest_missing_left": (bool, nodes["missing_go_to_left"].astype(bool)),
+               "forest_left": (np.int64, nodes["left"].astype(np.int64) + start),
+               "forest_right": (np.int64, nodes["right"].astype(np.int64) + start),
+               "forest_leaf": (bool, nodes["is_leaf"].astype(bool)),
+               "forest_value": (np.float64, nodes["value"]),
+               "forest_roots": (np.int64, roots)}
+    for name, (dtype, want) in derived.items():
+        check_array(name, forest[name], dtype, want.shape)
+        if not np.array_equal(forest[name], want):
+            raise ValueError(f"{name}: does not match forest_nodes")
+    check_array("forest_baseline", forest["forest_baseline"], np.float64, (1,))
+    check_finite("forest_baseline", forest["forest_baseline"])
+
+
+def validate_multiclass_forest(forest: dict[str, np.ndarray], prefix: str, n_features: int,
+                               n_classes: int) -> None:
+    """Check a multiclass forest (the arrays of :func:`export_multiclass_forest`, read from a file)
+    for rows of ``n_features`` columns and ``n_classes`` classes. ``ValueError`` on the first defect."""
+    sizes = forest[f"{prefix}sizes"]
+    validate_nodes(prefix, forest[f"{prefix}nodes"], sizes, n_features)
+    cls = forest[f"{prefix}class"]
+    check_array(f"{prefix}class", cls, np.int64, (len(sizes),))
+    _first(f"{prefix}class", (cls < 0) | (cls >= n_classes), f"class outside [0, {n_classes})")
+    check_array(f"{prefix}baseline", forest[f"{prefix}baseline"], np.float64, (n_classes,))
+    check_finite(f"{prefix}baseline", forest[f"{prefix}baseline"])
+
+
+# --- export and evaluation --------------------------------------------------------------------
 
 
 def export_forest(hgb) -> dict[str, np.ndarray]:

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import copy
 import json
+import lzma
+import math
 import zipfile
+import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +46,18 @@ from .features import (
     hashed_text,
     run_features,
 )
-from .forest import export_forest, export_multiclass_forest, forest_decision, multiclass_decision
+from .forest import (
+    MAX_FOREST_NODES,
+    MAX_NODE_RECORD_BYTES,
+    check_array,
+    check_finite,
+    export_forest,
+    export_multiclass_forest,
+    forest_decision,
+    multiclass_decision,
+    validate_forest,
+    validate_multiclass_forest,
+)
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
@@ -58,6 +72,27 @@ KIND_STAGES = ("flat", "context", "context-linear")
 
 class ModelError(ValueError):
     """A model file is missing, corrupt, or from an incompatible version."""
+
+
+#: The longest JSON header a model file may hold, in characters (the shipped ones have ~3,000).
+MAX_HEADER_CHARS = 1 << 20
+#: The most bytes an ``.npy`` member's own header may take (numpy's reader allows 10,000).
+MAX_NPY_HEADER_BYTES = 1 << 14
+#: The arrays of a model file (``.npy`` members of the ``.npz``). The binary forest's arrays are
+#: always there; the second kind stage's are either absent or one of the two sets.
+MODEL_MEMBERS = ("header", "scaler_mean", "scaler_scale", "text_coef_idx", "text_coef_val",
+                 "kind_coef_data", "kind_coef_indices", "kind_coef_indptr", "kind_intercept",
+                 "forest_nodes", "forest_sizes", "forest_feature", "forest_threshold", "forest_missing_left",
+                 "forest_left", "forest_right", "forest_leaf", "forest_value", "forest_roots", "forest_baseline")
+KIND2_FOREST_MEMBERS = ("kind2_nodes", "kind2_sizes", "kind2_class", "kind2_baseline", "kind2_order")
+KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
+#: The JSON type(s) of each parameter in a header (ranges are checked by ``_validate_params``).
+PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learning_rate": float,
+               "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
+               "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
+               "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int}
+HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
+               "feature_layout", "text_intercept")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -78,6 +113,7 @@ def neighbour_words(hashed: sp.csr_matrix, blank: np.ndarray, half: int) -> sp.c
     k = len(order)
     if not k or half <= 0:
         return sp.csr_matrix((n, hashed.shape[1]))
+    half = min(half, k)  # no neighbour is further away than k lines: a huge window costs nothing
     offsets = [o for o in range(-half, half + 1) if o and abs(o) < k]
     if not offsets:
         return sp.csr_matrix((n, hashed.shape[1]))
@@ -522,53 +558,284 @@ class LearnedDetector(Detector):
 
     @classmethod
     def load(cls, path: str | Path) -> LearnedDetector:
-        """Load a model saved by :meth:`save`; :class:`ModelError` if missing, corrupt or incompatible."""
+        """Load a model saved by :meth:`save`; :class:`ModelError` (one line: the file and the
+        problem) if it is missing, corrupt, incompatible, or crafted.
+
+        Nothing in the file runs code (no pickle), and nothing is decompressed before it is known
+        to fit the caps the header implies (:meth:`_member_caps`); every array is then checked
+        (:meth:`_set_arrays`, :func:`~.forest.validate_forest`) before prediction can see it.
+        """
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
         try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-            header = json.loads(str(arrays.pop("header")))
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-            raise ModelError(f"{path}: not a readable boilerplate model ({exc})") from None
-        if header.get("format") != FORMAT:
-            raise ModelError(f"{path}: not a boilerplate model file")
-        if header.get("version") != FORMAT_VERSION:
-            raise ModelError(f"{path}: model format version {header.get('version')}, this library reads "
-                             f"version {FORMAT_VERSION}: retrain with `boilerplate train`")
-        if header.get("labels") != list(LABELS) or header.get("hash_features") != HASH_FEATURES:
-            raise ModelError(f"{path}: model was trained with a different label set or feature layout")
-        html = bool((header.get("params") or {}).get("html"))
-        layout = list(feature_layout(html).names)
-        if header.get("feature_layout") != layout or header.get("n_features_dense") != len(layout):
-            raise ModelError(f"{path}: model was trained on a different dense feature layout than this "
-                             "library computes: retrain with `boilerplate train`")
+            zf = zipfile.ZipFile(path)
+        except _READ_ERRORS as exc:
+            raise ModelError(f"{path}: not a readable boilerplate model ({_one_line(exc)})") from None
+        with zf:
+            try:
+                members = _model_members(zf)
+                header = _read_header(zf, members["header"])
+            except _READ_ERRORS as exc:
+                raise ModelError(f"{path}: not a readable boilerplate model ({_one_line(exc)})") from None
+            try:
+                params = validate_header(header)
+                det = cls(**{**params, "ablate": tuple(params.get("ablate", ()))})  # JSON has lists, not tuples
+                det._validate_params()
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise ModelError(f"{path}: {_one_line(exc)}") from None
+            try:
+                caps = det._member_caps(len(header["kinds"]))
+                for info in members.values():  # every declared size, before anything is decompressed
+                    _check_declared_size(info, *caps[info.filename[:-len(".npy")]])
+                arrays = {name: _read_member(zf, info, *caps[name])
+                          for name, info in members.items() if name != "header"}
+            except _READ_ERRORS as exc:
+                raise ModelError(f"{path}: not a readable boilerplate model ({_one_line(exc)})") from None
         try:
-            params = dict(header["params"])
-            params["ablate"] = tuple(params.get("ablate", ()))  # JSON has lists, not tuples
-            det = cls(**params)
-            det.scaler_mean_ = arrays["scaler_mean"]
-            det.scaler_scale_ = arrays["scaler_scale"]
-            n_text = HASH_FEATURES + len(det.scaler_mean_)
-            coef = np.zeros(n_text)
-            coef[arrays["text_coef_idx"]] = arrays["text_coef_val"]
-            det.text_coef_ = coef
-            det.text_intercept_ = float(header["text_intercept"])
-            det.kinds_ = tuple(header["kinds"])
-            det.kind_coef_ = sp.csr_matrix(
-                (arrays["kind_coef_data"].astype(np.float64), arrays["kind_coef_indices"], arrays["kind_coef_indptr"]),
-                shape=(len(det.kinds_), n_text + (HASH_FEATURES if det.kind_window > 0 else 0))).toarray()
-            det.kind_intercept_ = arrays["kind_intercept"]
-            det.forest_ = {k: v for k, v in arrays.items() if k.startswith("forest_")}
-            det.kind_forest_ = {k: v for k, v in arrays.items() if k.startswith("kind2_")}
-            if det.forest_["forest_nodes"].dtype.names is None:
-                raise ValueError("forest nodes are not a structured array")
-            det.n_features_dense_ = int(header["n_features_dense"])
-            det.feature_names_ = tuple(layout)
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelError(f"{path}: corrupt model ({exc})") from None
+            det._set_arrays(arrays, header)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            raise ModelError(f"{path}: corrupt model ({_one_line(exc)})") from None
         return det
+
+    def _stage_widths(self, n_kinds: int) -> tuple[int, int]:
+        """Columns of the rows the booster and the second kind stage see (from the feature layout)."""
+        row = np.zeros((1, len(feature_layout(self.html).names)))
+        score, blank = np.full(1, 0.5), np.zeros(1, dtype=bool)
+        k = max(n_kinds, 1)
+        return (self._stack(row, score, blank).shape[1],
+                self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank).shape[1])
+
+    def _member_caps(self, n_kinds: int) -> dict[str, tuple[int, int]]:
+        """The most elements and the largest item (bytes) each array of a model file of these
+        parameters and ``n_kinds`` kinds can need."""
+        n_dense = len(feature_layout(self.html).names)
+        n_text = HASH_FEATURES + n_dense
+        n_kind = n_text + (HASH_FEATURES if self.kind_window > 0 else 0)
+        n_kind2 = self._stage_widths(n_kinds)[1]
+        plain, nodes = 8, MAX_NODE_RECORD_BYTES
+        caps = {"header": (1, 4 * MAX_HEADER_CHARS),  # one string of 4-byte characters
+                "scaler_mean": (n_dense, plain), "scaler_scale": (n_dense, plain),
+                "text_coef_idx": (n_text, plain), "text_coef_val": (n_text, plain),
+                "kind_coef_data": (n_kinds * n_kind, plain), "kind_coef_indices": (n_kinds * n_kind, plain),
+                "kind_coef_indptr": (n_kinds + 1, plain), "kind_intercept": (n_kinds, plain),
+                "forest_baseline": (1, plain), "kind2_baseline": (n_kinds, plain),
+                "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
+                "kind2_coef": (n_kinds * n_kind2, plain)}
+        for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS):
+            caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
+        return caps
+
+    def _set_arrays(self, arrays: dict[str, np.ndarray], header: dict) -> None:
+        """Check every array read from a model file against the header and set the fitted state.
+        ``ValueError`` naming the first array that is wrong (dtype, shape, range, order, NaN/inf)."""
+        kinds = tuple(header["kinds"])
+        k = len(kinds)
+        n_dense = len(feature_layout(self.html).names)
+        n_text = HASH_FEATURES + n_dense
+        n_kind = n_text + (HASH_FEATURES if self.kind_window > 0 else 0)
+        n_stack, n_kind2 = self._stage_widths(k)
+
+        for name in ("scaler_mean", "scaler_scale"):
+            check_array(name, arrays[name], np.float64, (n_dense,))
+            check_finite(name, arrays[name])
+        if not (arrays["scaler_scale"] > 0).all():
+            raise ValueError("scaler_scale: a scale that is not > 0")
+        idx, val = arrays["text_coef_idx"], arrays["text_coef_val"]
+        check_array("text_coef_idx", idx, np.int64, (None,))
+        check_array("text_coef_val", val, np.float32, idx.shape)
+        _check_indices("text_coef_idx", idx, n_text, np.zeros(len(idx), dtype=np.int64))
+        check_finite("text_coef_val", val)
+        data, indices, indptr = arrays["kind_coef_data"], arrays["kind_coef_indices"], arrays["kind_coef_indptr"]
+        check_array("kind_coef_data", data, np.float32, (None,))
+        check_array("kind_coef_indices", indices, np.int64, data.shape)
+        check_array("kind_coef_indptr", indptr, np.int64, (k + 1,))
+        if indptr[0] != 0 or (np.diff(indptr) < 0).any() or indptr[-1] != len(data):
+            raise ValueError(f"kind_coef_indptr: not row bounds of {k} rows over {len(data)} entries")
+        _check_indices("kind_coef_indices", indices, n_kind, np.repeat(np.arange(k), np.diff(indptr)))
+        check_finite("kind_coef_data", data)
+        check_array("kind_intercept", arrays["kind_intercept"], np.float64, (k,))
+        check_finite("kind_intercept", arrays["kind_intercept"])
+        forest = {name: v for name, v in arrays.items() if name.startswith("forest_")}
+        validate_forest(forest, n_stack)
+        kind_forest = {name: v for name, v in arrays.items() if name.startswith("kind2_")}
+        if kind_forest:
+            _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
+
+        self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
+        self.scaler_scale_ = arrays["scaler_scale"].astype(np.float64)
+        coef = np.zeros(n_text)
+        coef[idx] = val
+        self.text_coef_ = coef
+        self.text_intercept_ = float(header["text_intercept"])
+        self.kinds_ = kinds
+        self.kind_coef_ = sp.csr_matrix((data.astype(np.float64), indices, indptr), shape=(k, n_kind)).toarray()
+        self.kind_intercept_ = arrays["kind_intercept"].astype(np.float64)
+        self.forest_ = forest
+        self.kind_forest_ = kind_forest
+        self.n_features_dense_ = n_dense
+        self.feature_names_ = tuple(feature_layout(self.html).names)
+
+
+# --- reading and checking model files ---------------------------------------------------------
+#: What reading a damaged zip or ``.npy`` member can raise (never a ``MemoryError``: sizes are capped).
+_READ_ERRORS = (OSError, EOFError, ValueError, KeyError, RuntimeError, NotImplementedError,
+                zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, not too long for a one-line error."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_type_ok(value: object, types: object) -> bool:
+    """Whether a JSON value is of one of ``types`` (``float`` takes any number; ``bool`` is no number)."""
+    for t in types if isinstance(types, tuple) else (types,):
+        if t is None and value is None or t is bool and isinstance(value, bool):
+            return True
+        if t in (int, float) and not isinstance(value, bool) and isinstance(value, int if t is int else (int, float)):
+            return True
+        if t in (str, list) and isinstance(value, t):
+            return True
+    return False
+
+
+def validate_header(header: object) -> dict:
+    """Check a model file's JSON header and return the detector's parameters; ``ValueError`` naming
+    the first problem: not an object, another format or version, a missing key, parameters of the
+    wrong type, unknown kinds, another label set or feature layout, a non-finite intercept."""
+    if not isinstance(header, dict):
+        raise ValueError(f"the header is a JSON {type(header).__name__}, not an object: not a boilerplate model file")
+    if header.get("format") != FORMAT:
+        raise ValueError("not a boilerplate model file")
+    if header.get("version") != FORMAT_VERSION:
+        raise ValueError(f"model format version {_short(header.get('version'))}, this library reads "
+                         f"version {FORMAT_VERSION}: retrain with `boilerplate train`")
+    missing = [key for key in HEADER_KEYS if key not in header]
+    if missing:
+        raise ValueError(f"the header lacks {', '.join(missing)}")
+    if header["labels"] != list(LABELS) or header["hash_features"] != HASH_FEATURES:
+        raise ValueError("model was trained with a different label set or feature layout")
+    params = header["params"]
+    if not isinstance(params, dict):
+        raise ValueError(f"header params is a JSON {type(params).__name__}, not an object")
+    unknown = sorted(set(params) - set(PARAM_TYPES))
+    if unknown:
+        raise ValueError(f"header params: unknown parameter(s) {', '.join(map(_short, unknown))}")
+    for name, value in params.items():
+        if not _json_type_ok(value, PARAM_TYPES[name]):
+            raise ValueError(f"header params: {name} is {_short(value)}, of the wrong type")
+    if not all(isinstance(a, str) for a in params.get("ablate", [])):
+        raise ValueError(f"header params: ablate is {_short(params['ablate'])}, not a list of names")
+    kinds = header["kinds"]
+    if (not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds)
+            or len(set(kinds)) != len(kinds) or not set(kinds) <= set(KINDS)):
+        raise ValueError(f"header kinds {_short(kinds)} are not distinct labels among {', '.join(KINDS)}")
+    layout = list(feature_layout(params.get("html", False)).names)
+    if header["feature_layout"] != layout or header["n_features_dense"] != len(layout):
+        raise ValueError("model was trained on a different dense feature layout than this library computes: "
+                         "retrain with `boilerplate train`")
+    intercept = header["text_intercept"]
+    if not _json_type_ok(intercept, float) or not math.isfinite(intercept):
+        raise ValueError(f"header text_intercept {_short(intercept)} is not a finite number")
+    return params
+
+
+def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The ``.npy`` members of a model file by array name; ``ValueError`` on an unknown or repeated
+    member (never loaded) or a missing one."""
+    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS}
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else None
+        if name not in known or name in members:
+            raise ValueError(f"unexpected member {_short(info.filename)}")
+        members[name] = info
+    missing = [name for name in MODEL_MEMBERS if name not in members]
+    if missing:
+        raise ValueError(f"no array {', '.join(missing)}")
+    return members
+
+
+def _check_declared_size(info: zipfile.ZipInfo, max_count: int, max_itemsize: int) -> None:
+    """``ValueError`` if a member declares more bytes than ``max_count`` items of ``max_itemsize``
+    (and an ``.npy`` header) can take; reading never decompresses past the declared size."""
+    cap = max_count * max_itemsize + MAX_NPY_HEADER_BYTES
+    if info.file_size > cap:
+        raise ValueError(f"{info.filename} declares {info.file_size} bytes, over the {cap} a model "
+                         "of this header can need")
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_count: int, max_itemsize: int) -> np.ndarray:
+    """One ``.npy`` member, read without pickle: its header's dtype and shape are checked against
+    the caps and its declared size before the data is read. ``ValueError`` on any mismatch."""
+    name = info.filename
+    _check_declared_size(info, max_count, max_itemsize)
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh, max_header_size=MAX_NPY_HEADER_BYTES)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh, max_header_size=MAX_NPY_HEADER_BYTES)
+        else:
+            raise ValueError(f"{name}: .npy format version {version} is not read")
+        if dtype.hasobject:
+            raise ValueError(f"{name}: holds Python objects (they would need pickle)")
+        if any(d < 0 for d in shape) or math.prod(shape) > max_count or not 0 < dtype.itemsize <= max_itemsize:
+            raise ValueError(f"{name}: an array of shape {shape} and dtype {dtype}, more than a model of "
+                             "this header can need")
+        count = math.prod(shape)
+        nbytes = count * dtype.itemsize
+        if info.file_size != fh.tell() + nbytes:
+            raise ValueError(f"{name}: {info.file_size} bytes, not what its shape {shape} and dtype {dtype} take")
+        data = fh.read(nbytes)
+    if len(data) != nbytes:
+        raise ValueError(f"{name}: truncated")
+    array = np.frombuffer(bytearray(data), dtype=dtype, count=count)
+    return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+
+
+def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> object:
+    """The parsed JSON header of a model file (a JSON value of any type: see :func:`validate_header`)."""
+    array = _read_member(zf, info, 1, 4 * MAX_HEADER_CHARS)
+    if array.dtype.kind != "U" or array.shape != ():
+        raise ValueError(f"header: an array of shape {array.shape} and dtype {array.dtype}, not a string")
+    return json.loads(str(array[()]))
+
+
+def _check_indices(name: str, indices: np.ndarray, n: int, rows: np.ndarray) -> None:
+    """``ValueError`` unless every index is in ``[0, n)`` and strictly increasing within each row
+    (``rows``: the row of each index), as scipy's canonical CSR arrays are."""
+    if len(indices) and (indices.min() < 0 or indices.max() >= n):
+        raise ValueError(f"{name}: index outside [0, {n}) (min {indices.min()}, max {indices.max()})")
+    if ((rows[1:] == rows[:-1]) & (indices[1:] <= indices[:-1])).any():
+        raise ValueError(f"{name}: indices not strictly increasing")
+
+
+def _check_kind_stage(kind_forest: dict[str, np.ndarray], kind_stage: str, n_kinds: int, n_features: int) -> None:
+    """Check the second kind stage's arrays (a forest over ``n_features`` columns for
+    ``kind_stage="context"``, a linear model for ``"context-linear"``) against ``n_kinds`` kinds."""
+    names = set(kind_forest)
+    if names == set(KIND2_FOREST_MEMBERS) and kind_stage == "context" and n_kinds >= 2:
+        validate_multiclass_forest(kind_forest, "kind2_", n_features, n_kinds)
+        order = kind_forest["kind2_order"]
+        check_array("kind2_order", order, np.int64, (n_kinds,))
+        if not np.array_equal(np.sort(order), np.arange(n_kinds)):
+            raise ValueError(f"kind2_order: not a permutation of the {n_kinds} kinds")
+    elif names == set(KIND2_LINEAR_MEMBERS) and kind_stage == "context-linear" and n_kinds >= 2:
+        check_array("kind2_coef", kind_forest["kind2_coef"], np.float64, (n_kinds, n_features))
+        check_array("kind2_intercept", kind_forest["kind2_intercept"], np.float64, (n_kinds,))
+        check_finite("kind2_coef", kind_forest["kind2_coef"])
+        check_finite("kind2_intercept", kind_forest["kind2_intercept"])
+    else:
+        raise ValueError(f"kind-stage arrays {', '.join(sorted(names))} do not fit kind_stage={kind_stage!r} "
+                         f"with {n_kinds} kinds")
 
 
 # --- shipped models ---------------------------------------------------------------------------
