@@ -46,7 +46,7 @@ def label_document(doc: Document, detector: str | Detector | None = None) -> lis
     det = _resolve(detector, html=doc.has_cues)
     proba = det.predict_proba(doc)
     names = det.labels_from_proba(doc, proba)
-    column = np.fromiter((LABEL_INDEX.get(name, 0) for name in names), dtype=np.int64, count=len(names))
+    column = np.fromiter((LABEL_INDEX[name] if name else 0 for name in names), dtype=np.int64, count=len(names))
     scores = proba[np.arange(len(names)), column] if len(names) else np.zeros(0)
     return [LabeledLine(line, name, 0.0 if name is None else float(score), float(p_body))
             for line, name, score, p_body in zip(doc.lines, names, scores, proba[:, BODY_INDEX])]

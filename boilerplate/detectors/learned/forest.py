@@ -12,6 +12,9 @@ sees them, in time linear in the number of nodes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 #: The most nodes (all trees together) a forest in a model file may hold. The shipped models have
@@ -69,7 +72,8 @@ def validate_nodes(prefix: str, nodes: np.ndarray, sizes: np.ndarray, n_features
     if nodes.dtype.names is None:
         raise ValueError(f"{name}: not an array of node records")
     for field, dtype in NODE_FIELDS.items():
-        if field not in nodes.dtype.names or nodes.dtype.fields[field][0] != np.dtype(dtype):
+        fields: Mapping[str, Any] = nodes.dtype.fields or {}
+        if field not in fields or fields[field][0] != np.dtype(dtype):
             raise ValueError(f"{name}: field {field!r} missing or not {np.dtype(dtype)}")
     if nodes.ndim != 1 or not 1 <= len(nodes) <= MAX_FOREST_NODES:
         raise ValueError(f"{name}: shape {nodes.shape}, expected 1 to {MAX_FOREST_NODES} nodes")
@@ -172,7 +176,7 @@ def export_multiclass_forest(hgb, prefix: str) -> dict[str, np.ndarray]:
             f"{prefix}baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()}
 
 
-def multiclass_decision(forest: dict[str, np.ndarray], prefix: str, X: np.ndarray) -> np.ndarray:
+def multiclass_decision(forest: dict[str, Any], prefix: str, X: np.ndarray) -> np.ndarray:
     """Raw scores (n_rows, n_classes) of a forest saved by :func:`export_multiclass_forest`."""
     baseline = forest[f"{prefix}baseline"]
     raw = np.tile(baseline, (X.shape[0], 1))

@@ -27,9 +27,10 @@ import lzma
 import math
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -232,14 +233,14 @@ class LearnedDetector(Detector):
             if not ok:
                 raise ValueError(f"LearnedDetector: {name} must be {expected}, got {getattr(self, name)!r}")
 
-    def fit(self, documents: Sequence[Document], y: object = None) -> LearnedDetector:
+    def fit(self, documents: Iterable[Document] | None = None, y: Any = None) -> LearnedDetector:
         """Fit on labeled documents (``y`` is unused: the labels are ``doc.labels``)."""
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression, SGDClassifier
         from sklearn.model_selection import GroupKFold
 
         self._validate_params()
-        docs = [d for d in documents if d.labels is not None and len(d.lines)]
+        docs = [d for d in documents or () if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")
         hashed, dense, y_body, kinds, groups, blank, silver = [], [], [], [], [], [], []
@@ -331,7 +332,7 @@ class LearnedDetector(Detector):
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
-        self.kind_forest_ = {}
+        self.kind_forest_: dict[str, Any] = {}
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
             self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof)
         self.n_features_dense_ = D.shape[1]
@@ -383,13 +384,13 @@ class LearnedDetector(Detector):
             kind_p = total / np.maximum(count, 1)[:, None]
         else:
             kind_p = self._kind_proba_flat(X)
-        S, start = [], 0
+        stage_rows, start = [], 0
         for d in dense:
             n = len(d)
-            S.append(self._kind_stage_features(d, kind_p[start:start + n], oof_text[start:start + n],
-                                               np.zeros(n, dtype=bool)))
+            stage_rows.append(self._kind_stage_features(d, kind_p[start:start + n], oof_text[start:start + n],
+                                                        np.zeros(n, dtype=bool)))
             start += n
-        S = np.vstack(S)
+        S = np.vstack(stage_rows)
         if self.kind_stage == "context-linear":
             lr = LogisticRegression(C=1.0, max_iter=1000, random_state=self.random_state,
                                     class_weight=self.kind_class_weight)
@@ -575,11 +576,12 @@ class LearnedDetector(Detector):
         with zf:
             try:
                 members = _model_members(zf)
-                header = _read_header(zf, members["header"])
+                raw_header = _read_header(zf, members["header"])
             except _READ_ERRORS as exc:
                 raise ModelError(f"{path}: not a readable boilerplate model ({_one_line(exc)})") from None
             try:
-                params = validate_header(header)
+                params = validate_header(raw_header)
+                header = cast(dict, raw_header)  # validate_header checked it is a dict
                 det = cls(**{**params, "ablate": tuple(params.get("ablate", ()))})  # JSON has lists, not tuples
                 det._validate_params()
             except (ValueError, TypeError, OverflowError) as exc:
