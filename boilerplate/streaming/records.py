@@ -39,8 +39,15 @@ WARC_DATE = "2026-11-23T00:00:00Z"
 #: Read-past chunk for an oversized JSONL line.
 _SKIP_CHUNK = 1 << 20
 
-#: Why a record was skipped. ``error`` is an unexpected failure while cleaning one record.
-SKIP_REASONS = ("undecodable", "malformed", "missing-field", "oversized", "truncated", "not-html", "error")
+#: Why a record was skipped. ``error`` is an unexpected failure while cleaning one record;
+#: ``timeout``: cleaning it took longer than the time limit; ``corrupt``: the compressed stream
+#: fails its checks (a gzip CRC or deflate error, a zstd frame error) from that record on.
+SKIP_REASONS = ("undecodable", "malformed", "missing-field", "oversized", "truncated", "corrupt", "not-html",
+                "timeout", "error")
+#: Skip reasons that mean part of an input file could not be read (records lost with it, or,
+#: for ``corrupt``, records before the check failed possibly altered): a run that meets one
+#: exits with :data:`EXIT_DAMAGED` even under ``-q``.
+DAMAGE_REASONS = ("truncated", "corrupt")
 
 FORMATS = ("jsonl", "warc")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
