@@ -61,6 +61,8 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _WARC_MAGIC = b"WARC/1."
 #: Chunk in which HTTP bodies are read and decoded (the decoded size is checked after each).
 _DECODE_CHUNK = 1 << 16
+#: Longest WARC header line read when checking a file's last records for a cut.
+_HEADER_LINE_MAX = 1 << 16
 #: Chunk in which a garbled WARC file is scanned for the next record header.
 _RESYNC_CHUNK = 1 << 20
 #: Compressed bytes fed to the zstd decoder at a time: one call's output is bounded by what this
@@ -378,6 +380,51 @@ def _framing_suspect(item: Record | Skipped, http_length: int | None) -> bool:
     return http_length is not None and isinstance(item.content, bytes) and len(item.content) != http_length
 
 
+def _tail_damage(fh: IO[bytes], start: int, gz: bool) -> tuple[int, str] | None:
+    """Check the records from ``start`` to the end of the file for a cut: ``(k, what)`` when the
+    ``k``-th of them (0: the one at ``start``) ends early, else ``None``. FastWARC ends quietly
+    at a record cut inside its header; this finds it (reading only the file's last records)."""
+    fh.seek(start)
+    stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh  # type: ignore[assignment]
+    k = -1
+    try:
+        while True:
+            head = stream.readline(_HEADER_LINE_MAX)
+            while head in (b"\r\n", b"\n"):
+                head = stream.readline(_HEADER_LINE_MAX)
+            if not head:
+                return None
+            if not head.startswith(b"WARC/"):
+                if not head.endswith(b"\n") and b"WARC/".startswith(head):
+                    return k + 1, "the last record header is cut off after its first bytes"
+                return None  # not a record: a framing question, not a cut
+            k += 1
+            length = None
+            while True:
+                line = stream.readline(_HEADER_LINE_MAX)
+                if not line.endswith(b"\n"):
+                    return k, "a record header is cut off"
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip())
+            left = length or 0
+            while left:
+                chunk = stream.read(min(left, _DECODE_CHUNK))
+                if not chunk:
+                    return k, f"the last record has {length - left:,} of its {length:,} bytes"
+                left -= len(chunk)
+    except EOFError:
+        return max(k, 0), "a gzip member is cut off"
+    except gzip.BadGzipFile as exc:
+        if repr(_GZIP_MAGIC[:1]) in str(exc):  # one byte of a next member's header
+            return k + 1, "the last gzip member is cut off after its first byte"
+        return None
+    except (OSError, zlib.error, ValueError):
+        return None
+
+
 def _next_start(stream: IO[bytes], start: int, marker: bytes) -> int | None:
     """The offset of the first ``marker`` at or after ``start`` (a record header), or ``None``."""
     stream.seek(start)
@@ -438,14 +485,26 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
                 conversion = rec.record_type == WarcRecordType.conversion
                 held = (_warc_item(rec, index, max_record_bytes, conversion), None if conversion else
                         _http_length(rec))
-            if error is None:
+            damage = None
+            if seekable and (error is None or not isinstance(held and held[0], Record) or
+                             not _framing_suspect(*held)):  # type: ignore[misc]
+                damage = _tail_damage(fh, base if last is None else last, marker != _WARC_MAGIC)
+            if error is None or damage is not None:
+                # A cut record the reader passed over, or the error it stopped at, is a truncation;
+                # a complete page before the cut is kept.
+                if damage is not None and held is not None and damage[0] == 0 and not isinstance(held[0], Record):
+                    held = (Skipped(held[0].index, "truncated", f"file cut short: {damage[1]}"), None)
+                    damage = None
                 if held is not None:
                     yield held[0]
+                if damage is not None:
+                    yield Skipped(index + 1, "truncated", f"file cut short: {damage[1]}")
                 return
+            suspect = held is not None and _framing_suspect(*held)
             if held is not None:
-                if _framing_suspect(*held):
-                    yield Skipped(held[0].index, "malformed", "its Content-Length does not match its content "
-                                  "(the next record header is not where it says)")
+                if suspect:
+                    yield Skipped(held[0].index, "malformed", f"its Content-Length does not match its content "
+                                  f"(the next record header is not where it says: {error})")
                 else:
                     yield held[0]
             message = str(error).lower()
@@ -454,13 +513,14 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
                 return
             start = (base + 1) if last is None else last + 1
             resume = _next_start(fh, start, marker) if seekable else None
-            index += 1
             if resume is None:
-                yield Skipped(index, "malformed", f"unreadable WARC stream ({error}); rest of file skipped"
+                yield Skipped(index + 1, "malformed", f"unreadable WARC stream ({error}); rest of file skipped"
                               + ("" if seekable else " (not seekable: no resynchronisation)"))
                 return
-            yield Skipped(index, "malformed", f"garbled WARC framing ({error}); resumed at the next "
-                          f"record header, byte {resume}")
+            if not suspect:  # else the record with the wrong length was the one skipped
+                index += 1
+                yield Skipped(index, "malformed", f"garbled WARC framing ({error}); resumed at the next "
+                              f"record header, byte {resume}")
             fh.seek(resume)
             base = resume
     finally:
