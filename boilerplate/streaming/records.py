@@ -382,7 +382,8 @@ def _framing_suspect(item: Record | Skipped, http_length: int | None) -> bool:
 
 def _tail_damage(fh: IO[bytes], start: int, gz: bool) -> tuple[int, str] | None:
     """Check the records from ``start`` to the end of the file for a cut: ``(k, what)`` when the
-    ``k``-th of them (0: the one at ``start``) ends early, else ``None``. FastWARC ends quietly
+    ``k``-th of them (0: the one at ``start``; -1: the one in the file's last gzip member) ends
+    early, else ``None``. FastWARC ends quietly
     at a record cut inside its header; this finds it (reading only the file's last records)."""
     fh.seek(start)
     stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh  # type: ignore[assignment]
@@ -415,8 +416,8 @@ def _tail_damage(fh: IO[bytes], start: int, gz: bool) -> tuple[int, str] | None:
                 if not chunk:
                     return k, f"the last record has {length - left:,} of its {length:,} bytes"
                 left -= len(chunk)
-    except EOFError:
-        return max(k, 0), "a gzip member is cut off"
+    except EOFError:  # in the file's last member; which record that holds, the caller tells
+        return -1, "the last gzip member is cut off"
     except gzip.BadGzipFile as exc:
         if repr(_GZIP_MAGIC[:1]) in str(exc):  # one byte of a next member's header
             return k + 1, "the last gzip member is cut off after its first byte"
@@ -489,7 +490,18 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
             if seekable and (error is None or not isinstance(held and held[0], Record) or
                              not _framing_suspect(*held)):  # type: ignore[misc]
                 damage = _tail_damage(fh, base if last is None else last, marker != _WARC_MAGIC)
-            if error is None or damage is not None:
+            if damage is not None and damage[0] == -1:  # the last gzip member: the held record's own?
+                later = last is not None and _next_start(fh, last + 1, marker) is not None
+                damage = (1 if later else 0, damage[1])
+            resume = None
+            overlong = False
+            if damage is not None and held is not None and damage[0] == 0:
+                # The last record read "cut" while later record headers follow it: its length is too long.
+                resume = _next_start(fh, last + 1, marker)  # type: ignore[operator]
+                if resume is not None:
+                    damage, overlong = None, True
+                    error = error or OSError("a Content-Length runs past the next record header")
+            if resume is None and (error is None or damage is not None):
                 # A cut record the reader passed over, or the error it stopped at, is a truncation;
                 # a complete page before the cut is kept.
                 if damage is not None and held is not None and damage[0] == 0 and not isinstance(held[0], Record):
@@ -500,7 +512,7 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
                 if damage is not None:
                     yield Skipped(index + 1, "truncated", f"file cut short: {damage[1]}")
                 return
-            suspect = held is not None and _framing_suspect(*held)
+            suspect = held is not None and (overlong or _framing_suspect(*held))
             if held is not None:
                 if suspect:
                     yield Skipped(held[0].index, "malformed", f"its Content-Length does not match its content "
@@ -511,8 +523,8 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
             if "eof" in message or "end of" in message or "truncat" in message:
                 yield Skipped(index + 1, "truncated", f"file cut short ({error})")
                 return
-            start = (base + 1) if last is None else last + 1
-            resume = _next_start(fh, start, marker) if seekable else None
+            if resume is None and seekable:
+                resume = _next_start(fh, (base + 1) if last is None else last + 1, marker)
             if resume is None:
                 yield Skipped(index + 1, "malformed", f"unreadable WARC stream ({error}); rest of file skipped"
                               + ("" if seekable else " (not seekable: no resynchronisation)"))
