@@ -235,10 +235,13 @@ def default_workers() -> int:
 
 
 def preload(config: CleanConfig) -> None:
-    """Load the detectors the records can need (the text and the HTML one) in this process, so
-    that forked workers share them instead of each loading its own copy."""
+    """Load the detectors the records can need (the text and the HTML one) in this process and
+    run each once (the first prediction builds lazily made state, ~1 s), so that forked workers
+    share all of it copy-on-write instead of each building its own."""
+    warm_up = "<html><body><h1>Warm up</h1><p>One line of text to label.</p></body></html>"
     for html in (False, True):
-        api.load_detector(config.detector, html=html)
+        detector = api.load_detector(config.detector, html=html)
+        api.document_labels(api.to_document(warm_up, html=html), detector)
 
 
 def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanConfig,

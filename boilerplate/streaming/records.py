@@ -464,6 +464,7 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
         base = fh.tell() if seekable else 0
         wanted = WarcRecordType.response | WarcRecordType.conversion
         index = -1
+        resynced = False
         while True:
             head = fh.peek(3)[:3] if hasattr(fh, "peek") else b""
             marker = _GZIP_MAGIC + b"\x08" if head.startswith(_GZIP_MAGIC) else _WARC_MAGIC
@@ -529,12 +530,14 @@ def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES)
                 yield Skipped(index + 1, "malformed", f"unreadable WARC stream ({error}); rest of file skipped"
                               + ("" if seekable else " (not seekable: no resynchronisation)"))
                 return
-            if not suspect:  # else the record with the wrong length was the one skipped
+            if not suspect and not (resynced and last is None):
+                # one skip per garbled stretch: not for the record with the wrong length (skipped
+                # above), nor again when the place resumed at was garbled too
                 index += 1
                 yield Skipped(index, "malformed", f"garbled WARC framing ({error}); resumed at the next "
                               f"record header, byte {resume}")
             fh.seek(resume)
-            base = resume
+            base, resynced = resume, True
     finally:
         if owned:
             fh.close()
