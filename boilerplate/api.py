@@ -14,6 +14,19 @@ from .document import Document
 from .labels import BODY_INDEX, DEFAULT_KEEP, LABEL_INDEX, LABELS, parse_label
 from .lines import decode
 
+#: Documents longer than this many lines are labeled in chunks of this size, so memory is bounded
+#: by the chunk, not the document (the detectors' features take ~5-10 KB a line while labeling;
+#: a 1,000,000-line page would need ~10 GB at once). No benchmark page comes near it (the
+#: longest has a few thousand lines), so any real page is labeled whole, exactly as before.
+CHUNK_LINES = 20_000
+#: Lines of context given to a chunk on each side and then dropped from its result. The
+#: detectors' neighbour windows reach a few dozen non-blank lines, so lines away from a chunk's
+#: edges see the same neighbours as unchunked. Whole-document statistics (a line's position and
+#: rank, the document's length and prose share, the DOM-group shares of HTML) are taken over the
+#: chunk plus its context instead: the trade-off that keeps memory bounded, and why labels of a
+#: chunked document can differ a little from labeling it whole.
+CHUNK_CONTEXT = 1_000
+
 
 @dataclass(frozen=True)
 class LabeledLine:
@@ -41,15 +54,67 @@ def _resolve(detector: str | Detector | None, html: bool) -> Detector:
     return _cached(detector) if isinstance(detector, str) else detector
 
 
-def label_document(doc: Document, detector: str | Detector | None = None) -> list[LabeledLine]:
-    """Label every line of a :class:`Document` (text or rendered HTML)."""
-    det = _resolve(detector, html=doc.has_cues)
-    proba = det.predict_proba(doc)
-    names = det.labels_from_proba(doc, proba)
+def load_detector(detector: str | Detector | None = None, html: bool = False) -> Detector:
+    """The detector ``label`` would use (``None``: the default for text, or for HTML with
+    ``html=True``), loaded once per process and reused. Loading before forking workers lets them
+    share it."""
+    return _resolve(detector, html)
+
+
+def _chunk(doc: Document, start: int, stop: int) -> Document:
+    cues = None if doc.cues is None else {name: values[start:stop] for name, values in doc.cues.items()}
+    return Document(lines=doc.lines[start:stop], id=doc.id, cues=cues, meta=doc.meta)
+
+
+def _scores(names: list[str | None], proba: np.ndarray) -> np.ndarray:
+    """(n, 2): the probability of each printed label, and P(body)."""
     column = np.fromiter((LABEL_INDEX[name] if name else 0 for name in names), dtype=np.int64, count=len(names))
-    scores = proba[np.arange(len(names)), column] if len(names) else np.zeros(0)
+    return np.column_stack([proba[np.arange(len(names)), column], proba[:, BODY_INDEX]]) if len(names) \
+        else np.zeros((0, 2))
+
+
+def _predict(det: Detector, doc: Document, with_scores: bool) -> tuple[list[str | None], np.ndarray | None]:
+    """Labels (and, ``with_scores``, :func:`_scores`) of every line, in chunks of
+    :data:`CHUNK_LINES` lines with :data:`CHUNK_CONTEXT` lines of context each side for longer
+    documents."""
+    n = len(doc)
+    if n <= CHUNK_LINES:
+        proba = det.predict_proba(doc)
+        whole = det.labels_from_proba(doc, proba)
+        return whole, _scores(whole, proba) if with_scores else None
+    names: list[str | None] = []
+    parts: list[np.ndarray] = []
+    for start in range(0, n, CHUNK_LINES):
+        stop = min(start + CHUNK_LINES, n)
+        lo, hi = max(0, start - CHUNK_CONTEXT), min(n, stop + CHUNK_CONTEXT)
+        part = _chunk(doc, lo, hi)
+        proba = det.predict_proba(part)
+        part_names = det.labels_from_proba(part, proba)
+        names += part_names[start - lo:stop - lo]
+        if with_scores:
+            parts.append(_scores(part_names, proba)[start - lo:stop - lo])
+        del part, proba
+    return names, (np.concatenate(parts) if with_scores else None)
+
+
+def document_labels(doc: Document, detector: str | Detector | None = None) -> list[str | None]:
+    """The label of every line of ``doc`` (``None`` for blank lines), as :func:`label_document`
+    gives them but without a :class:`LabeledLine` per line (what a stream of large documents
+    needs). Documents over :data:`CHUNK_LINES` lines are labeled in overlapping chunks."""
+    return _predict(_resolve(detector, html=doc.has_cues), doc, with_scores=False)[0]
+
+
+def label_document(doc: Document, detector: str | Detector | None = None) -> list[LabeledLine]:
+    """Label every line of a :class:`Document` (text or rendered HTML).
+
+    Documents over :data:`CHUNK_LINES` lines are labeled in chunks with :data:`CHUNK_CONTEXT`
+    lines of context on each side, so memory stays bounded (see those constants for the
+    trade-off); shorter documents are labeled whole.
+    """
+    names, scores = _predict(_resolve(detector, html=doc.has_cues), doc, with_scores=True)
+    assert scores is not None
     return [LabeledLine(line, name, 0.0 if name is None else float(score), float(p_body))
-            for line, name, score, p_body in zip(doc.lines, names, scores, proba[:, BODY_INDEX])]
+            for line, name, (score, p_body) in zip(doc.lines, names, scores)]
 
 
 def label(text: str | bytes, detector: str | Detector | None = None) -> list[LabeledLine]:
@@ -71,6 +136,12 @@ def parse_keep(keep: Iterable[str]) -> frozenset[str]:
     return names
 
 
+def join_lines(lines: list[str], labels: list[str | None], keep: Iterable[str] = DEFAULT_KEEP) -> str:
+    """The ``lines`` whose label (``labels``, one per line) is in ``keep``, in order, joined by ``\\n``."""
+    wanted = parse_keep(keep)
+    return "\n".join(line for line, name in zip(lines, labels) if name in wanted)
+
+
 def join_kept(labeled: list[LabeledLine], keep: Iterable[str] = DEFAULT_KEEP) -> str:
     """The text of the lines of ``labeled`` whose label is in ``keep``, in order, joined by ``\\n``."""
     wanted = parse_keep(keep)
@@ -81,7 +152,9 @@ def clean(text: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
           detector: str | Detector | None = None) -> str:
     """Return the lines of ``text`` whose label is in ``keep``, unchanged, in order, joined by ``\\n``.
 
-    Blank lines are never kept. ``keep=("body", "headline")`` keeps the title too.
+    Blank lines are never kept. ``keep=("body", "headline")`` keeps the title too. Lone
+    surrogates in ``str`` input (``"\\ud800"``, not encodable as UTF-8) are replaced with U+FFFD
+    with a warning, as undecodable bytes are.
     """
     return join_kept(label(text, detector), keep)
 

@@ -10,7 +10,8 @@ Record files (JSONL, WARC, WET; plain, gzip or zstd) are streamed: one JSON obje
 out, in input order, with a summary of cleaned and skipped records on stderr. Single pages
 (text or HTML) print their kept lines. ``-o`` writes atomically (no partial file on failure).
 
-Exit status 0 on success, 2 on a usage or input error (one line on stderr), 130 if interrupted.
+Exit status 0 on success, 1 when a record file was truncated or corrupt (records lost; the run
+otherwise completes), 2 on a usage or input error (one line on stderr), 130 if interrupted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from . import __version__, api, detectors
 from .labels import DEFAULT_KEEP, LABELS
@@ -35,6 +36,9 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 PROGRESS_INTERVAL = 0.5
 #: Skip reasons printed in detail before further skips are only counted.
 MAX_SKIP_MESSAGES = 10
+#: Exit status of a run that completed but met a truncated or corrupt input stream
+#: (:data:`~boilerplate.streaming.records.DAMAGE_REASONS`): records were lost, even under ``-q``.
+EXIT_DAMAGED = 1
 
 
 class UsageError(Exception):
@@ -42,7 +46,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line instead of argparse's usage dump
+    def error(self, message: str) -> NoReturn:  # one line instead of argparse's usage dump
         raise UsageError(f"{message} (see 'boilerplate {self.prog.split()[-1]} --help')"
                          if " " in self.prog else message)
 
@@ -133,9 +137,13 @@ class Progress:
 
 
 def _run_records(inputs: list[tuple[str, str]], args: argparse.Namespace, with_labels: bool,
-                 keep: list[str]) -> None:
+                 keep: list[str]) -> int:
     config = pool.CleanConfig(detector=args.detector, keep=tuple(keep), output_field=args.output_field,
-                                with_labels=with_labels)
+                              with_labels=with_labels, timeout=args.timeout or None)
+    cpus = pool.default_workers()
+    if args.workers is not None and args.workers > cpus and not args.quiet:
+        print(f"boilerplate: warning: --workers {args.workers} is more than the {cpus} CPUs available; "
+              "extra workers only add overhead", file=sys.stderr)
     shown = 0
 
     def on_skip(source: str, skipped: records.Skipped) -> None:
@@ -159,9 +167,22 @@ def _run_records(inputs: list[tuple[str, str]], args: argparse.Namespace, with_l
                      on_skip=on_skip, on_progress=progress.update)
     finally:
         progress.close()
+    damaged = sum(stats.skipped[r] for r in records.DAMAGE_REASONS)
+    if damaged and not args.quiet:
+        print(f"boilerplate: warning: {damaged} input stream(s) truncated or corrupt: records were lost "
+              f"(exit status {EXIT_DAMAGED})", file=sys.stderr)
     if not args.quiet:
         print(f"boilerplate: {stats.summary()}", file=sys.stderr)
+    return EXIT_DAMAGED if damaged else 0
 
+
+def _check_output(args: argparse.Namespace) -> None:
+    """An unusable ``-o`` (a directory, a missing or unwritable folder) fails before any work."""
+    if args.output not in (None, "-"):
+        try:
+            records.check_output(args.output)
+        except records.RecordFormatError as exc:
+            raise UsageError(f"-o {exc}") from None
 
 def _split_inputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, str]]]:
     """The inputs as single pages or as (path, record format) pairs; mixing the two is a usage error."""
@@ -174,28 +195,29 @@ def _split_inputs(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, 
         return paths, []
     if any(f is None for f in formats):
         raise UsageError("cannot mix record files (JSONL/WARC/WET) and single pages in one run")
-    return [], list(zip(paths, formats))
+    return [], [(p, f) for p, f in zip(paths, formats) if f is not None]
 
 
-def _cmd_clean(args: argparse.Namespace) -> None:
+def _cmd_clean(args: argparse.Namespace) -> int:
     keep = [k for k in args.keep.split(",") if k.strip()]
     api.parse_keep(keep)  # validate before reading any input
     paths, record_inputs = _split_inputs(args)
+    _check_output(args)
     if record_inputs:
-        _run_records(record_inputs, args, with_labels=args.labels, keep=keep)
-        return
+        return _run_records(record_inputs, args, with_labels=args.labels, keep=keep)
     with _output(args) as out:
         for path in paths:
             kept = api.join_kept(_label_file(path, args), keep)
             if kept:
                 out.write(kept + "\n")
+    return 0
 
 
-def _cmd_label(args: argparse.Namespace) -> None:
+def _cmd_label(args: argparse.Namespace) -> int:
     paths, record_inputs = _split_inputs(args)
+    _check_output(args)
     if record_inputs:
-        _run_records(record_inputs, args, with_labels=True, keep=list(DEFAULT_KEEP))
-        return
+        return _run_records(record_inputs, args, with_labels=True, keep=list(DEFAULT_KEEP))
     with _output(args) as out:
         for path in paths:
             for i, item in enumerate(_label_file(path, args)):
@@ -205,6 +227,7 @@ def _cmd_label(args: argparse.Namespace) -> None:
                                          ensure_ascii=False) + "\n")
                 else:
                     out.write(f"{item.label or '-'}\t{item.score:.3f}\t{item.text}\n")
+    return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
@@ -230,6 +253,16 @@ def _cmd_train(args: argparse.Namespace) -> None:
           file=sys.stderr)
     LearnedDetector(html=args.html).fit(docs).save(args.out)
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return number
 
 
 def _positive_int(value: str) -> int:
@@ -267,7 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"processes (default: all cores, here {pool.default_workers()})")
         g.add_argument("--max-record-bytes", type=_positive_int, default=records.MAX_RECORD_BYTES,
                        help="skip larger records as oversized (default: %(default)s)")
-        g.add_argument("-q", "--quiet", action="store_true", help="no progress, skip messages or summary")
+        g.add_argument("--timeout", type=_seconds, default=pool.RECORD_TIMEOUT, metavar="SECONDS",
+                       help="skip a record not cleaned within this time as timeout; 0: no limit "
+                            "(default: %(default)s)")
+        g.add_argument("-q", "--quiet", action="store_true",
+                       help=f"no progress, skip messages or summary (exit status {EXIT_DAMAGED} still "
+                            "tells of a truncated or corrupt input)")
 
     p = sub.add_parser("clean", help="print the kept lines of each input, unchanged, in order")
     common(p)
@@ -306,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         if detector is not None and detector not in detectors.available():
             raise UsageError(f"unknown detector {detector!r}; available: "
                              f"{', '.join(detectors.available())}")
-        args.func(args)
+        code = args.func(args) or 0
     except UsageError as exc:
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
@@ -316,13 +354,16 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # bad input found while processing (too large, ...)
         print(f"boilerplate: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("boilerplate: error: out of memory (an -o output file is not written)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("boilerplate: interrupted (an -o output file is not written)", file=sys.stderr)
         return 130
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

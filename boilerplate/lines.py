@@ -18,6 +18,9 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 # A newline token marks each line boundary, so one findall over the joined lines gives every
 # word together with the line it belongs to.
 _WORD_OR_BREAK = re.compile(r"\w+|\n")
+#: Lone surrogates: code points a ``str`` can hold (from ``\\ud800`` JSON escapes, or
+#: ``surrogateescape``) that no UTF-8 text can; each is replaced with U+FFFD.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class DecodingWarning(UserWarning):
@@ -52,14 +55,30 @@ def is_blank(line: str) -> bool:
     return not line.strip()
 
 
+def replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (and a :class:`DecodingWarning`);
+    ``text`` itself when it has none (the common case costs one ASCII check or UTF-8 encode)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text, bad = _SURROGATES.subn("\ufffd", text)
+        warnings.warn(f"input holds {bad} lone surrogate(s), not valid in any UTF-8 text; replaced "
+                      "with U+FFFD", DecodingWarning, stacklevel=3)
+    return text
+
+
 def decode(data: bytes | str, encoding: str = "utf-8") -> str:
     """Decode bytes leniently: honour a BOM, replace undecodable bytes and warn.
 
     Undecodable input is common in crawls; failing a whole document over one bad byte would
     lose the rest, so bytes are replaced with U+FFFD and a :class:`DecodingWarning` says how many.
+    ``str`` input is returned as is, except that lone surrogates (``"\\ud800"``, which no UTF-8
+    text can hold) are replaced with U+FFFD, with the same warning.
     """
     if isinstance(data, str):
-        return data
+        return replace_surrogates(data)
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                       (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):

@@ -15,7 +15,7 @@ import tracemalloc
 import pytest
 
 import boilerplate
-from boilerplate.cli import Progress, main
+from boilerplate.cli import EXIT_DAMAGED, Progress, main
 from boilerplate.streaming import pool as stream
 from boilerplate.streaming import records
 from boilerplate.streaming.records import warc_record
@@ -134,7 +134,7 @@ def test_bad_jsonl_records_are_counted_and_skipped(tmp_path, capsys):
     (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines))
     code, err = _run(["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--workers", "1"],
                      capsys)
-    assert code == 0
+    assert code == EXIT_DAMAGED  # the cut last line is a lost record
     assert [o["n"] for o in _read_out(tmp_path / "out.jsonl")] == [0, 1, 2]
     summary = err.strip().splitlines()[-1]
     assert "3 records cleaned" in summary
@@ -146,7 +146,7 @@ def test_truncated_compressed_streams(tmp_path, capsys):
     data = gzip.compress(b"".join(json.dumps({"text": STORY, "n": i}).encode() + b"\n" for i in range(200)))
     (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
     code, err = _run(["clean", str(tmp_path / "cut.jsonl.gz"), "-o", str(tmp_path / "o.jsonl")], capsys)
-    assert code == 0 and "truncated 1" in err
+    assert code == EXIT_DAMAGED and "truncated 1" in err
     got = _read_out(tmp_path / "o.jsonl")
     assert 0 < len(got) < 200 and [o["n"] for o in got] == list(range(len(got)))
 
@@ -155,21 +155,21 @@ def test_truncated_compressed_streams(tmp_path, capsys):
     whole = b"".join(recs)
     (tmp_path / "cut.warc").write_bytes(whole[: len(whole) - len(recs[-1]) // 2])
     code, err = _run(["clean", str(tmp_path / "cut.warc"), "-o", str(tmp_path / "w.jsonl")], capsys)
-    assert code == 0 and "3 records cleaned" in err and "truncated 1" in err
+    assert code == EXIT_DAMAGED and "3 records cleaned" in err and "truncated 1" in err
     gz = b"".join(gzip.compress(r) for r in recs)
     (tmp_path / "cut.warc.gz").write_bytes(gz[: len(gz) - 40])
     code, err = _run(["clean", str(tmp_path / "cut.warc.gz"), "-o", str(tmp_path / "g.jsonl")], capsys)
-    assert code == 0 and "3 records cleaned" in err and "truncated 1" in err
+    assert code == EXIT_DAMAGED and "3 records cleaned" in err and "truncated 1" in err
 
 
-def test_garbled_warc_ends_file_but_not_run(tmp_path, capsys):
+def test_garbled_warc_header_is_skipped_and_reading_resumes(tmp_path, capsys):
     rec = warc_record("response", "https://g.example/a", PAGE.format(story=STORY).encode())
     (tmp_path / "bad.warc").write_bytes(rec + b"this is not a WARC header\r\n\r\n" + rec)
     _jsonl(tmp_path / "next.jsonl", [{"text": STORY}])
     (tmp_path / "next.warc").write_bytes(rec)
     code, err = _run(["clean", str(tmp_path / "bad.warc"), str(tmp_path / "next.warc"),
                       "-o", str(tmp_path / "o.jsonl")], capsys)
-    assert code == 0 and "2 records cleaned" in err and "malformed 1" in err
+    assert code == 0 and "3 records cleaned" in err and "malformed 1" in err  # the record after it is read
 
 
 @pytest.mark.parametrize("name", ["empty.jsonl", "empty.warc", "empty.jsonl.gz"])

@@ -33,7 +33,7 @@ from ..api import parse_keep
 from ..html import decode_html
 from ..labels import DEFAULT_KEEP
 from ..lines import DecodingWarning
-from .pool import CleanConfig, clean_record
+from .pool import RECORD_TIMEOUT, CleanConfig, clean_record
 from .records import MAX_RECORD_BYTES, Record, Skipped, iter_warc
 
 #: Metadata key telling the cleaner whether a document's text is HTML or plain text.
@@ -83,6 +83,8 @@ class BoilerplateCleaner(PipelineStep):
     ``metadata[KIND_KEY]`` (set by :class:`BoilerplateWarcReader`; text if absent).
     ``labels_key``: if given, the per-line labels are stored in that metadata key.
     ``threads``: OpenMP threads per task (datatrove runs one task per core, so 1).
+    ``timeout``: seconds one document may take (``None`` or 0: no limit); a document over it is
+    dropped and counted as ``skipped_timeout``, as datatrove's own extractors do.
     """
 
     name = "🧹 boilerplate"
@@ -90,12 +92,13 @@ class BoilerplateCleaner(PipelineStep):
 
     def __init__(self, detector: str | None = None, keep: Iterable[str] = DEFAULT_KEEP,
                  kind: str | None = None, labels_key: str | None = None, drop_empty: bool = True,
-                 threads: int = 1):
+                 threads: int = 1, timeout: float | None = RECORD_TIMEOUT):
         super().__init__()
         if kind not in (None, "text", "html"):
             raise ValueError(f"kind must be 'text', 'html' or None, got {kind!r}")
         self.config = CleanConfig(detector=detector, keep=tuple(sorted(parse_keep(keep))),
-                                  output_field="text", with_labels=labels_key is not None)
+                                  output_field="text", with_labels=labels_key is not None,
+                                  timeout=timeout or None)
         self.kind = kind
         self.labels_key = labels_key
         self.drop_empty = drop_empty
@@ -114,6 +117,7 @@ class BoilerplateCleaner(PipelineStep):
                     self.stat_update(f"skipped_{skipped.reason}")
                     continue
                 self.stat_update("lines", value=n_lines)
+                assert out is not None  # no skip: an output
                 doc.text = out["text"]
                 if self.labels_key:
                     doc.metadata[self.labels_key] = out["line_labels"]

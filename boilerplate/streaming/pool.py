@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
+import threading
 import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,6 +37,18 @@ BATCH_SIZE = 8
 PENDING_PER_WORKER = 2
 #: Skip reasons printed in detail before further skips are only counted.
 MAX_SKIP_MESSAGES = 10
+#: Default time limit for cleaning one record, in seconds (``--timeout``): a page takes ~30 ms and
+#: a 1,000,000-line page about a minute, so only a pathological record reaches it.
+RECORD_TIMEOUT = 300.0
+#: ``prctl`` option asking Linux to signal a process when its parent dies (``<sys/prctl.h>``).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between parent checks where there is no ``prctl`` (not Linux).
+_PARENT_POLL = 1.0
+
+
+class RecordTimeout(BaseException):
+    """Cleaning one record took longer than its time limit. A ``BaseException`` so that no
+    ``except Exception`` inside a detector swallows it."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,10 @@ class CleanConfig:
     keep: tuple[str, ...] = DEFAULT_KEEP
     output_field: str = "clean_text"
     with_labels: bool = False
+    #: Seconds one record may take (``None`` or 0: no limit); over it the record is skipped as
+    #: ``timeout``. Enforced with ``SIGALRM``, so only where cleaning runs in a main thread (the
+    #: CLI and its workers, datatrove tasks); a native call that never returns is not interrupted.
+    timeout: float | None = RECORD_TIMEOUT
 
 
 @dataclass
@@ -76,49 +96,117 @@ class StreamStats:
         return text
 
 
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`RecordTimeout` in the block after ``seconds`` (``SIGALRM``). No limit for
+    ``None`` or 0, outside the main thread, or where the platform has no ``setitimer``."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RecordTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | None, Skipped | None, int]:
     """Clean one record: ``(output, None, n_lines)``, or ``(None, skipped, 0)`` if it fails.
 
     ``output`` is the record's fields, unchanged and in order, plus ``config.output_field`` (the
-    kept lines joined by ``\\n``) and, if asked, the labels.
+    kept lines joined by ``\\n``) and, if asked, the labels. A record over ``config.timeout`` is
+    skipped as ``timeout``, one that runs out of memory as ``oversized``.
     """
     try:
-        with warnings.catch_warnings():
-            # Crawled bytes often hold a few bad sequences; they are replaced, the record is kept.
-            warnings.simplefilter("ignore", DecodingWarning)
-            doc = api.to_document(record.content, html=record.kind == "html")
-        labeled = api.label_document(doc, config.detector)
+        with time_limit(config.timeout):
+            with warnings.catch_warnings():
+                # Crawled bytes often hold a few bad sequences (or lone surrogates in JSON
+                # escapes); they are replaced with U+FFFD, the record is kept.
+                warnings.simplefilter("ignore", DecodingWarning)
+                doc = api.to_document(record.content, html=record.kind == "html")
+            labels = api.document_labels(doc, config.detector)
+            kept = api.join_lines(doc.lines, labels, config.keep)
+    except RecordTimeout:
+        return None, Skipped(record.index, "timeout", f"not cleaned within {config.timeout:g} s"), 0
     except HTMLTooLargeError as exc:
         return None, Skipped(record.index, "oversized", str(exc)), 0
+    except MemoryError:
+        return None, Skipped(record.index, "oversized", "out of memory while cleaning this record"), 0
     except Exception as exc:  # one bad page must not end a run over millions
         return None, Skipped(record.index, "error", f"{type(exc).__name__}: {exc}"), 0
     out: dict[str, Any] = dict(record.fields)
-    out[config.output_field] = api.join_kept(labeled, config.keep)
+    out[config.output_field] = kept
     if config.with_labels:
-        out["line_labels"] = [item.label for item in labeled]
+        out["line_labels"] = labels
         if record.kind == "html":
             out["rendered_text"] = "\n".join(doc.lines)
     return out, None, len(doc.lines)
 
 
+def to_json_line(out: dict[str, Any]) -> str:
+    """One output object as a JSON line (no line end), always encodable as UTF-8: UTF-8 as is,
+    unless a field holds a lone surrogate (a ``\\ud800`` escape in the input, which the text
+    path replaces but other fields keep); then that object is written with ASCII escapes, so the
+    field round-trips exactly as it came in."""
+    line = json.dumps(out, ensure_ascii=False)
+    if not line.isascii():
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            line = json.dumps(out, ensure_ascii=True)
+    return line
+
+
 def _clean_to_json(item: Record | Skipped, config: CleanConfig) -> tuple[str | None, Skipped | None, int]:
     if isinstance(item, Skipped):
         return None, item, 0
-    out, skipped, n_lines = clean_record(item, config)
-    return (None if out is None else json.dumps(out, ensure_ascii=False)), skipped, n_lines
+    try:
+        out, skipped, n_lines = clean_record(item, config)
+        return (None if out is None else to_json_line(out)), skipped, n_lines
+    except MemoryError:
+        return None, Skipped(item.index, "oversized", "out of memory while writing this record"), 0
 
 
 _WORKER_CONFIG: CleanConfig | None = None
 
 
-def _init_worker(config: CleanConfig) -> None:
-    import signal
+def _exit_with_parent(parent: int) -> None:
+    """Make this worker end when ``parent`` (the process that started the pool) dies, so a killed
+    run leaves no orphans blocked on a pipe: Linux's parent-death signal, else a watching thread."""
+    if sys.platform.startswith("linux"):
+        import ctypes
 
+        with_errno = ctypes.CDLL(None, use_errno=True)
+        if with_errno.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the signal was asked for
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="boilerplate-parent-watch", daemon=True).start()
+
+
+def _init_worker(config: CleanConfig, parent: int | None = None) -> None:
     from threadpoolctl import threadpool_limits
 
     global _WORKER_CONFIG
     _WORKER_CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    # A forked worker inherits the CLI's SIGTERM handler (which unwinds the run); a SIGTERM sent
+    # to the worker must end only the worker, whose batch is then redone like any dead worker's.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _exit_with_parent(parent)
     threadpool_limits(1)  # one worker = one core; OpenMP threads per worker would oversubscribe
 
 
@@ -146,6 +234,16 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def preload(config: CleanConfig) -> None:
+    """Load the detectors the records can need (the text and the HTML one) in this process and
+    run each once (the first prediction builds lazily made state, ~1 s), so that forked workers
+    share all of it copy-on-write instead of each building its own."""
+    warm_up = "<html><body><h1>Warm up</h1><p>One line of text to label.</p></body></html>"
+    for html in (False, True):
+        detector = api.load_detector(config.detector, html=html)
+        api.document_labels(api.to_document(warm_up, html=html), detector)
+
+
 def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanConfig,
                  workers: int | None = None, batch_size: int = BATCH_SIZE
                  ) -> Iterator[tuple[str, str | None, Skipped | None, int]]:
@@ -170,9 +268,12 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
     # fork shares the loaded model and imports with the workers (start-up in milliseconds);
     # elsewhere the platform default is used.
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    if ctx is not None:
+        preload(config)  # loaded once here, shared copy-on-write, not once per worker
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config,))
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(config, os.getpid()))
 
     pool = [new_pool()]  # a list so the drain step can replace a broken pool
     pending: deque[tuple[list, Future]] = deque()

@@ -22,14 +22,16 @@ import gzip
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 #: A record larger than this (JSONL line, WARC payload) is skipped as ``oversized``; its bytes are
 #: read past in chunks, never held. 64 MiB is ~100x the largest page of the benchmarks.
@@ -39,8 +41,15 @@ WARC_DATE = "2026-11-23T00:00:00Z"
 #: Read-past chunk for an oversized JSONL line.
 _SKIP_CHUNK = 1 << 20
 
-#: Why a record was skipped. ``error`` is an unexpected failure while cleaning one record.
-SKIP_REASONS = ("undecodable", "malformed", "missing-field", "oversized", "truncated", "not-html", "error")
+#: Why a record was skipped. ``error`` is an unexpected failure while cleaning one record;
+#: ``timeout``: cleaning it took longer than the time limit; ``corrupt``: the compressed stream
+#: fails its checks (a gzip CRC or deflate error, a zstd frame error) from that record on.
+SKIP_REASONS = ("undecodable", "malformed", "missing-field", "oversized", "truncated", "corrupt", "not-html",
+                "timeout", "error")
+#: Skip reasons that mean part of an input file could not be read (records lost with it, or,
+#: for ``corrupt``, records before the check failed possibly altered): a run that meets one
+#: exits with :data:`EXIT_DAMAGED` even under ``-q``.
+DAMAGE_REASONS = ("truncated", "corrupt")
 
 FORMATS = ("jsonl", "warc")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -49,10 +58,67 @@ _COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd", ".lz4")
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_WARC_MAGIC = b"WARC/1."
+#: Chunk in which HTTP bodies are read and decoded (the decoded size is checked after each).
+_DECODE_CHUNK = 1 << 16
+#: Longest WARC header line read when checking a file's last records for a cut.
+_HEADER_LINE_MAX = 1 << 16
+#: Chunk in which a garbled WARC file is scanned for the next record header.
+_RESYNC_CHUNK = 1 << 20
+#: Compressed bytes fed to the zstd decoder at a time: one call's output is bounded by what this
+#: much input can expand to, a few MB at most.
+_ZSTD_FEED = 1 << 12
 
 
 class RecordFormatError(ValueError):
     """The input cannot be read as the requested record format at all."""
+
+
+class CorruptStreamError(OSError):
+    """A compressed stream fails its own checks (gzip CRC or deflate data, zstd frame)."""
+
+
+class _ZstdFrames(io.RawIOBase):
+    """zstd frames decompressed as a stream that, unlike ``zstandard``'s own reader, raises
+    ``EOFError`` when the input ends inside a frame and :class:`CorruptStreamError` when a frame
+    fails to decode (its checksum, if written, included)."""
+
+    def __init__(self, raw: IO[bytes], zstandard: Any):
+        self.raw, self.zstd = raw, zstandard
+        self.frame: Any = None
+        self.pending, self.out, self.pos = b"", b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        while self.pos >= len(self.out):
+            if not self._fill():
+                return 0
+        n = min(len(buf), len(self.out) - self.pos)
+        buf[:n] = self.out[self.pos:self.pos + n]
+        self.pos += n
+        return n
+
+    def _fill(self) -> bool:
+        data, self.pending = self.pending or self.raw.read(_ZSTD_FEED), b""
+        if not data:
+            if self.frame is not None:
+                raise EOFError("zstd stream ends inside a frame (the file is cut short)")
+            return False
+        if self.frame is None:
+            self.frame = self.zstd.ZstdDecompressor().decompressobj()
+        try:
+            self.out, self.pos = self.frame.decompress(data), 0
+        except self.zstd.ZstdError as exc:
+            raise CorruptStreamError(f"zstd frame does not decode ({exc})") from None
+        if self.frame.eof:
+            self.pending, self.frame = self.frame.unused_data, None
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +177,7 @@ def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
     """Open a file (``-`` for stdin) for reading, transparently decompressing gzip and zstd
     (detected from the first bytes, not the name). zstd needs the ``zstandard`` package."""
     raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     if not decompress:
         return buffered
     head = buffered.peek(4)[:4]
@@ -124,7 +190,7 @@ def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
             buffered.close()
             raise RecordFormatError(f"{path}: zstd-compressed; install the 'zstandard' package "
                                     "(pip install 'boilerplate[io]')") from None
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(buffered))  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdFrames(buffered, zstandard))
     return buffered
 
 
@@ -157,8 +223,13 @@ def iter_jsonl(stream: IO[bytes], text_field: str | None = "text", html_field: s
             line = next(lines)
         except StopIteration:
             return
-        except (EOFError, OSError, gzip.BadGzipFile) as exc:  # compressed stream cut short or corrupt
-            yield Skipped(index + 1, "truncated", f"stream ends early ({exc}); rest of file unreadable")
+        except EOFError as exc:  # compressed stream cut short
+            yield Skipped(index + 1, "truncated", f"stream ends early ({exc}); {index + 1} records read, "
+                          "the rest of the file is missing")
+            return
+        except (OSError, zlib.error) as exc:  # gzip.BadGzipFile (CRC), CorruptStreamError, bad deflate data
+            yield Skipped(index + 1, "corrupt", f"compressed stream is corrupt ({exc}); {index + 1} records "
+                          "read (the last before the check failed may be altered), the rest is unreadable")
             return
         if line is not None and not line.strip():
             continue
@@ -187,56 +258,290 @@ def iter_jsonl(stream: IO[bytes], text_field: str | None = "text", html_field: s
         yield Record(index, kind, content, obj)
 
 
+class _ZlibBody:
+    """gzip/zlib (or raw deflate, a common server bug) decoded in steps of bounded output."""
+
+    def __init__(self, wbits: int):
+        self.wbits, self.obj, self.started = wbits, zlib.decompressobj(wbits), False
+
+    def decode(self, chunk: bytes, room: int) -> bytes:
+        try:
+            out = self.obj.decompress(chunk, room)
+        except zlib.error:
+            if self.started or self.wbits != 15:
+                raise
+            self.obj, self.wbits = zlib.decompressobj(-15), -15  # deflate without its zlib header
+            out = self.obj.decompress(chunk, room)
+        self.started = True
+        return out
+
+
+class _BrotliBody:
+    def __init__(self) -> None:
+        import brotli
+
+        self.obj = brotli.Decompressor()
+
+    def decode(self, chunk: bytes, room: int) -> bytes:
+        return self.obj.process(chunk, output_buffer_limit=room)
+
+
+def _body_decoder(encoding: str) -> _ZlibBody | _BrotliBody | None:
+    enc = encoding.strip().lower()
+    if enc in ("", "identity", "none"):
+        return None
+    if enc in ("gzip", "x-gzip"):
+        return _ZlibBody(32 + 15)  # gzip or zlib header, detected
+    if enc == "deflate":
+        return _ZlibBody(15)
+    if enc == "br":
+        try:
+            return _BrotliBody()
+        except ImportError:
+            raise LookupError("brotli content encoding needs the 'brotli' package") from None
+    raise LookupError(f"content encoding {encoding!r} is not supported")
+
+
+def read_body(reader: Any, encoding: str, limit: int) -> bytes | None:
+    """An HTTP body read from ``reader`` in chunks and decoded by its ``Content-Encoding``
+    (gzip, deflate, br) as it streams; ``None`` as soon as the decoded bytes pass ``limit``, so a
+    7 KB gzip bomb is never inflated to 4 GB. Raises ``LookupError`` for an unknown encoding and
+    the codec's error for bad data. A body cut short is decoded as far as it goes."""
+    decoder = _body_decoder(encoding)
+    out = bytearray()
+    while True:
+        chunk = reader.read(_DECODE_CHUNK)
+        if not chunk:
+            return bytes(out)
+        # Output is capped at the room left: a decoder that fills it had more, so over the limit.
+        out += chunk if decoder is None else decoder.decode(chunk, limit + 1 - len(out))
+        if len(out) > limit:
+            return None
+
+
+def _http_length(rec: Any) -> int | None:
+    value = rec.http_headers.get("Content-Length") if rec.is_http else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _warc_item(rec: Any, index: int, max_record_bytes: int, conversion: bool) -> Record | Skipped:
+    """One response or conversion record as a :class:`Record` (or why not)."""
+    headers = rec.headers
+    fields = {"id": headers.get("WARC-Record-ID"), "url": headers.get("WARC-Target-URI"),
+              "date": headers.get("WARC-Date")}
+    url = fields["url"]
+    if rec.content_length > max_record_bytes:
+        return Skipped(index, "oversized", f"{url}: {rec.content_length} bytes")
+    ctype = "" if conversion else ((rec.http_content_type or "").split(";")[0].strip().lower()
+                                   if rec.is_http else "")
+    encoding = "" if conversion or not rec.is_http else (rec.http_headers.get("Content-Encoding") or "")
+    try:
+        if not conversion and ctype not in _HTML_TYPES:
+            raw = 0  # not a page: read past it only to tell a cut record from a foreign one
+            while chunk := rec.reader.read(_DECODE_CHUNK):
+                raw += len(chunk)
+            if raw < rec.content_length:
+                return Skipped(index, "truncated", f"{url}: {raw} of {rec.content_length} bytes (file cut short)")
+            return Skipped(index, "not-html", f"{url}: content type {ctype or 'unknown'!r}")
+        if encoding.strip().lower() in ("", "identity", "none"):
+            payload = rec.reader.read()
+            if len(payload) < rec.content_length:
+                return Skipped(index, "truncated", f"{url}: {len(payload)} of {rec.content_length} bytes")
+        else:
+            payload = read_body(rec.reader, encoding, max_record_bytes)
+            if payload is None:
+                return Skipped(index, "oversized", f"{url}: {encoding} body decodes to over {max_record_bytes} bytes")
+    except LookupError as exc:
+        return Skipped(index, "undecodable", f"{url}: {exc}")
+    except (zlib.error, OSError, ValueError, EOFError) as exc:  # a broken encoded body, or brotli.error
+        return Skipped(index, "undecodable", f"{url}: content encoding {encoding!r} does not decode ({exc})")
+    except Exception as exc:  # brotli.error is a plain Exception
+        return Skipped(index, "undecodable", f"{url}: content encoding {encoding!r} does not decode "
+                       f"({type(exc).__name__}: {exc})")
+    if conversion:
+        try:
+            text = payload.decode("utf-8")  # WET payloads are UTF-8 by definition
+        except UnicodeDecodeError as exc:
+            return Skipped(index, "undecodable", f"{url}: not UTF-8 ({exc.reason})")
+        return Record(index, "text", text, fields)
+    return Record(index, "html", payload, fields)
+
+
+def _framing_suspect(item: Record | Skipped, http_length: int | None) -> bool:
+    """Whether the record just before a framing error lied about its length: its body differs from
+    its HTTP Content-Length (plain bodies only), or it is a WET conversion (nothing to check)."""
+    if not isinstance(item, Record):
+        return False
+    if item.kind == "text":
+        return True
+    return http_length is not None and isinstance(item.content, bytes) and len(item.content) != http_length
+
+
+def _tail_damage(fh: IO[bytes], start: int, gz: bool) -> tuple[int, str] | None:
+    """Check the records from ``start`` to the end of the file for a cut: ``(k, what)`` when the
+    ``k``-th of them (0: the one at ``start``; -1: the one in the file's last gzip member) ends
+    early, else ``None``. FastWARC ends quietly
+    at a record cut inside its header; this finds it (reading only the file's last records)."""
+    fh.seek(start)
+    stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gz else fh  # type: ignore[assignment]
+    k = -1
+    try:
+        while True:
+            head = stream.readline(_HEADER_LINE_MAX)
+            while head in (b"\r\n", b"\n"):
+                head = stream.readline(_HEADER_LINE_MAX)
+            if not head:
+                return None
+            if not head.startswith(b"WARC/"):
+                if not head.endswith(b"\n") and b"WARC/".startswith(head):
+                    return k + 1, "the last record header is cut off after its first bytes"
+                return None  # not a record: a framing question, not a cut
+            k += 1
+            length = None
+            while True:
+                line = stream.readline(_HEADER_LINE_MAX)
+                if not line.endswith(b"\n"):
+                    return k, "a record header is cut off"
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip())
+            length = length or 0
+            left = length
+            while left:
+                chunk = stream.read(min(left, _DECODE_CHUNK))
+                if not chunk:
+                    return k, f"the last record has {length - left:,} of its {length:,} bytes"
+                left -= len(chunk)
+    except EOFError:  # in the file's last member; which record that holds, the caller tells
+        return -1, "the last gzip member is cut off"
+    except gzip.BadGzipFile as exc:
+        if repr(_GZIP_MAGIC[:1]) in str(exc):  # one byte of a next member's header
+            return k + 1, "the last gzip member is cut off after its first byte"
+        return None
+    except (OSError, zlib.error, ValueError):
+        return None
+
+
+def _next_start(stream: IO[bytes], start: int, marker: bytes) -> int | None:
+    """The offset of the first ``marker`` at or after ``start`` (a record header), or ``None``."""
+    stream.seek(start)
+    tail = b""
+    offset = start
+    while True:
+        chunk = stream.read(_RESYNC_CHUNK)
+        if not chunk:
+            return None
+        data = tail + chunk
+        found = data.find(marker)
+        if found >= 0:
+            return offset - len(tail) + found
+        tail = data[-(len(marker) - 1):]
+        offset += len(chunk)
+
+
 def iter_warc(stream: IO[bytes] | str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
     """Records from a WARC (or WET) file: HTML ``response`` records (HTML path) and ``conversion``
     records (text path). Other record types (request, metadata, warcinfo, ...) are not pages and
-    are passed over silently; responses that are not HTML are skipped as ``not-html``."""
+    are passed over silently; responses that are not HTML are skipped as ``not-html``.
+
+    HTTP bodies are decoded here as they stream (gzip, deflate, br), capped at
+    ``max_record_bytes`` (``oversized``). A framing error (a garbled header, a Content-Length too
+    short or too long) is one ``malformed`` skip: on a seekable file reading resumes at the next
+    record header (``WARC/1.``, or the next gzip member of a ``.warc.gz``), and the record before
+    the error is skipped too when its own length is what was wrong. A file cut short is
+    ``truncated``.
+    """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    wanted = WarcRecordType.response | WarcRecordType.conversion
-    records = iter(ArchiveIterator(stream, record_types=wanted, parse_http=True, auto_decode="all"))
-    index = -1
-    while True:
-        try:
-            rec = next(records)
-        except StopIteration:
-            return
-        except (OSError, ValueError, EOFError) as exc:
-            yield Skipped(index + 1, "truncated" if "eof" in str(exc).lower() or "end" in str(exc).lower()
-                          else "malformed", f"unreadable WARC stream ({exc}); rest of file skipped")
-            return
-        index += 1
-        headers = rec.headers
-        fields = {"id": headers.get("WARC-Record-ID"), "url": headers.get("WARC-Target-URI"),
-                  "date": headers.get("WARC-Date")}
-        conversion = rec.record_type == WarcRecordType.conversion
-        if not conversion:
-            ctype = (rec.http_content_type or "").split(";")[0].strip().lower() if rec.is_http else ""
-            if ctype not in _HTML_TYPES:
-                yield Skipped(index, "not-html", f"{fields['url']}: content type {ctype or 'unknown'!r}")
-                continue
-        if rec.content_length > max_record_bytes:
-            yield Skipped(index, "oversized", f"{fields['url']}: {rec.content_length} bytes")
-            continue
-        try:
-            payload = rec.reader.read()
-        except (OSError, ValueError, EOFError) as exc:
-            yield Skipped(index, "truncated", f"{fields['url']}: {exc}; rest of file skipped")
-            return
-        encoded = rec.is_http and (rec.http_headers.get("Content-Encoding") or rec.http_headers.get(
-            "Transfer-Encoding"))
-        if not encoded and len(payload) < rec.content_length:
-            yield Skipped(index, "truncated", f"{fields['url']}: {len(payload)} of {rec.content_length} bytes")
-            continue
-        if conversion:
-            try:
-                text = payload.decode("utf-8")  # WET payloads are UTF-8 by definition
-            except UnicodeDecodeError as exc:
-                yield Skipped(index, "undecodable", f"{fields['url']}: not UTF-8 ({exc.reason})")
-                continue
-            yield Record(index, "text", text, fields)
-        else:
-            yield Record(index, "html", payload, fields)
+    owned = isinstance(stream, str)
+    fh: IO[bytes] = open(stream, "rb") if isinstance(stream, str) else stream  # noqa: SIM115
+    try:
+        seekable = fh.seekable()
+        base = fh.tell() if seekable else 0
+        wanted = WarcRecordType.response | WarcRecordType.conversion
+        index = -1
+        resynced = False
+        while True:
+            head = fh.peek(3)[:3] if hasattr(fh, "peek") else b""
+            marker = _GZIP_MAGIC + b"\x08" if head.startswith(_GZIP_MAGIC) else _WARC_MAGIC
+            records = iter(ArchiveIterator(fh, record_types=wanted, parse_http=True, auto_decode="transfer"))
+            held: tuple[Record | Skipped, int | None] | None = None
+            last = None
+            error: Exception | None = None
+            while True:
+                try:
+                    rec = next(records)
+                except StopIteration:
+                    break
+                except (OSError, ValueError, EOFError) as exc:
+                    error = exc
+                    break
+                if held is not None:
+                    yield held[0]
+                index += 1
+                last = base + rec.stream_pos
+                conversion = rec.record_type == WarcRecordType.conversion
+                held = (_warc_item(rec, index, max_record_bytes, conversion), None if conversion else
+                        _http_length(rec))
+            damage = None
+            if seekable and (error is None or not isinstance(held and held[0], Record) or
+                             not _framing_suspect(*held)):  # type: ignore[misc]
+                damage = _tail_damage(fh, base if last is None else last, marker != _WARC_MAGIC)
+            if damage is not None and damage[0] == -1:  # the last gzip member: the held record's own?
+                later = last is not None and _next_start(fh, last + 1, marker) is not None
+                damage = (1 if later else 0, damage[1])
+            resume = None
+            overlong = False
+            if damage is not None and held is not None and damage[0] == 0:
+                # The last record read "cut" while later record headers follow it: its length is too long.
+                resume = _next_start(fh, last + 1, marker)  # type: ignore[operator]
+                if resume is not None:
+                    damage, overlong = None, True
+                    error = error or OSError("a Content-Length runs past the next record header")
+            if resume is None and (error is None or damage is not None):
+                # A cut record the reader passed over, or the error it stopped at, is a truncation;
+                # a complete page before the cut is kept.
+                if damage is not None and held is not None and damage[0] == 0 and not isinstance(held[0], Record):
+                    held = (Skipped(held[0].index, "truncated", f"file cut short: {damage[1]}"), None)
+                    damage = None
+                if held is not None:
+                    yield held[0]
+                if damage is not None:
+                    yield Skipped(index + 1, "truncated", f"file cut short: {damage[1]}")
+                return
+            suspect = held is not None and (overlong or _framing_suspect(*held))
+            if held is not None:
+                if suspect:
+                    yield Skipped(held[0].index, "malformed", f"its Content-Length does not match its content "
+                                  f"(the next record header is not where it says: {error})")
+                else:
+                    yield held[0]
+            message = str(error).lower()
+            if "eof" in message or "end of" in message or "truncat" in message:
+                yield Skipped(index + 1, "truncated", f"file cut short ({error})")
+                return
+            if resume is None and seekable:
+                resume = _next_start(fh, (base + 1) if last is None else last + 1, marker)
+            if resume is None:
+                yield Skipped(index + 1, "malformed", f"unreadable WARC stream ({error}); rest of file skipped"
+                              + ("" if seekable else " (not seekable: no resynchronisation)"))
+                return
+            if not suspect and not (resynced and last is None):
+                # one skip per garbled stretch: not for the record with the wrong length (skipped
+                # above), nor again when the place resumed at was garbled too
+                index += 1
+                yield Skipped(index, "malformed", f"garbled WARC framing ({error}); resumed at the next "
+                              f"record header, byte {resume}")
+            fh.seek(resume)
+            base, resynced = resume, True
+    finally:
+        if owned:
+            fh.close()
 
 
 def iter_records(path: str, fmt: str | None = None, text_field: str | None = "text",
@@ -281,40 +586,109 @@ def warc_record(warc_type: str, url: str, payload: bytes, content_type: str = "t
     return head.encode() + block + b"\r\n\r\n"
 
 
+def check_output(path: str | os.PathLike) -> None:
+    """Raise :class:`RecordFormatError` (one line) if ``path`` cannot take the output, before any
+    work is done: a directory, a missing or non-directory folder, no write permission, or a
+    socket. A device, FIFO or symlink is fine (:func:`atomic_output` writes through it)."""
+    final = Path(path)
+    target = Path(os.path.realpath(final))
+    if target.is_dir():
+        raise RecordFormatError(f"{path}: is a directory")
+    if target.exists():
+        mode = target.stat().st_mode
+        if stat.S_ISSOCK(mode):
+            raise RecordFormatError(f"{path}: is a socket, not a file")
+        if not os.access(target, os.W_OK):
+            raise RecordFormatError(f"{path}: not writable (permission denied)")
+        if not stat.S_ISREG(mode):
+            return  # a device or FIFO is written directly
+    folder = target.parent
+    if not folder.is_dir():
+        raise RecordFormatError(f"{path}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RecordFormatError(f"{path}: folder {str(folder)!r} is not writable (permission denied)")
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets under this process's umask (0o666 minus the umask)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _compressing(raw: IO[bytes], name: str, path: str | os.PathLike) -> IO[bytes]:
+    name = name.lower()
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0)  # type: ignore[return-value]
+    if name.endswith((".zst", ".zstd")):
+        try:
+            import zstandard
+        except ImportError:
+            raise RecordFormatError(f"{path}: writing zstd needs the 'zstandard' package") from None
+        return cast(IO[bytes], zstandard.ZstdCompressor(write_checksum=True).stream_writer(raw, closefd=False))
+    return raw
+
+
+def _finish(text: io.TextIOWrapper, binary: IO[bytes], raw: IO[bytes]) -> None:
+    text.flush()
+    text.detach()
+    if binary is not raw:
+        binary.close()  # writes the compressed stream's trailer; ``raw`` stays open
+    raw.flush()
+
+
+def _abandon(*streams: Any) -> None:
+    """Close streams, outermost first, after a failure without letting a second failure (the
+    flush of a full disk) escape. Each ``close`` marks its stream closed even when its flush
+    fails, so no garbage-collector flush fails later either."""
+    for s in streams:
+        if s is not None:
+            with suppress(Exception):
+                s.close()
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike) -> Iterator[IO[str]]:
     """A text file written under a temporary name in the same directory and renamed to ``path``
-    only when the block completes: an interrupted or failed run leaves no half-written file under
-    the final name. ``.gz`` and ``.zst`` names are compressed."""
-    final = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=final.parent or ".", prefix=f".{final.name}.", suffix=".partial")
+    only when the block completes: an interrupted or failed run (a full disk, ``ulimit -f``)
+    leaves no half-written file under the final name and no temporary file. ``.gz`` and ``.zst``
+    names are compressed.
+
+    A new file gets the mode the umask allows; an existing file keeps its mode. A symlink is
+    followed: its target is replaced atomically and the link stays. A device (``/dev/null``) or
+    a FIFO is written directly, never replaced by a regular file.
+    """
+    check_output(path)
+    final = Path(os.path.realpath(path))
+    existing = final.stat() if final.exists() else None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raw = open(final, "wb")  # noqa: SIM115  # a device or FIFO: written through, never replaced
+        binary = text = None
+        try:
+            binary = _compressing(raw, final.name, path)
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+            yield text
+            _finish(text, binary, raw)
+            raw.close()
+        except BaseException:
+            _abandon(text, binary if binary is not raw else None, raw)
+            raise
+        return
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else _new_file_mode()
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial")
     raw = os.fdopen(fd, "wb")
+    binary = text = None
     try:
-        name = final.name.lower()
-        if name.endswith(".gz"):
-            binary: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0)  # type: ignore[assignment]
-        elif name.endswith((".zst", ".zstd")):
-            try:
-                import zstandard
-            except ImportError:
-                raise RecordFormatError(f"{path}: writing zstd needs the 'zstandard' package") from None
-            binary = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[assignment]
-        else:
-            binary = raw
+        binary = _compressing(raw, final.name, path)
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
         yield text
-        text.flush()
-        text.detach()
-        if binary is not raw:
-            binary.close()  # writes the compressed stream's trailer; ``raw`` stays open
-        raw.flush()
+        _finish(text, binary, raw)
         os.fsync(raw.fileno())
         raw.close()
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, final)
     except BaseException:
-        with suppress(OSError):  # closing flushes: on a full disk that fails too, and must not
-            raw.close()          # keep the partial file from being removed
+        _abandon(text, binary if binary is not raw else None, raw)
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
