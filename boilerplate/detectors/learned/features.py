@@ -191,7 +191,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
         distinct, of_line = np.unique(np.asarray(cues["classid"], dtype=StringDType()), return_inverse=True)
-        kw = np.column_stack([np.strings.find(distinct, w) >= 0 for w in CLASSID_WORDS])[of_line]
+        kw = np.array([_classid_keywords(c) for c in distinct.tolist()], dtype=bool).reshape(-1, len(CLASSID_WORDS))[of_line]
     else:
         kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
@@ -233,6 +233,12 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
                            np.log1p(np.minimum(group_rank, 20)), group_fill, np.log1p(group_words),
                            title_share, np.minimum(title_cover, 1.0)]) if n else np.zeros((0, 10))
     return np.hstack([own, tag_cols, kw, ctx]).astype(np.float64)
+
+
+@lru_cache(maxsize=1 << 16)
+def _classid_keywords(classid: str) -> tuple[bool, ...]:
+    """Which :data:`CLASSID_WORDS` occur in one class/id string (sites repeat their strings)."""
+    return tuple(w in classid for w in CLASSID_WORDS)
 
 
 def blank_between(blank: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:

@@ -342,7 +342,12 @@ class LearnedDetector(Detector):
     def _kind_proba_flat(self, X) -> np.ndarray:
         if len(self.kinds_) < 2:
             return np.ones((X.shape[0], len(self.kinds_)))
-        return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
+        # X @ W with W (features x kinds) C-contiguous: the transposed view would be copied (12 MB)
+        # on every call. Kept beside the coefficients it was made from, remade if they change.
+        cached = getattr(self, "_kind_coef_t", None)
+        if cached is None or cached[0] is not self.kind_coef_:
+            cached = self._kind_coef_t = (self.kind_coef_, np.ascontiguousarray(self.kind_coef_.T))
+        return _softmax(np.asarray(X @ cached[1]) + self.kind_intercept_)
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray) -> np.ndarray:
