@@ -52,7 +52,7 @@ def _rows(res: dict, source: str) -> list[tuple[str, str, dict, str]]:
         entry = res.get(step, {}).get(variant, {}).get(source)
         if entry:
             speed = res.get("speed", {})
-            sp = speed.get("html_pages_per_s") if variant == "html" else speed.get("text_lines_per_s_batched")
+            sp = speed.get("html_pages_per_s") if variant == "html" else speed.get("text_lines_per_s")
             unit = "pages/s" if variant == "html" else "lines/s"
             rows.append((f"**{name}** (ours, 5-fold CV by site)", inp, entry, f"{sp:,.0f} {unit}" if sp else "–"))
     for name in HEURISTICS:

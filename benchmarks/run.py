@@ -97,7 +97,9 @@ def _step_peers(args: argparse.Namespace, out: Path) -> None:
 def _step_speed(args: argparse.Namespace, out: Path) -> None:
     from . import speed
 
-    speed.run(data=out / "data", out=out / "results" / "speed.json", scrapinghub=args.scrapinghub)
+    quick = {"limit": QUICK_PAGES, "repeats": 1} if args.quick else {}
+    speed.run(data=out / "data", out=out / "results" / "speed.json", scrapinghub=args.scrapinghub,
+              wcxb=args.wcxb, **quick)
 
 
 def _step_experiments(args: argparse.Namespace, out: Path) -> None:
