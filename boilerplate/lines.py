@@ -18,6 +18,10 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 # A newline token marks each line boundary, so one findall over the joined lines gives every
 # word together with the line it belongs to.
 _WORD_OR_BREAK = re.compile(r"\w+|\n")
+#: Scripts written without spaces between words (kana, CJK ideographs): each character counts as
+#: a word, so word counts mean the same across languages (Korean Hangul is spaced: left as words).
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD_OR_BREAK_CJK = re.compile(rf"[{CJK_CHARS}]|[^\W{CJK_CHARS}]+|\n")
 #: Lone surrogates: code points a ``str`` can hold (from ``\\ud800`` JSON escapes, or
 #: ``surrogateescape``) that no UTF-8 text can; each is replaced with U+FFFD.
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -37,14 +41,16 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def line_tokens(lines: list[str], normalise=None) -> tuple[list[str], np.ndarray]:
+def line_tokens(lines: list[str], normalise=None, cjk_chars: bool = False) -> tuple[list[str], np.ndarray]:
     """The words (``\\w+`` runs) of all ``lines`` in one regex pass, and each word's line index.
 
     ``normalise`` (a ``str -> str`` function, e.g. NFKC + lower case) is applied to the joined
-    text first; it must not add or remove line ends.
+    text first; it must not add or remove line ends. ``cjk_chars`` makes each character of the
+    unspaced scripts in :data:`CJK_CHARS` a word of its own.
     """
     text = "\n".join(lines)
-    tokens = _WORD_OR_BREAK.findall(normalise(text) if normalise else text)
+    pattern = _WORD_OR_BREAK_CJK if cjk_chars else _WORD_OR_BREAK
+    tokens = pattern.findall(normalise(text) if normalise else text)
     is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
     line_of = np.cumsum(is_break)[~is_break]
     return [t for t in tokens if t != "\n"], line_of

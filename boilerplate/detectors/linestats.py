@@ -8,7 +8,6 @@ ids, and string tests are numpy string ufuncs over all lines at once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,6 @@ from numpy.dtypes import StringDType
 from ..lines import line_tokens
 from .stopwords import detect_language, stopword_mask
 
-_WORD = re.compile(r"\w+")
 #: Running prose: at least this many words, with at least this share of stopwords (menus and
 #: headline lists have few function words). The body rule and the learned features share it.
 PROSE_MIN_WORDS = 10
@@ -52,7 +50,10 @@ class LineStats:
 
     @property
     def running_prose(self) -> np.ndarray:
-        return (self.n_words >= PROSE_MIN_WORDS) & (self.stop_ratio >= PROSE_MIN_STOP_RATIO)
+        # Without a stoplist for the page's language (language -1: Japanese, Chinese, ...) the
+        # function-word test cannot be made: length alone decides.
+        has_stop = (self.stop_ratio >= PROSE_MIN_STOP_RATIO) | (self.language < 0)
+        return (self.n_words >= PROSE_MIN_WORDS) & has_stop
 
 
 def line_array(lines: list[str]) -> np.ndarray:
@@ -68,13 +69,13 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "")
     n = len(lines)
     arr = line_array(lines) if arr is None else arr
     stripped = np.strings.strip(arr)
-    words, word_line = line_tokens(lines)
+    words, word_line = line_tokens(lines, cjk_chars=True)
     lowered = [w.lower() for w in words]
     language = detect_language(lowered)
     stop = stopword_mask(lowered, language)
     capitalised = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
     digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
-    title_words = {t.lower() for t in _WORD.findall(title)}
+    title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
     in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(words)) \
         if title_words else np.zeros(len(words), dtype=bool)
 
