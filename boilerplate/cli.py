@@ -480,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("files", nargs="*", metavar="FILE", help="input files; '-' or none for stdin")
+        p.add_argument("files", nargs="*", metavar="FILE", help="input files or directories (recursive); '-' or none for stdin")
         which = p.add_mutually_exclusive_group()
         which.add_argument("--detector", default=None,
                            help=f"detector name (default: the best shipped); one of {', '.join(detectors.available())}")
