@@ -324,7 +324,7 @@ def _write_pages(paths: list[str], args: argparse.Namespace, render: Callable[[s
         with records.atomic_output(target) as out:
             out.write(text)
     if not args.quiet:
-        print(f"boilerplate: {len(paths)} pages written to {out_dir}", file=sys.stderr)
+        print(f"boilerplate: {len(paths)} page{'' if len(paths) == 1 else 's'} written to {out_dir}", file=sys.stderr)
     return 0
 
 
@@ -398,12 +398,11 @@ def _configure(args: argparse.Namespace) -> None:
     if args.model is not None:
         from .detectors.learned import LearnedDetector
 
+        if not Path(args.model).is_file():
+            what = "is a directory" if Path(args.model).is_dir() else "no such file"
+            raise UsageError(f"--model {args.model}: {what}")
         try:
             model = LearnedDetector.load(args.model)
-        except FileNotFoundError:
-            raise UsageError(f"--model {args.model}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"--model {args.model}: is a directory") from None
         except (ValueError, OSError) as exc:  # ModelError (a ValueError): not a valid model file
             raise UsageError(f"--model {args.model}: {exc}") from None
         if args.threshold is not None:
