@@ -36,7 +36,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         for name in peers.split(","):
             if not available(name):
                 results.setdefault(name, {"missing": True})
-                print(f"{name}: not installed (pip install 'boilerplate[peers]')", file=sys.stderr)
+                print(f"{name}: not installed (pip install 'boilerplate-lines[peers]')", file=sys.stderr)
                 continue
             run = run_peer(name, pages)
             entry = results.setdefault(name, {"published": False})

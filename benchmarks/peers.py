@@ -1,7 +1,7 @@
 """The extraction tools people use today, run in this process on the same pages as our detectors.
 
 Each peer maps a page's raw HTML (bytes) to its extracted main text. A peer whose package is not
-installed (``pip install boilerplate[peers]``) is reported as missing, not silently dropped; a
+installed (``pip install 'boilerplate-lines[peers]'``) is reported as missing, not silently dropped; a
 page on which a peer raises counts as an empty extraction and is counted in ``errors``.
 
     trafilatura       trafilatura.extract (Barbaresi 2021), default settings

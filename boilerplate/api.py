@@ -44,21 +44,34 @@ class LabeledLine:
 
 
 @lru_cache(maxsize=16)
-def _cached(name: str) -> Detector:
-    return detectors.get(name)
+def _cached(name: str, threshold: float | None = None) -> Detector:
+    if threshold is None:
+        return detectors.get(name)
+    if "threshold" not in detectors.get(name).get_params():
+        raise ValueError(f"detector {name!r} has no threshold (only the learned detectors have one)")
+    return detectors.get(name, threshold=threshold)
 
 
-def _resolve(detector: str | Detector | None, html: bool) -> Detector:
+def _resolve(detector: str | Detector | None, html: bool, threshold: float | None = None) -> Detector:
     if detector is None:
         detector = detectors.default_for(html=html)
-    return _cached(detector) if isinstance(detector, str) else detector
+    if isinstance(detector, str):
+        return _cached(detector, threshold)
+    if threshold is not None:
+        raise ValueError("threshold applies to a detector given by name; set it on a detector "
+                         "object with set_params(threshold=...)")
+    return detector
 
 
-def load_detector(detector: str | Detector | None = None, html: bool = False) -> Detector:
+def load_detector(detector: str | Detector | None = None, html: bool = False,
+                  threshold: float | None = None) -> Detector:
     """The detector ``label`` would use (``None``: the default for text, or for HTML with
     ``html=True``), loaded once per process and reused. Loading before forking workers lets them
-    share it."""
-    return _resolve(detector, html)
+    share it. ``threshold`` sets a learned detector's P(body) threshold (a line is body at
+    P(body) >= threshold); ``ValueError`` for a detector without one."""
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    return _resolve(detector, html, threshold)
 
 
 def _chunk(doc: Document, start: int, stop: int) -> Document:

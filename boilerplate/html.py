@@ -121,6 +121,11 @@ CLASSID_MAX_CHARS = 200
 LANDMARK_TAGS = frozenset({"nav", "header", "footer", "aside", "main", "article", "form", "search"})
 #: ``landmark`` is cut to this many characters (at a token boundary; nearest regions are kept).
 LANDMARK_MAX_CHARS = 160
+#: ``<meta>`` names and properties (lowercase) that give a page's publication date, first found wins.
+DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "dc.date",
+             "dcterms.date", "dc.date.issued", "pubdate", "publish-date", "sailthru.date")
+#: Longest date value kept (an ISO 8601 timestamp with zone is 25 characters).
+DATE_MAX_CHARS = 40
 #: Tags nested deeper than this are removed when libxml2's depth limit forces a re-parse.
 FLATTEN_DEPTH = 1000
 
@@ -574,6 +579,25 @@ def _landmark(el: etree._Element, tag: str, keys: list, parent: str) -> str:
     return text
 
 
+def page_date(root: etree._Element) -> str:
+    """The publication date a page declares, as written (``""`` if none): the first
+    :data:`DATE_META` ``<meta>`` (by ``property``, ``name`` or ``itemprop``), else the first
+    ``<time datetime>``. Not parsed or normalised."""
+    found: dict[str, str] = {}
+    first_time = ""
+    for el in root.iter("meta", "time"):  # filtered in C: no pass over every element in Python
+        if el.tag == "time":
+            first_time = first_time or str(el.get("datetime") or "").strip()
+            continue
+        key = str(el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        if key in DATE_META and key not in found:
+            found[key] = str(el.get("content") or "").strip()
+    for key in DATE_META:
+        if found.get(key):
+            return found[key][:DATE_MAX_CHARS]
+    return first_time[:DATE_MAX_CHARS]
+
+
 def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
            drop_hidden: bool = True) -> Document:
     """Render a page into its visible lines, one per block, with markup cues (module docstring).
@@ -581,13 +605,14 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
     ``html`` is the page as bytes (decoded as described above) or as ``str`` (used as is).
     ``meta`` of the result holds ``"format": "html"``, the ``"encoding"`` used for bytes input
     (``None`` for ``str``), the page's ``"title"`` (whitespace-normalised, ``""`` if none),
-    which is not a line, and ``"lang"``, the root element's ``lang`` attribute (lowercase, ``""``
-    if none). Raises :class:`HTMLTooLargeError` over ``max_bytes``.
+    which is not a line, ``"lang"``, the root element's ``lang`` attribute (lowercase, ``""``
+    if none), and ``"date"``, the publication date the page declares (:func:`page_date`). Raises :class:`HTMLTooLargeError` over ``max_bytes``.
     """
     text, data, encoding = _to_text(html, max_bytes)
     root = _parse(text, data)
-    title, lang = "", ""
+    title, lang, date = "", "", ""
     if root is not None:
+        date = page_date(root)
         lang = str(root.get("lang") or root.get("xml:lang") or "").strip().lower()
         title_el = root.find("head/title")
         if title_el is not None:
@@ -607,7 +632,8 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
     }
     cues = {name: cues[name] for name in CUE_FIELDS}
     return Document(lines=lines, id=id, cues=cues,
-                    meta={"format": "html", "encoding": encoding, "title": title, "lang": lang})
+                    meta={"format": "html", "encoding": encoding, "title": title, "lang": lang,
+                          "date": date})
 
 
 def render_text(html: bytes | str, max_bytes: int = MAX_HTML_BYTES, *, drop_hidden: bool = True) -> str:

@@ -87,3 +87,16 @@ def test_unknown_keep_label_and_detector_raise_clearly():
         boilerplate.clean("x", keep=("bod",))
     with pytest.raises(ValueError, match="unknown detector 'nope'"):
         boilerplate.clean("x", detector="nope")
+
+
+def test_load_detector_threshold():
+    """A named learned detector with another P(body) threshold; an error where there is none (issue 18)."""
+    import pytest
+
+    from boilerplate import api
+
+    assert api.load_detector("learned-text", threshold=0.9).threshold == 0.9
+    assert api.load_detector("learned-text").threshold == 0.5  # the cached default is untouched
+    for detector, threshold in (("rules", 0.5), ("learned-text", 1.5)):
+        with pytest.raises(ValueError):
+            api.load_detector(detector, threshold=threshold)

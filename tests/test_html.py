@@ -338,3 +338,11 @@ def test_no_warning_on_clean_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         render(b"<p>clean</p>")
+
+
+def test_meta_date_from_meta_tags_or_time():
+    """The page's declared publication date (issue 18: clean --format jsonl gives it)."""
+    head = "<head><meta name=date content='2020-01-01'><meta property='article:published_time' content=' 2026-03-01T10:00:00Z '></head>"
+    assert render(f"<html>{head}<body><p>x</p></body></html>").meta["date"] == "2026-03-01T10:00:00Z"
+    assert render("<p>Posted <time datetime='2024-05-06'>May 6</time></p>").meta["date"] == "2024-05-06"
+    assert render("<p>No date here</p>").meta["date"] == ""

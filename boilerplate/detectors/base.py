@@ -6,6 +6,11 @@ validates them, learns what it learns and returns ``self`` (rule-based detectors
 nothing), ``predict_proba(doc)`` gives a (lines x labels) array with columns in
 ``boilerplate.labels.LABELS`` order (all-zero rows on blank lines), and ``predict(doc)`` the
 label names (``None`` on blank lines).
+
+``get_params``, ``set_params`` and ``clone`` are tested (``tests/test_baselines.py`` and others).
+The generic ``sklearn.utils.estimator_checks`` do not apply: they fit and predict numeric arrays
+``X`` (and ``y``), while a detector takes documents (a list of labeled :class:`Document` objects
+in ``fit``, one per ``predict_proba`` call).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 datatrove (Hugging Face) is the engine FineWeb was cleaned with; its local, Slurm and Ray
 executors shard input files over tasks, so these steps scale from a laptop to a cluster
-unchanged. Install with ``pip install 'boilerplate[datatrove]'``.
+unchanged. Install with ``pip install 'boilerplate-lines[datatrove]'``.
 
 >>> from datatrove.executor import LocalPipelineExecutor
 >>> from datatrove.pipeline.writers import JsonlWriter
@@ -24,17 +24,21 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
-from datatrove.data import DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.readers.base import BaseDiskReader
-from datatrove.utils.typeshelper import StatHints
-
 from ..api import parse_keep
 from ..html import decode_html
 from ..labels import DEFAULT_KEEP
 from ..lines import DecodingWarning
 from .pool import RECORD_TIMEOUT, CleanConfig, clean_record
-from .records import MAX_RECORD_BYTES, Record, Skipped, iter_warc
+from .records import INSTALL_HINT, MAX_RECORD_BYTES, Record, Skipped, iter_warc
+
+try:
+    from datatrove.data import DocumentsPipeline
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.pipeline.readers.base import BaseDiskReader
+    from datatrove.utils.typeshelper import StatHints
+except ImportError as exc:  # one clear line instead of a traceback deep in datatrove's imports
+    raise ImportError(f"boilerplate.streaming.datatrove needs datatrove ({exc}): "
+                      f"{INSTALL_HINT.format(extra='datatrove')}", name=exc.name) from None
 
 #: Metadata key telling the cleaner whether a document's text is HTML or plain text.
 KIND_KEY = "boilerplate_kind"

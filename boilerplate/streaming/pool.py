@@ -53,11 +53,13 @@ class RecordTimeout(BaseException):
 
 @dataclass(frozen=True)
 class CleanConfig:
-    """What to do with each record: the detector (``None``: the default for the record's kind),
-    the labels to keep, the output field for the kept text, and whether to add per-line labels
-    (``line_labels``, one per line; for HTML records also ``rendered_text``, the lines labeled)."""
+    """What to do with each record: the detector (a name, a detector object such as a loaded
+    model file, or ``None``: the default for the record's kind), the labels to keep, the output
+    field for the kept text, and whether to add per-line labels (``line_labels``, one per line;
+    for HTML records also ``rendered_text``, the lines labeled). ``threshold`` sets a named
+    learned detector's P(body) threshold (see :func:`boilerplate.api.load_detector`)."""
 
-    detector: str | None = None
+    detector: str | api.Detector | None = None
     keep: tuple[str, ...] = DEFAULT_KEEP
     output_field: str = "clean_text"
     with_labels: bool = False
@@ -65,6 +67,11 @@ class CleanConfig:
     #: ``timeout``. Enforced with ``SIGALRM``, so only where cleaning runs in a main thread (the
     #: CLI and its workers, datatrove tasks); a native call that never returns is not interrupted.
     timeout: float | None = RECORD_TIMEOUT
+    threshold: float | None = None
+
+    def detector_for(self, html: bool) -> api.Detector:
+        """The detector records of this kind are labeled with (loaded once per process)."""
+        return api.load_detector(self.detector, html=html, threshold=self.threshold)
 
 
 @dataclass
@@ -130,7 +137,7 @@ def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | 
                 # escapes); they are replaced with U+FFFD, the record is kept.
                 warnings.simplefilter("ignore", DecodingWarning)
                 doc = api.to_document(record.content, html=record.kind == "html")
-            labels = api.document_labels(doc, config.detector)
+            labels = api.document_labels(doc, config.detector_for(record.kind == "html"))
             kept = api.join_lines(doc.lines, labels, config.keep)
     except RecordTimeout:
         return None, Skipped(record.index, "timeout", f"not cleaned within {config.timeout:g} s"), 0
@@ -138,6 +145,8 @@ def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | 
         return None, Skipped(record.index, "oversized", str(exc)), 0
     except MemoryError:
         return None, Skipped(record.index, "oversized", "out of memory while cleaning this record"), 0
+    except ImportError:  # a missing dependency fails every record alike: end the run, once
+        raise
     except Exception as exc:  # one bad page must not end a run over millions
         return None, Skipped(record.index, "error", f"{type(exc).__name__}: {exc}"), 0
     out: dict[str, Any] = dict(record.fields)
@@ -240,7 +249,7 @@ def preload(config: CleanConfig) -> None:
     share all of it copy-on-write instead of each building its own."""
     warm_up = "<html><body><h1>Warm up</h1><p>One line of text to label.</p></body></html>"
     for html in (False, True):
-        detector = api.load_detector(config.detector, html=html)
+        detector = config.detector_for(html)
         api.document_labels(api.to_document(warm_up, html=html), detector)
 
 

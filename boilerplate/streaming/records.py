@@ -65,6 +65,11 @@ _DECODE_CHUNK = 1 << 16
 _HEADER_LINE_MAX = 1 << 16
 #: Chunk in which a garbled WARC file is scanned for the next record header.
 _RESYNC_CHUNK = 1 << 20
+#: How to install an optional dependency: the distribution is ``boilerplate-lines`` (the import
+#: name stays ``boilerplate``; ``boilerplate`` on PyPI is an unrelated project).
+INSTALL_HINT = "pip install 'boilerplate-lines[{extra}]'"
+#: Chunk in which a non-seekable WARC stream (a pipe) is copied to a temporary file.
+_SPOOL_CHUNK = 1 << 20
 #: Compressed bytes fed to the zstd decoder at a time: one call's output is bounded by what this
 #: much input can expand to, a few MB at most.
 _ZSTD_FEED = 1 << 12
@@ -173,6 +178,23 @@ def detect_format(path: str) -> str | None:
     return fmt
 
 
+def compression(head: bytes) -> str | None:
+    """``"gzip"`` or ``"zstd"`` if ``head`` (a file's first bytes) starts a compressed stream, else ``None``."""
+    if head.startswith(_GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(_ZSTD_MAGIC):
+        return "zstd"
+    return None
+
+
+def strip_compression_suffix(name: str) -> str:
+    """``name`` without a trailing compression suffix (``page.html.gz`` -> ``page.html``)."""
+    for suffix in _COMPRESSION_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
 def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
     """Open a file (``-`` for stdin) for reading, transparently decompressing gzip and zstd
     (detected from the first bytes, not the name). zstd needs the ``zstandard`` package."""
@@ -180,16 +202,16 @@ def open_binary(path: str, decompress: bool = True) -> IO[bytes]:
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     if not decompress:
         return buffered
-    head = buffered.peek(4)[:4]
-    if head.startswith(_GZIP_MAGIC):
+    kind = compression(buffered.peek(4)[:4])
+    if kind == "gzip":
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
-    if head.startswith(_ZSTD_MAGIC):
+    if kind == "zstd":
         try:
             import zstandard
         except ImportError:
             buffered.close()
             raise RecordFormatError(f"{path}: zstd-compressed; install the 'zstandard' package "
-                                    "(pip install 'boilerplate[io]')") from None
+                                    f"({INSTALL_HINT.format(extra='io')})") from None
         return io.BufferedReader(_ZstdFrames(buffered, zstandard))
     return buffered
 
@@ -558,14 +580,36 @@ def iter_records(path: str, fmt: str | None = None, text_field: str | None = "te
     # FastWARC decompresses WARC itself, member by member: a cut gzip member then loses one
     # record, where a Python gzip stream would fail the read-ahead of the records before it.
     stream = open_binary(path, decompress=fmt == "jsonl")
+    owned = path != "-"  # stdin stays open
+    if fmt != "jsonl" and not stream.seekable():  # a pipe: FastWARC needs to seek
+        stream, owned = spool(stream, close=owned), True
     try:
         if fmt == "jsonl":
             yield from iter_jsonl(stream, text_field, html_field, max_record_bytes)
         else:
             yield from iter_warc(stream, max_record_bytes)
     finally:
-        if path != "-":
+        if owned:
             stream.close()
+
+
+def spool(stream: IO[bytes], close: bool = True) -> IO[bytes]:
+    """A seekable copy of ``stream`` (a pipe, stdin, a FIFO) in an anonymous temporary file,
+    read from the start; ``close`` closes ``stream`` once copied. FastWARC needs to seek (it
+    aborts with "Illegal seek" on a pipe), and so do resynchronisation and the truncation check.
+    Memory stays at one chunk; the disk holds the copy until the returned file is closed."""
+    copy = tempfile.TemporaryFile()  # noqa: SIM115  # deleted when closed
+    try:
+        while chunk := stream.read(_SPOOL_CHUNK):
+            copy.write(chunk)
+    except BaseException:
+        copy.close()
+        raise
+    finally:
+        if close:
+            stream.close()
+    copy.seek(0)
+    return cast(IO[bytes], copy)
 
 
 def warc_record(warc_type: str, url: str, payload: bytes, content_type: str = "text/html; charset=utf-8",
