@@ -443,34 +443,23 @@ def _cmd_train(args: argparse.Namespace) -> None:
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 
 
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not number >= 0 or number == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return number
+def _number(convert: type, ok: Callable[[float], bool], expected: str) -> Callable[[str], float]:
+    """An argparse ``type``: ``convert(value)`` if ``ok`` of it, else one line saying what was expected."""
+    def parse(value: str) -> float:
+        try:
+            number = convert(value)
+        except ValueError:
+            number = None
+        if number is None or not ok(number):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value!r}")
+        return number
+    parse.__name__ = expected  # argparse names the type in its messages
+    return parse
 
 
-def _probability(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {value!r}")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return number
+_seconds = _number(float, lambda x: 0 <= x < float("inf"), "a number of seconds >= 0")
+_probability = _number(float, lambda x: 0.0 <= x <= 1.0, "a number in [0, 1]")
+_positive_int = _number(int, lambda x: x >= 1, "a positive integer")
 
 
 def build_parser() -> argparse.ArgumentParser:
