@@ -25,6 +25,7 @@ from boilerplate.eval.metrics import calibration, line_prf
 from boilerplate.labels import BODY, LABELS
 
 from .common import ROOT, evaluate, fine_by, fine_scores, load_corpus, site_folds
+from .train_default import SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
@@ -83,8 +84,9 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
         folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
         workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json") -> int:
-    """The step itself, with the command line's options as keyword arguments."""
-    params = params or {}
+    """The step itself, with the command line's options as keyword arguments; ``params`` default to
+    the shipped models' setting (``SHIPPED_PARAMS``)."""
+    params = dict(SHIPPED_PARAMS) if params is None else params
     docs = load_corpus(data, limit)
     gold = json.loads((data / "gold.json").read_text())
     fold_of = site_folds(docs, folds)
@@ -145,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrapinghub", default=None, help="corpus dir, for the gold text")
     parser.add_argument("--wcxb", default=None)
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--params", type=json.loads, default={},
-                        help='LearnedDetector hyper-parameters as JSON, e.g. \'{"max_iter": 50}\'')
+    parser.add_argument("--params", type=json.loads, default=None,
+                        help=f"LearnedDetector hyper-parameters as JSON (default: the shipped {json.dumps(SHIPPED_PARAMS)})")
     parser.add_argument("--variants", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
     parser.add_argument("--workers", type=int, default=2, help="folds fitted in parallel processes")

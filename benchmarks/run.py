@@ -77,6 +77,7 @@ def _step_agreement(args: argparse.Namespace, out: Path) -> None:
 def _step_cv(args: argparse.Namespace, out: Path) -> None:
     from . import cross_validate
 
+    # the shipped setting (benchmarks.train_default.SHIPPED_PARAMS) unless quick
     quick = {"folds": 3, "bootstrap": 0, "params": QUICK_PARAMS} if args.quick else {}
     cross_validate.run(data=out / "data", out=out / "results" / "cv.json", **quick)
 
@@ -183,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     if "corpus" in steps and not (args.scrapinghub or args.wcxb) and not (args.out / "data" / "gold.json").is_file():
         parser.error("give --scrapinghub DIR and --wcxb DIR (or set BOILERPLATE_SCRAPINGHUB / BOILERPLATE_WCXB)")
     (args.out / "results").mkdir(parents=True, exist_ok=True)
-    (args.out / "results" / "meta.json").write_text(json.dumps(
-        {**environment(), "quick": args.quick, "steps": steps}, indent=1) + "\n")
+    meta_path = args.out / "results" / "meta.json"
+    env = environment()
+    # one record per step: the commit and environment it ran at and how long it took, so a report
+    # built from several invocations says where each result came from
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    meta = {**meta, **env, "quick": args.quick, "steps": {**meta.get("steps", {})}}
     t_all = time.perf_counter()
     for k, step in enumerate(steps, 1):
         if args.reuse and (args.out / RESULT_OF[step]).is_file():
@@ -193,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{k}/{len(steps)}] {step} ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         STEP_FUNCTIONS[step](args, args.out)
-        print(f"[{k}/{len(steps)}] {step} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        seconds = time.perf_counter() - t0
+        meta["steps"][step] = {"git_commit": env["git_commit"], "git_dirty": env["git_dirty"],
+                               "seconds": round(seconds, 1), "quick": args.quick}
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+        print(f"[{k}/{len(steps)}] {step} done in {seconds:.0f} s", file=sys.stderr, flush=True)
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n")
     print(f"all steps done in {time.perf_counter() - t_all:.0f} s", file=sys.stderr)
     if args.quick:
         problems = check_outputs(args.out, steps)
