@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from boilerplate.eval.dataset import read_jsonl
-from boilerplate.labels import BODY, LABELS
+from boilerplate.labels import BODY, KINDS, LABELS
 
+from .common import fine_scores, load_corpus, site_folds
 from .peers import PEERS, PUBLISHED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,14 +113,25 @@ def table_fine(res: dict) -> str:
     return head + body
 
 
+def _mci(entry: dict | None, signed: bool = False) -> str:
+    """``mean [lo, hi]`` of a fold summary (``benchmarks.experiments.interval``), or a dash."""
+    if not entry:
+        return "–"
+    f = "+.3f" if signed else ".3f"
+    return f"{entry['mean']:{f}} [{entry['ci'][0]:{f}}, {entry['ci'][1]:{f}}]"
+
+
 def table_experiments(res: dict) -> tuple[str, str]:
-    exp = res.get("experiments", {})
-    curve = "| training sites | training pages | Scrapinghub F1 | WCXB F1 |\n|---|---|---|---|\n" + "".join(
-        f"| {p['sites']} | {p['pages']} | {p.get('scrapinghub', float('nan')):.3f} | {p.get('wcxb', float('nan')):.3f} |\n"
-        for p in exp.get("learning_curve", []))
-    abl = "| without | Scrapinghub F1 | WCXB F1 |\n|---|---|---|\n" + "".join(
-        f"| {r['without']} | {r.get('scrapinghub', float('nan')):.3f} | {r.get('wcxb', float('nan')):.3f} |\n"
-        for r in exp.get("ablation", []))
+    """Learning curve and ablation: mean over folds with 95% intervals (ablation: paired change)."""
+    exp = res["experiments"]
+    k = exp["folds"]
+    curve = (f"| share of training sites | training pages (mean of {k} folds) | Scrapinghub F1 | WCXB F1 |\n"
+             "|---|---|---|---|\n" + "".join(
+                 f"| {p['fraction']:.0%} | {p['pages']:.0f} | {_mci(p.get('scrapinghub'))} | {_mci(p.get('wcxb'))} |\n"
+                 for p in exp["learning_curve"]))
+    abl = ("| without | Scrapinghub F1 | change | WCXB F1 | change |\n|---|---|---|---|---|\n" + "".join(
+        f"| {r['without']} | {_mci(r.get('scrapinghub'))} | {_mci(r.get('scrapinghub', {}).get('change'), True)} | "
+        f"{_mci(r.get('wcxb'))} | {_mci(r.get('wcxb', {}).get('change'), True)} |\n" for r in exp["ablation"]))
     return curve, abl
 
 
@@ -180,18 +192,16 @@ def streams_notes(res: dict) -> str:
 
 
 def cv_predictions(results: Path, variant: str = "html") -> dict[str, list]:
-    """Out-of-fold labels per page id, as saved by benchmarks.cross_validate ({} if absent)."""
+    """Out-of-fold labels per page id, as saved by benchmarks.cross_validate (an error if absent)."""
     path = results / f"cv_predictions_{variant}.jsonl"
-    if not path.exists():
-        return {}
+    if not path.is_file():
+        raise SystemExit(f"report: {path} missing (run the cv step: python -m benchmarks.run --steps cv)")
     return {rec["id"]: rec["pred"] for rec in map(json.loads, path.read_text().splitlines())}
 
 
 def table_errors(data: Path, results: Path, k: int = 8) -> str:
     """The longest lines the HTML model got wrong out of fold (Scrapinghub), with gold and prediction."""
     preds = cv_predictions(results)
-    if not preds or not (data / "scrapinghub.jsonl").exists():
-        return "(no predictions)\n"
     wrong = []
     for d in read_jsonl(data / "scrapinghub.jsonl"):
         for t, g, q in zip(d.lines, d.labels, preds.get(d.id, [])):
@@ -199,9 +209,106 @@ def table_errors(data: Path, results: Path, k: int = 8) -> str:
                 wrong.append((len(t.split()), "kept" if q == BODY else "dropped", g, q, t, d.meta.get("site", "")))
     wrong.sort(key=lambda w: (-w[0], w[4]))
     rows = [w for w in wrong if w[1] == "kept"][:k] + [w for w in wrong if w[1] == "dropped"][:k]
-    clip = lambda t: t[:110].replace("|", "\\|") + ("…" if len(t) > 110 else "")  # noqa: E731
     return "| error | gold | predicted | site | line (first 110 characters) |\n|---|---|---|---|---|\n" + "".join(
-        f"| {e} | {g} | {q} | {site} | {clip(t)} |\n" for _, e, g, q, t, site in rows)
+        f"| {e} | {g} | {q} | {site} | {_clip(t)} |\n" for _, e, g, q, t, site in rows)
+
+
+def _clip(text: str, n: int = 110) -> str:
+    return text[:n].replace("|", "\\|") + ("…" if len(text) > n else "")
+
+
+def table_fine_errors(data: Path, results: Path, k: int = 3) -> str:
+    """For each non-body kind, the longest hand-labeled lines of that kind the HTML model got wrong
+    out of fold, and the longest lines it wrongly gave that kind: real lines behind the per-label F1."""
+    preds = cv_predictions(results)
+    pairs = [(t, g, q, d.meta.get("site", "")) for d in load_corpus(data) if d.meta.get("annotator") and d.id in preds
+             for t, g, q in zip(d.lines, d.labels, preds[d.id]) if g is not None and g != q]
+    rows = []
+    for kind in KINDS:
+        missed = sorted((w for w in pairs if w[1] == kind), key=lambda w: (-len(w[0]), w[0]))[:k]
+        false = sorted((w for w in pairs if w[2] == kind), key=lambda w: (-len(w[0]), w[0]))[:k]
+        rows += [(kind, "missed", *w) for w in missed] + [(kind, "wrongly given", *w) for w in false]
+    return "| kind | error | gold | predicted | site | line (first 110 characters) |\n|---|---|---|---|---|---|\n" + "".join(
+        f"| {kind} | {e} | {g} | {q} | {site} | {_clip(t)} |\n" for kind, e, t, g, q, site in rows)
+
+
+def table_languages(res: dict) -> str:
+    """Binary and fine F1 of both models per declared page language (hand pages, out of fold)."""
+    text, html = res["cv"]["text"]["fine_by_language"], res["cv"]["html"]["fine_by_language"]
+    head = "| language | pages | lines | binary F1 text | binary F1 HTML | fine macro-F1 text | fine macro-F1 HTML |\n" \
+           "|---|---|---|---|---|---|---|\n"
+    order = sorted(html, key=lambda lang: (-html[lang]["pages"], lang))
+    return head + "".join(
+        f"| {lang} | {html[lang]['pages']} | {html[lang]['lines']:,} | {text[lang]['binary_f1']:.3f} | "
+        f"{html[lang]['binary_f1']:.3f} | {text[lang]['macro_f1']:.3f} | {html[lang]['macro_f1']:.3f} |\n"
+        for lang in order if lang in text)
+
+
+def speed_rows(res: dict) -> list[dict]:
+    """Every system timed by benchmarks.speed on the Scrapinghub pages, with its F1 on them.
+
+    HTML systems in pages/s from HTML; text detectors in documents/s on the rendered text
+    (rendering not included). Quality: ours out of fold (cv), peers and line filters as run."""
+    sp, rows = res["speed"], []
+    quality = {"boilerplate": res["cv"]["html"]["scrapinghub"]["all"]["f1"],
+               "learned-text": res["cv"]["text"]["scrapinghub"]["all"]["f1"]}
+    for name in ("rules", "c4", "gopher"):
+        quality[name] = res["heuristics"][name]["scrapinghub"]["all"]["f1"]
+    for name in PEERS:
+        if "scrapinghub" in res["peers"].get(name, {}):
+            quality[name] = res["peers"][name]["scrapinghub"]["all"]["f1"]
+    html = sp["html"]["scrapinghub"]
+    for name, entry in html.items():
+        if isinstance(entry, dict) and "pages_per_s" in entry and name in quality:
+            rows.append({"system": "boilerplate (learned-html)" if name == "boilerplate" else name, "input": "HTML",
+                         "per_s": entry["pages_per_s"], "median_per_s": html["pages"] / entry["median_s"],
+                         "vs_trafilatura": entry["pages_per_s"] / html["trafilatura"]["pages_per_s"],
+                         "f1": quality[name], "ours": name == "boilerplate"})
+    text = sp["text"]
+    for name, entry in text.items():
+        if isinstance(entry, dict) and "docs_per_s" in entry and name in quality:
+            rows.append({"system": name, "input": "text", "per_s": entry["docs_per_s"],
+                         "median_per_s": text["documents"] / entry["median_s"],
+                         "vs_trafilatura": entry["docs_per_s"] / html["trafilatura"]["pages_per_s"],
+                         "lines_per_s": entry["lines_per_s"], "f1": quality[name],
+                         "ours": name in ("learned-text", "rules")})
+    return rows
+
+
+def table_speed(res: dict) -> str:
+    rows = speed_rows(res)
+    return ("| system | input | pages/s (min of runs) | pages/s (median) | × trafilatura | Scrapinghub F1 |\n"
+            "|---|---|---|---|---|---|\n" + "".join(
+                f"| {'**' + r['system'] + '**' if r['ours'] else r['system']} | {r['input']} | {r['per_s']:,.1f} | "
+                f"{r['median_per_s']:,.1f} | {r['vs_trafilatura']:.2f} | {r['f1']:.3f} |\n"
+                for r in sorted(rows, key=lambda r: -r["per_s"])))
+
+
+def table_readme(res: dict) -> str:
+    """README's "current numbers": one table from the same results as the paper."""
+    cv, heur, peers = res["cv"], res["heuristics"], res["peers"]
+    sp = {r["system"]: r for r in speed_rows(res)}
+
+    def row(name, entry, fine, speed):
+        wc = entry.get("wcxb", {})
+        return (f"| {name} | {_ci(entry['scrapinghub']['all'])} | {wc.get('all', {}).get('f1', float('nan')):.3f} | "
+                f"{wc.get('article', {}).get('f1', float('nan')):.3f} | {fine} | {speed} |\n")
+
+    out = ("| detector | Scrapinghub F1 [95% CI] | WCXB F1 | WCXB article F1 | fine macro-F1 | speed (pages/s, × trafilatura) |\n"
+           "|---|---|---|---|---|---|\n")
+    for variant, name, key in (("html", "learned-html (CV)", "boilerplate (learned-html)"), ("text", "learned-text (CV)", "learned-text")):
+        s = sp.get(key)
+        out += row(name, cv[variant], f"{cv[variant]['fine']['macro_f1']:.3f}",
+                   f"{s['per_s']:,.0f} ({s['vs_trafilatura']:.2f}×){' on text' if variant == 'text' else ''}" if s else "–")
+    for name in ("rules", "c4", "gopher"):
+        s = sp.get(name)
+        fine = f"{heur[name]['fine']['macro_f1']:.3f}" if "fine" in heur[name] else "–"
+        out += row(name, heur[name], fine, f"{s['per_s']:,.0f} ({s['vs_trafilatura']:.2f}×) on text" if s else "–")
+    for name in PEERS:
+        if "scrapinghub" in peers.get(name, {}):
+            s = sp.get(name)
+            out += row(f"{name} (HTML)", peers[name], "–", f"{s['per_s']:,.1f} ({s['vs_trafilatura']:.2f}×)" if s else "–")
+    return out
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -213,51 +320,62 @@ def _save(fig, figures: Path, name: str) -> None:
                     metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
 
 
+def _hand_docs(data: Path) -> list:
+    return [d for d in load_corpus(data) if d.meta.get("annotator")]
+
+
 def figure_confusion(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
+    """Seven-way confusion of both models on the hand pages, each row normalised to its true class,
+    with the line counts in the cells."""
     from boilerplate.eval.metrics import confusion_matrix
 
-    preds = cv_predictions(results)
-    gold, pred = [], []
-    for source in ("scrapinghub", "wcxb"):
-        f = data / f"{source}.jsonl"
-        if f.exists():
-            for d in read_jsonl(f):
-                if d.meta.get("annotator") and d.id in preds:
-                    gold += d.labels
-                    pred += preds[d.id]
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    if gold:
+    hand = _hand_docs(data)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+    for ax, variant, title in zip(axes, ("text", "html"), ("text only", "with HTML")):
+        preds = cv_predictions(results, variant)
+        gold = [g for d in hand if d.id in preds for g in d.labels]
+        pred = [q for d in hand if d.id in preds for q in preds[d.id]]
         cm = np.asarray(confusion_matrix(gold, pred, LABELS), dtype=float)
         norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
         ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
         for i in range(len(LABELS)):
             for j in range(len(LABELS)):
-                ax.text(j, i, f"{int(cm[i, j])}", ha="center", va="center", fontsize=7,
-                        color="white" if norm[i, j] > 0.5 else "black")
-    ax.set_xticks(range(len(LABELS)), LABELS, rotation=45, ha="right")
-    ax.set_yticks(range(len(LABELS)), LABELS)
-    ax.set_xlabel("predicted (learned-html, out of fold)")
-    ax.set_ylabel("hand label")
-    ax.set_title("Fine-grained confusion, hand-annotated pages")
+                if cm[i, j]:
+                    ax.text(j, i, f"{norm[i, j]:.2f}\n{int(cm[i, j])}", ha="center", va="center", fontsize=6,
+                            color="white" if norm[i, j] > 0.5 else "black")
+        ax.set_xticks(range(len(LABELS)), LABELS, rotation=45, ha="right")
+        ax.set_yticks(range(len(LABELS)), [f"{lab} ({int(n):,})" for lab, n in zip(LABELS, cm.sum(axis=1))])
+        ax.set_xlabel("predicted, out of fold")
+        ax.set_ylabel("hand label (lines)")
+        ax.set_title(f"learned, {title}: share of each true class", fontsize=9)
+    fig.tight_layout()
     _save(fig, figures, "confusion")
     plt.close(fig)
 
 
 def figure_seeds(res: dict, figures: Path, plt) -> None:
+    """Every labeled line of the two seed documents: gold colour, predicted colour (text model that
+    never saw the seeds), a cross where body/not-body is wrong, and the line's start."""
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
-    pred = res.get("cv", {}).get("text", {}).get("seeds", {}).get("pred") or [[None] * len(d.lines) for d in seeds]
-    fig, axes = plt.subplots(1, len(seeds), figsize=(4.5 * len(seeds), 7))
+    pred = res["cv"]["text"].get("seeds", {}).get("pred")
+    if not pred or len(pred) != len(seeds):
+        raise SystemExit("report: results/cv.json has no seed predictions (run the cv step with the text variant)")
+    n_rows = max(sum(g is not None for g in d.labels) for d in seeds)
+    fig, axes = plt.subplots(1, len(seeds), figsize=(7 * len(seeds), 0.16 * n_rows + 1.2))
     for ax, d, p in zip(np.atleast_1d(axes), seeds, pred):
         rows = [(g, q, t) for g, q, t in zip(d.labels, p, d.lines) if g is not None]
         for y, (g, q, t) in enumerate(rows):
-            ax.add_patch(plt.Rectangle((0, -y - 1), 1, 1, color=LABEL_COLOURS.get(g, "#000")))
-            ax.add_patch(plt.Rectangle((1.1, -y - 1), 1, 1, color=LABEL_COLOURS.get(q, "#000")))
-            ax.text(2.3, -y - 0.5, t[:60], fontsize=5, va="center")
-        ax.set_xlim(0, 9)
-        ax.set_ylim(-len(rows) - 0.5, 1.5)
-        ax.text(0.5, 0.3, "gold", ha="center", fontsize=7)
-        ax.text(1.6, 0.3, "pred", ha="center", fontsize=7)
-        ax.set_title(d.id[:40], fontsize=8)
+            ax.add_patch(plt.Rectangle((0, -y - 1), 1, 0.9, color=LABEL_COLOURS.get(g, "#000")))
+            ax.add_patch(plt.Rectangle((1.1, -y - 1), 1, 0.9, color=LABEL_COLOURS.get(q, "#000")))
+            if (g == BODY) != (q == BODY):
+                ax.text(2.25, -y - 0.55, "✗", fontsize=6, va="center", color="#c92a2a")
+            ax.text(2.6, -y - 0.55, t[:85], fontsize=5, va="center")
+        ax.set_xlim(0, 14)
+        ax.set_ylim(-len(rows) - 0.5, 1.2)
+        ax.text(0.5, 0.2, "gold", ha="center", fontsize=7)
+        ax.text(1.6, 0.2, "pred", ha="center", fontsize=7)
+        wrong = sum((g == BODY) != (q == BODY) for g, q, _ in rows)
+        ax.set_title(f"{d.id[:50]}: {len(rows)} lines, {wrong} binary errors (✗)", fontsize=8)
         ax.axis("off")
     handles = [plt.Rectangle((0, 0), 1, 1, color=LABEL_COLOURS[lab]) for lab in LABELS]
     fig.legend(handles, LABELS, loc="lower center", ncol=len(LABELS), fontsize=7)
@@ -265,59 +383,166 @@ def figure_seeds(res: dict, figures: Path, plt) -> None:
     plt.close(fig)
 
 
-def figure_curves(res: dict, figures: Path, plt) -> None:
-    exp = res.get("experiments", {})
-    fig, ax = plt.subplots(figsize=(4.5, 3.2))
-    curve = exp.get("learning_curve", [])
-    for source in ("scrapinghub", "wcxb"):
-        pts = [(p["pages"], p[source]) for p in curve if source in p]
-        if pts:
-            ax.plot(*zip(*pts), marker="o", label=source)
+def figure_experiments(res: dict, figures: Path, plt) -> None:
+    """Learning curve (mean and 95% interval over folds) and ablation (paired change to the full
+    model on the same fold, with its 95% interval)."""
+    exp = res["experiments"]
+    k = exp["folds"]
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    for source, marker in (("scrapinghub", "o"), ("wcxb", "s")):
+        pts = [p for p in exp["learning_curve"] if source in p]
+        x = [p["pages"] for p in pts]
+        m = np.array([p[source]["mean"] for p in pts])
+        lo = np.array([p[source]["ci"][0] for p in pts])
+        hi = np.array([p[source]["ci"][1] for p in pts])
+        bars = ax.errorbar(x, m, yerr=[m - lo, hi - m], marker=marker, capsize=3, label=source)
+        for p in pts:  # each fold's score, faint
+            ax.scatter([p["pages"]] * len(p[source]["per_fold"]), p[source]["per_fold"], s=5, alpha=0.4,
+                       color=bars[0].get_color())
     ax.set_xscale("log")
-    ax.set_xlabel("training pages (held-out fold 0)")
-    ax.set_ylabel("F1")
-    ax.legend()
-    ax.set_title(f"Learning curve ({exp.get('variant', '?')} variant)")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+    ax.set_ylim(None, min(1.0, ax.get_ylim()[1]))
+    ax.set_xlabel(f"training pages (mean over {k} folds)")
+    ax.set_ylabel("body F1 on held-out sites")
+    ax.legend(fontsize=7)
+    ax.set_title(f"Learning curve, {exp['variant']} model: mean and 95% interval over {k} folds", fontsize=8)
     _save(fig, figures, "learning_curve")
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(4.5, 3.2))
-    abl = exp.get("ablation", [])
-    names = [r["without"] for r in abl]
-    for k, source in enumerate(("scrapinghub", "wcxb")):
-        ax.barh(np.arange(len(abl)) + 0.4 * k, [r.get(source, 0) for r in abl], height=0.4, label=source)
-    ax.set_yticks(np.arange(len(abl)) + 0.2, names)
-    lo = min([r.get(s, 1) for r in abl for s in ("scrapinghub", "wcxb")] or [0.5])
-    ax.set_xlim(max(0, lo - 0.05), 1)
-    ax.set_xlabel("F1 without the feature group")
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    abl = [r for r in exp["ablation"] if r["without"] != "(none)"]
+    y = np.arange(len(abl))
+    for j, source in enumerate(("scrapinghub", "wcxb")):
+        ch = [r[source]["change"] for r in abl]
+        m = np.array([c["mean"] for c in ch])
+        err = [m - np.array([c["ci"][0] for c in ch]), np.array([c["ci"][1] for c in ch]) - m]
+        ax.barh(y + 0.4 * j, m, height=0.38, xerr=err, capsize=3, label=source)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y + 0.2, [f"without {r['without']}" for r in abl])
+    ax.set_xlabel("change in body F1 against the full model (same fold)")
     ax.legend(fontsize=7)
+    ax.set_title(f"Ablation, {exp['variant']} model: paired change, 95% interval over {k} folds", fontsize=8)
     _save(fig, figures, "ablation")
     plt.close(fig)
 
+
+def figure_threshold(res: dict, figures: Path, plt) -> None:
     fig, ax = plt.subplots(figsize=(4.5, 3.5))
     for variant in ("html", "text"):
-        sweep = res.get("cv", {}).get(variant, {}).get("threshold_sweep", [])
+        sweep = res["cv"][variant]["threshold_sweep"]
         for source, style in (("scrapinghub", "-"), ("wcxb", "--")):
             pts = [(s[source]["recall"], s[source]["precision"]) for s in sweep if source in s]
             if pts:
                 ax.plot(*zip(*pts), style, marker=".", label=f"{variant}, {source}")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
-    ax.set_title("Binary threshold on P(body), 0.10 to 0.90")
+    ax.set_title("Binary threshold on P(body), 0.10 to 0.90", fontsize=9)
     ax.legend(fontsize=7)
     _save(fig, figures, "threshold")
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(4.5, 3.2))
-    by_size = res.get("speed", {}).get("by_size", [])
-    if by_size:
-        ax.plot([b["mean_lines"] for b in by_size], [b["lines_per_s"] for b in by_size], marker="o")
-    ax.set_xscale("log")
-    ax.set_xlabel("document size (lines)")
-    ax.set_ylabel("lines/s, one document at a time")
-    ax.set_title("learned-text throughput, one core")
-    _save(fig, figures, "throughput")
+
+def figure_reliability(res: dict, figures: Path, plt) -> None:
+    from .reliability import plot_reliability
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    plot_reliability(res["cv"], ax)
+    fig.tight_layout()
+    _save(fig, figures, "reliability")
     plt.close(fig)
+
+
+def fold_fine_f1(res: dict, data: Path, results: Path, variant: str) -> dict[str, list[float]]:
+    """Per-label F1 on each CV fold's hand pages (labels with support in that fold)."""
+    docs = load_corpus(data)
+    folds = site_folds(docs, res["cv"]["folds"])
+    preds = cv_predictions(results, variant)
+    out: dict[str, list[float]] = {lab: [] for lab in LABELS}
+    for f in range(res["cv"]["folds"]):
+        sub = [d for d, k in zip(docs, folds) if k == f and d.meta.get("annotator") and d.id in preds]
+        if not sub:
+            continue
+        scores = fine_scores(sub, [preds[d.id] for d in sub])["per_label"]
+        for lab in LABELS:
+            if scores[lab]["support"]:
+                out[lab].append(scores[lab]["f1"])
+    return out
+
+
+def figure_per_label(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
+    """Per-label F1 of the text and the HTML model (bars: all hand pages pooled; dots: each fold)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    x = np.arange(len(LABELS))
+    for j, (variant, colour) in enumerate((("text", "#74c0fc"), ("html", "#1864ab"))):
+        pooled = [res["cv"][variant]["fine"]["per_label"][lab]["f1"] for lab in LABELS]
+        ax.bar(x + 0.4 * j - 0.2, pooled, width=0.38, color=colour,
+               label=f"{variant} (macro-F1 {res['cv'][variant]['fine']['macro_f1']:.3f})")
+        per_fold = fold_fine_f1(res, data, results, variant)
+        for i, lab in enumerate(LABELS):
+            ax.scatter([x[i] + 0.4 * j - 0.2] * len(per_fold[lab]), per_fold[lab], s=6, color="black", zorder=3)
+    ax.set_xticks(x, LABELS)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1, hand pages, out of fold")
+    ax.set_title("Per-label F1: bars pooled over folds, dots one fold each", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    _save(fig, figures, "per_label")
+    plt.close(fig)
+
+
+def figure_speed_quality(res: dict, figures: Path, plt) -> None:
+    """Pages/s (log) against Scrapinghub F1 for every system timed in the same run."""
+    rows = speed_rows(res)
+    fig, ax = plt.subplots(figsize=(5.6, 4))
+    for r in rows:
+        filled = r["input"] == "HTML"
+        colour = "#c92a2a" if r["ours"] else "#495057"
+        ax.scatter(r["per_s"], r["f1"], s=36, marker="o" if filled else "s",
+                   facecolors=colour if filled else "none", edgecolors=colour)
+        ax.annotate(r["system"], (r["per_s"], r["f1"]), fontsize=6, xytext=(4, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("pages/s, one core (log; min of repeated interleaved runs)")
+    ax.set_ylabel("Scrapinghub F1 (shingle metric)")
+    ax.set_title("Speed and quality on the 181 Scrapinghub pages\n"
+                 "filled: from HTML; open squares: line filters on the rendered text", fontsize=8)
+    _save(fig, figures, "speed_quality")
+    plt.close(fig)
+
+
+def figure_scaling(res: dict, figures: Path, plt) -> None:
+    """Seconds per page of clean_html against page bytes and rendered lines (log-log, fitted slope);
+    and learned-text lines/s against document size."""
+    sc = res["speed"]["scaling"]
+    pages = sc["pages"]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    t = np.array([p["seconds"] for p in pages]) * 1000
+    for ax, key, label in ((axes[0], "bytes", "page size (bytes)"), (axes[1], "lines", "rendered lines")):
+        x = np.array([p[key] for p in pages], dtype=float)
+        ax.scatter(x, t, s=4, alpha=0.5)
+        slope, icpt = np.polyfit(np.log(x), np.log(t), 1)
+        xs = np.geomspace(x.min(), x.max(), 20)
+        ax.plot(xs, np.exp(icpt) * xs ** slope, color="#c92a2a", label=f"fit: time ∝ size^{slope:.2f}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(label)
+        ax.set_ylabel("clean_html ms per page (min of runs)")
+        ax.legend(fontsize=7)
+    by_size = res["speed"]["by_size"]
+    axes[2].plot([b["mean_lines"] for b in by_size], [b["lines_per_s"] for b in by_size], marker="o")
+    axes[2].set_xscale("log")
+    axes[2].xaxis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+    axes[2].xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+    axes[2].set_xlabel("document size (lines)")
+    axes[2].set_ylabel("learned-text lines/s")
+    axes[2].set_ylim(0, None)
+    fig.suptitle(f"Cost against input size ({len(pages)} Scrapinghub and WCXB pages, one core)", fontsize=9)
+    fig.tight_layout()
+    _save(fig, figures, "scaling")
+    plt.close(fig)
+
+
+FIGURES = ("confusion", "seeds", "learning_curve", "ablation", "threshold", "reliability", "per_label",
+           "speed_quality", "scaling")
 
 
 # --- the paper ----------------------------------------------------------------------------------
@@ -342,8 +567,89 @@ def fill(template: str, res: dict, tables: dict[str, str]) -> str:
         raise SystemExit(f"paper template: cannot fill a placeholder ({exc!r})") from None
 
 
+#: The result files (``results/<name>.json``) the report is made of; a missing one is an error.
+STEP_RESULTS = ("meta", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "streams")
+#: Documents with blocks the report regenerates (between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``):
+#: README's current numbers, and the datasheet's gold counts and agreement, from the same results.
+DOC_BLOCKS = {"README.md": ("numbers",), "docs/datasheet.md": ("gold_counts", "agreement")}
+GROUP_NAMES = {"all": "all", "round:1": "round 1", "round:2": "round 2", "source:scrapinghub": "Scrapinghub",
+               "source:wcxb": "WCXB", "source:postlight": "postlight", "english:yes": "English",
+               "english:no": "not English"}
+
+
+def _group_name(key: str) -> str:
+    return GROUP_NAMES.get(key, key.split(":", 1)[-1])
+
+
+def _group_order(keys) -> list[str]:
+    known = [k for k in GROUP_NAMES if k in keys]
+    return known + sorted(k for k in keys if k not in GROUP_NAMES)
+
+
+def table_gold_counts(res: dict) -> str:
+    """Hand-read gold lines per label and group (``results/agreement.json``, ``hand_gold_counts``)."""
+    counts = res["agreement"]["hand_gold_counts"]
+    head = "| group | pages | lines | " + " | ".join(LABELS) + " |\n|---|" + "---:|" * (2 + len(LABELS)) + "\n"
+    return head + "".join(f"| {_group_name(k)} | {counts[k]['pages']} | {counts[k]['lines']:,} | "
+                          + " | ".join(f"{counts[k].get(lab, 0):,}" for lab in LABELS) + " |\n"
+                          for k in _group_order(counts))
+
+
+def table_agreement(res: dict) -> str:
+    """Cohen's kappa of the two blind passes, overall and per group (``results/agreement.json``)."""
+    ag = res["agreement"]
+    head = "| group | pages | lines | kappa fine | kappa binary |\n|---|---:|---:|---:|---:|\n"
+    rows = [("all", {k: ag[k] for k in ("pages", "lines", "kappa_fine", "kappa_binary")})]
+    rows += [(_group_name(k), ag["groups"][k]) for k in _group_order(ag["groups"])]
+    return head + "".join(f"| {name} | {g['pages']} | {g['lines']:,} | {g['kappa_fine']:.3f} | {g['kappa_binary']:.3f} |\n"
+                          for name, g in rows)
+
+
+def table_seed_errors(res: dict) -> str:
+    """The seed lines the never-seen-them text model gets wrong on body/not-body."""
+    seeds = res["cv"]["text"]["seeds"]
+    rows = [("body dropped", t) for t in seeds["body_lines_dropped"]] + \
+           [("appeal/ad/teaser kept", t) for t in seeds["appeal_ad_teaser_kept"]]
+    return "| error | line (first 110 characters) |\n|---|---|\n" + "".join(f"| {e} | {_clip(t)} |\n" for e, t in rows)
+
+
+def derived(res: dict) -> dict:
+    """Numbers the paper quotes that are sums or counts of results, not single entries."""
+    seeds = res["cv"]["text"]["seeds"]
+    support = {lab: seeds["per_label"][lab]["support"] for lab in LABELS}
+    steps = res["meta"].get("steps", {})
+    return {"generated_at": res["meta"]["git_commit"], "steps": step_commits(res["meta"]),
+            "run_minutes": sum(r.get("seconds", 0) for r in steps.values()) / 60,
+            "seeds_body": support[BODY], "seeds_body_kept": support[BODY] - len(seeds["body_lines_dropped"]),
+            "seeds_akt": sum(support[k] for k in ("appeal", "ad", "teaser")),
+            "seeds_akt_kept": len(seeds["appeal_ad_teaser_kept"])}
+
+
+def step_commits(meta: dict) -> str:
+    """Which commit each result step ran at, for the paper's header."""
+    by_commit: dict[str, list[str]] = {}
+    for step, rec in meta.get("steps", {}).items():
+        by_commit.setdefault(str(rec.get("git_commit"))[:10] + (" (dirty)" if rec.get("git_dirty") else ""), []).append(step)
+    return "; ".join(f"{', '.join(steps)} at `{commit}`" for commit, steps in by_commit.items()) or "(unknown)"
+
+
+def write_blocks(path: Path, blocks: dict[str, str], commit: str) -> None:
+    """Replace each generated block of ``path`` (between its markers) with its table; a missing
+    marker is an error."""
+    text = path.read_text()
+    for name, table in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start not in text or end not in text:
+            raise SystemExit(f"report: {path} has no {start} ... {end} block")
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = (f"{head}{start}\n<!-- generated by python -m benchmarks.report from results/*.json (commit "
+                f"{commit[:10]}); do not edit by hand -->\n\n{table}\n{end}{tail}")
+    path.write_text(text)
+
+
 def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: Path = ROOT / "paper",
-        template: Path = TEMPLATE) -> int:
+        template: Path = TEMPLATE, docs: Path | None = None) -> int:
     """The step itself, with the command line's options as keyword arguments."""
     import matplotlib
 
@@ -355,19 +661,33 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
     tables_dir, figures = paper / "tables", paper / "figures"
     tables_dir.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
+    missing = [name for name in STEP_RESULTS if name not in res]
+    if missing:
+        raise SystemExit(f"report: results missing for {', '.join(missing)} in {results} (run those steps first)")
     curve, abl = table_experiments(res)
     tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
               "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
-              "errors": table_errors(data, results), "streams": table_streams(res),
-              "streams_notes": streams_notes(res)}
+              "errors": table_errors(data, results), "fine_errors": table_fine_errors(data, results),
+              "languages": table_languages(res), "speed": table_speed(res), "numbers": table_readme(res),
+              "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
+              "seed_errors": table_seed_errors(res),
+              "streams": table_streams(res), "streams_notes": streams_notes(res)}
     for name, text in tables.items():
         (tables_dir / f"{name}.md").write_text(text)
     figure_confusion(res, data, results, figures, plt)
     figure_seeds(res, figures, plt)
-    figure_curves(res, figures, plt)
-    if template.is_file():
-        (paper / "paper.md").write_text(fill(template.read_text(), res, tables))
-    print(f"report: {len(tables)} tables, 6 figures, paper.md in {paper}", file=sys.stderr)
+    figure_experiments(res, figures, plt)
+    figure_threshold(res, figures, plt)
+    figure_reliability(res, figures, plt)
+    figure_per_label(res, data, results, figures, plt)
+    figure_speed_quality(res, figures, plt)
+    figure_scaling(res, figures, plt)
+    res = {**res, "report": derived(res)}
+    (paper / "paper.md").write_text(fill(template.read_text(), res, tables))
+    if docs is not None:  # README and datasheet blocks, from the same results
+        for rel, names in DOC_BLOCKS.items():
+            write_blocks(docs / rel, {name: tables[name] for name in names}, str(res["meta"]["git_commit"]))
+    print(f"report: {len(tables)} tables, {len(FIGURES)} figures, paper.md in {paper}", file=sys.stderr)
     return 0
 
 
@@ -377,6 +697,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--paper", type=Path, default=ROOT / "paper")
     parser.add_argument("--template", type=Path, default=TEMPLATE)
+    parser.add_argument("--docs", type=Path, default=None,
+                        help="a checkout whose README.md and docs/datasheet.md get their generated blocks rewritten")
     args = parser.parse_args(argv)
     return run(**vars(args))
 

@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -98,7 +99,7 @@ def _step_peers(args: argparse.Namespace, out: Path) -> None:
 def _step_speed(args: argparse.Namespace, out: Path) -> None:
     from . import speed
 
-    quick = {"limit": QUICK_PAGES, "repeats": 1} if args.quick else {}
+    quick = {"limit": QUICK_PAGES, "repeats": 1, "wcxb_sample": QUICK_PAGES // 2} if args.quick else {}
     speed.run(data=out / "data", out=out / "results" / "speed.json", scrapinghub=args.scrapinghub,
               wcxb=args.wcxb, **quick)
 
@@ -106,7 +107,9 @@ def _step_speed(args: argparse.Namespace, out: Path) -> None:
 def _step_experiments(args: argparse.Namespace, out: Path) -> None:
     from . import experiments
 
-    quick = {"folds": 3, "params": QUICK_PARAMS} if args.quick else {}
+    # quick: two ablations and one curve point, to exercise the pipeline in CI time
+    quick = {"folds": 3, "params": QUICK_PARAMS, "groups": ("words", "sequence"), "fractions": (0.3, 1.0)} \
+        if args.quick else {}
     experiments.run(data=out / "data", out=out / "results" / "experiments.json", **quick)
 
 
@@ -122,7 +125,9 @@ def _step_streams(args: argparse.Namespace, out: Path) -> None:
 def _step_report(args: argparse.Namespace, out: Path) -> None:
     from . import report
 
-    report.run(results=out / "results", data=out / "data", paper=out / "paper")
+    # README's and the datasheet's generated blocks are rewritten when the output folder is a checkout
+    docs = out if (out / "README.md").is_file() and (out / "docs" / "datasheet.md").is_file() else None
+    report.run(results=out / "results", data=out / "data", paper=out / "paper", docs=docs)
 
 
 #: Each step's function, in run order.
@@ -153,16 +158,21 @@ def check_outputs(out: Path, steps: tuple[str, ...] | list[str] = STEPS) -> list
             problems.append(f"cv: {variant} Scrapinghub F1 is {f1!r}")
     if "report" not in steps:
         return problems
-    for name in ("main_scrapinghub.md", "main_wcxb.md", "fine_grained.md"):
+    from .report import FIGURES
+
+    for name in ("main_scrapinghub.md", "main_wcxb.md", "fine_grained.md", "speed.md", "numbers.md", "languages.md"):
         if not (out / "paper" / "tables" / name).is_file():
             problems.append(f"report: table {name} missing")
-    for name in ("confusion", "seeds", "learning_curve", "ablation", "threshold", "throughput"):
+    for name in FIGURES:
         for ext in ("png", "pdf"):
             if not (out / "paper" / "figures" / f"{name}.{ext}").is_file():
                 problems.append(f"report: figure {name}.{ext} missing")
     paper = (out / "paper" / "paper.md").read_text() if (out / "paper" / "paper.md").is_file() else ""
     if "{{" in paper:
         problems.append("report: paper.md has unfilled placeholders")
+    for link in re.findall(r"\]\((figures/[^)]+)\)", paper):
+        if not (out / "paper" / link).is_file():
+            problems.append(f"report: paper.md links {link}, which does not exist")
     return problems
 
 

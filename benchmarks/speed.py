@@ -7,10 +7,14 @@ then ours again in the next repetition), so a noisy neighbour slows all of them 
 reports the minimum and the median seconds over ``--repeats`` repetitions, and ratios are taken
 between minimums of the same run. Through the public API only:
 
-- HTML: pages/s of ``boilerplate.clean_html`` (decode, render, learned-html) against
-  ``trafilatura.extract`` and Resiliparse's main-content extractor, per corpus;
-- text: lines/s of ``boilerplate.clean`` (learned-text) and of the C4 line filter on the
-  rendered text of the same pages; and the cost of a one-line input (the fixed cost per call).
+- HTML: pages/s of ``boilerplate.clean_html`` (decode, render, learned-html) against every peer
+  of ``benchmarks.peers`` on the Scrapinghub pages, and against trafilatura, Resiliparse,
+  readability-lxml and html-text on an evenly spaced sample of ``--wcxb-sample`` WCXB pages;
+- text: lines/s (and documents/s) of ``boilerplate.clean`` with each text detector (learned-text,
+  rules, C4, Gopher) on the rendered text of the Scrapinghub pages (rendering not included);
+- scaling: seconds of ``clean_html`` per page (minimum over the repetitions) against its bytes
+  and its rendered lines, with the fitted log-log slope (1 = linear cost);
+- the cost of a one-line input (the fixed cost per call).
 """
 
 from __future__ import annotations
@@ -26,31 +30,31 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 
+import numpy as np  # noqa: E402
+
 import boilerplate  # noqa: E402
 from boilerplate.eval.corpora import iter_pages  # noqa: E402
 from boilerplate.html import render_text  # noqa: E402
 
 from .common import ROOT  # noqa: E402
+from .peers import PEERS, available  # noqa: E402
 
 ONE_LINE_CALLS = 2000
 
 
-def _peers_html() -> dict[str, Callable[[bytes], object]]:
-    peers: dict[str, Callable[[bytes], object]] = {}
-    try:
-        import trafilatura
+#: The peers timed on the WCXB sample (all of benchmarks.peers run on Scrapinghub).
+WCXB_PEERS = ("trafilatura", "resiliparse", "readability", "html-text")
+#: Text detectors timed on rendered text (their quality is in heuristics.json and cv.json).
+TEXT_DETECTORS = ("learned-text", "rules", "c4", "gopher")
 
-        peers["trafilatura"] = trafilatura.extract
-    except ImportError:
-        pass
-    try:
-        from resiliparse.extract.html2text import extract_plain_text
-        from resiliparse.parse.html import HTMLTree
 
-        peers["resiliparse"] = lambda h: extract_plain_text(HTMLTree.parse_from_bytes(h), main_content=True)
-    except ImportError:
-        pass
-    return peers
+def _peers_html(names=None) -> dict[str, Callable[[bytes], object]]:
+    """The installed peers of ``benchmarks.peers`` (all, or those in ``names``)."""
+    return {name: fn for name, fn in PEERS.items() if (names is None or name in names) and available(name)}
+
+
+def _text_cleaner(name: str) -> Callable[[str], str]:
+    return lambda text: boilerplate.clean(text, detector=name)
 
 
 def interleaved(contenders: dict[str, Callable[[object], object]], inputs: Sequence, repeats: int) -> dict:
@@ -84,21 +88,42 @@ def by_size(texts: list[str], repeats: int) -> list[dict]:
     return rows
 
 
+def scaling(pages: list[bytes], repeats: int) -> dict:
+    """Per page: bytes, rendered lines and ``clean_html`` seconds (min over ``repeats``); the
+    least-squares slope of log seconds against log bytes and against log lines."""
+    seconds = np.full(len(pages), np.inf)
+    for _ in range(repeats):
+        for i, page in enumerate(pages):
+            t0 = time.perf_counter()
+            boilerplate.clean_html(page)
+            seconds[i] = min(seconds[i], time.perf_counter() - t0)
+    size = np.array([len(p) for p in pages], dtype=float)
+    lines = np.array([render_text(p).count("\n") + 1 for p in pages], dtype=float)
+    slope = {name: float(np.polyfit(np.log(x), np.log(seconds), 1)[0]) for name, x in (("bytes", size), ("lines", lines))}
+    return {"pages": [{"bytes": int(b), "lines": int(n), "seconds": float(t)} for b, n, t in zip(size, lines, seconds)],
+            "slope_bytes": slope["bytes"], "slope_lines": slope["lines"]}
+
+
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
-        repeats: int = 3, limit: int | None = None, out: Path = ROOT / "results" / "speed.json") -> int:
+        repeats: int = 3, limit: int | None = None, wcxb_sample: int = 200,
+        out: Path = ROOT / "results" / "speed.json") -> int:
     """The step itself, with the command line's options as keyword arguments."""
     result: dict = {"repeats": repeats, "html": {}, "text": {}}
-    peers = _peers_html()
+    sampled: list[bytes] = []
     for source, directory in (("scrapinghub", scrapinghub), ("wcxb", wcxb)):
         if not directory:
             continue
         pages = [p.html for p in iter_pages(source, directory)][:limit]
+        if source == "wcxb" and len(pages) > wcxb_sample:  # evenly spaced, deterministic
+            pages = [pages[i] for i in np.linspace(0, len(pages) - 1, wcxb_sample).astype(int)]
+        peers = _peers_html(None if source == "scrapinghub" else WCXB_PEERS)
         timed = interleaved({"boilerplate": boilerplate.clean_html, **peers}, pages, repeats)
         for entry in timed.values():
             entry["pages_per_s"] = len(pages) / entry["min_s"]
         ours = timed["boilerplate"]["min_s"]
         ratios = {f"vs_{name}": timed[name]["min_s"] / ours for name in peers}
         result["html"][source] = {"pages": len(pages), **timed, **ratios}
+        sampled += pages
         if source == "scrapinghub":  # the summary the paper quotes
             result["html_pages_per_s"] = timed["boilerplate"]["pages_per_s"]
             result["trafilatura_pages_per_s"] = timed.get("trafilatura", {}).get("pages_per_s")
@@ -108,15 +133,19 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         if source == "scrapinghub":
             texts = [render_text(h) for h in pages]
             n_lines = sum(t.count("\n") + 1 for t in texts)
-            timed = interleaved({"learned-text": boilerplate.clean,
-                                 "c4": lambda t: boilerplate.clean(t, detector="c4")}, texts, repeats)
+            timed = interleaved({name: _text_cleaner(name) for name in TEXT_DETECTORS}, texts, repeats)
             for entry in timed.values():
                 entry["lines_per_s"] = n_lines / entry["min_s"]
+                entry["docs_per_s"] = len(texts) / entry["min_s"]
             result["text"] = {"documents": len(texts), "lines": n_lines, **timed}
             result["text_lines_per_s"] = timed["learned-text"]["lines_per_s"]
             result["by_size"] = by_size(texts, repeats)
             print(f"text: {n_lines} lines; " + "; ".join(f"{name} {e['lines_per_s']:,.0f} lines/s"
                                                         for name, e in timed.items()), flush=True)
+    if sampled:
+        result["scaling"] = scaling(sampled, repeats)
+        print(f"scaling: {len(sampled)} pages; log-log slope of seconds on bytes "
+              f"{result['scaling']['slope_bytes']:.2f}, on lines {result['scaling']['slope_lines']:.2f}", flush=True)
     one = interleaved({"clean": boilerplate.clean, "clean_html": boilerplate.clean_html},
                       ["A single line of text."] * ONE_LINE_CALLS, repeats)
     result["one_line_ms"] = {name: 1000 * e["min_s"] / ONE_LINE_CALLS for name, e in one.items()}
@@ -133,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wcxb", default=os.environ.get("BOILERPLATE_WCXB"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
+    parser.add_argument("--wcxb-sample", type=int, default=200, help="WCXB pages timed (evenly spaced)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "speed.json")
     args = parser.parse_args(argv)
     return run(**vars(args))
