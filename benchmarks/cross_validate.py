@@ -31,43 +31,55 @@ THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, 
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
 
 
-def _run_fold(f: int) -> tuple[list[int], list, list]:
-    docs, folds, html, extra = _SHARED["docs"], _SHARED["folds"], _SHARED["html"], _SHARED["extra"]
-    train = [d for d, k in zip(docs, folds) if k != f]
-    test_idx = [i for i, k in enumerate(folds) if k == f]
-    # One OpenMP thread per fold process: the booster's threads would otherwise oversubscribe the
+def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list]:
+    """One fit: ``(variant, fold)`` trains on the other folds and predicts this one;
+    ``(variant, -1)`` trains on every corpus page and predicts the seeds (text only)."""
+    docs, folds, params, seeds = _SHARED["docs"], _SHARED["folds"], _SHARED["params"], _SHARED["seeds"]
+    variant, f = task
+    html = variant == "html"
+    if f < 0:
+        train, test = list(docs), list(seeds)
+    else:
+        # the text model also trains on the seeds, as the shipped one does; they are never scored here
+        train = [d for d, k in zip(docs, folds) if k != f] + ([] if html else list(seeds))
+        test = [d for d, k in zip(docs, folds) if k == f]
+    # One OpenMP thread per process: the booster's threads would otherwise oversubscribe the
     # cores and spin-wait (a fold took 10x longer).
     with threadpool_limits(_SHARED["threads"]):
-        model = LearnedDetector(html=html, **_SHARED["params"]).fit(train + extra)
-    probas = model.predict_proba_many([docs[i] for i in test_idx])
-    labels = [model.labels_from_proba(docs[i], p) for i, p in zip(test_idx, probas)]
-    return test_idx, labels, [p[:, LABELS.index(BODY)] for p in probas]
+        model = LearnedDetector(html=html, **params).fit(train)
+    probas = model.predict_proba_many(test)
+    labels = [model.labels_from_proba(d, p) for d, p in zip(test, probas)]
+    idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
+    return variant, f, idx, labels, [p[:, LABELS.index(BODY)] for p in probas]
 
 
-def cross_predict(docs: list, folds: np.ndarray, html: bool, extra: list, workers: int = 2,
-                  params: dict | None = None) -> tuple[list, list]:
-    """Out-of-fold labels and P(body) for every document (folds fitted in ``workers`` processes)."""
+def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds: list, workers: int = 2,
+                      params: dict | None = None) -> dict[str, dict]:
+    """Out-of-fold labels and P(body) of every document for each variant, and the seed labels of a
+    text model trained on all corpus pages: every fit of every variant in one pool of ``workers``
+    processes (longest first), so no core idles between variants."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    _SHARED.update(docs=docs, folds=folds, html=html, extra=extra, threads=1 if workers > 1 else None,
-                   params=params or {})
-    preds: list = [None] * len(docs)
-    p_body: list = [None] * len(docs)
+    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params or {})
     k = int(folds.max()) + 1
+    tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
+    tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
+    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs)} for v in variants}
     t0 = time.perf_counter()
-    if workers > 1:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
-        results = pool.map(_run_fold, range(k))
-    else:
-        pool, results = None, map(_run_fold, range(k))
-    for done, (idx, labels, probs) in enumerate(results, 1):
-        for i, lab, pb in zip(idx, labels, probs):
-            preds[i], p_body[i] = lab, pb
-        print(f"  fold {done}/{k} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) if workers > 1 else None
+    results = pool.map(_run_task, tasks) if pool is not None else map(_run_task, tasks)
+    for done, (variant, f, idx, labels, probs) in enumerate(results, 1):
+        if f < 0:
+            out[variant]["seeds"] = labels
+        else:
+            for i, lab, pb in zip(idx, labels, probs):
+                out[variant]["preds"][i], out[variant]["p_body"][i] = lab, pb
+        print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
+              f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     if pool is not None:
         pool.shutdown()
-    return preds, p_body
+    return out
 
 
 def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
@@ -93,14 +105,16 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     results = {"folds": folds, "params": params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
     out.parent.mkdir(parents=True, exist_ok=True)
-    for variant in variants.split(","):
-        html = variant == "html"
-        t0 = time.perf_counter()
+    variant_list = variants.split(",")
+    t0 = time.perf_counter()
+    for variant in variant_list:
         for d in docs + seeds:
-            cache_features(d, html=html and d.cues is not None)
-        print(f"[{variant}] features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-        preds, p_body = cross_predict(docs, fold_of, html, [] if html else seeds, workers=workers,
-                                      params=params)
+            cache_features(d, html=variant == "html" and d.cues is not None)
+    print(f"features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    predicted = cross_predict_all(docs, fold_of, variant_list, seeds, workers=workers, params=params)
+    for variant in variant_list:
+        html = variant == "html"
+        preds, p_body = predicted[variant]["preds"], predicted[variant]["p_body"]
         res = evaluate(docs, preds, gold, n_boot=bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
@@ -117,8 +131,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             res["fine_by_language"] = fine_by(docs, preds, hand,
                                               lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")
         if not html:  # seeds: a model that never saw them
-            model = LearnedDetector(html=False, **params).fit(docs)
-            sp = [model.predict(d) for d in seeds]
+            sp = predicted[variant]["seeds"]
             res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
             res["seeds"]["pred"] = sp
             res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("boilerplate-lines", "numpy", "scipy", "scikit-learn", "lxml", "justext", "matplotlib", "trafilatura",
             "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
+STREAM_PAGES = 600
 
 
 def environment() -> dict:
@@ -117,7 +118,10 @@ def _step_streams(args: argparse.Namespace, out: Path) -> None:
     from . import stream_bench
 
     # quick: the CLI only; the datatrove step runs end to end in tests/test_datatrove.py
-    quick = {"limit": QUICK_PAGES, "times": 2, "what": ["cli"]} if args.quick else {}
+    # full: the first STREAM_PAGES pages and a 3x copy for memory, CLI and datatrove (what fits the
+    # hour); python -m benchmarks.stream_bench alone runs all pages, 10x, and the fork variant
+    quick = {"limit": QUICK_PAGES, "times": 2, "what": ["cli"]} if args.quick else {
+        "limit": STREAM_PAGES, "times": 3, "what": ["readers", "startup", "cli", "engine"]}
     stream_bench.run(out=out / "results" / "streams.json", work=out / "data" / "streams",
                      scrapinghub=args.scrapinghub, wcxb=args.wcxb, **quick)
 

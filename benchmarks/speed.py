@@ -49,8 +49,23 @@ TEXT_DETECTORS = ("learned-text", "rules", "c4", "gopher")
 
 
 def _peers_html(names=None) -> dict[str, Callable[[bytes], object]]:
-    """The installed peers of ``benchmarks.peers`` (all, or those in ``names``)."""
-    return {name: fn for name, fn in PEERS.items() if (names is None or name in names) and available(name)}
+    """The installed peers of ``benchmarks.peers`` (all, or those in ``names``); a page on which a
+    peer raises counts in ``PEER_ERRORS`` (as in ``benchmarks.peer_bench``), not as a crash."""
+    return {name: _guarded(name, fn) for name, fn in PEERS.items()
+            if (names is None or name in names) and available(name)}
+
+
+PEER_ERRORS: dict[str, int] = {}
+
+
+def _guarded(name: str, fn: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    def call(html: bytes) -> object:
+        try:
+            return fn(html)
+        except Exception:  # noqa: BLE001 - a peer failing on a page is an empty extraction, counted
+            PEER_ERRORS[name] = PEER_ERRORS.get(name, 0) + 1
+            return ""
+    return call
 
 
 def _text_cleaner(name: str) -> Callable[[str], str]:
@@ -146,6 +161,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         result["scaling"] = scaling(sampled, repeats)
         print(f"scaling: {len(sampled)} pages; log-log slope of seconds on bytes "
               f"{result['scaling']['slope_bytes']:.2f}, on lines {result['scaling']['slope_lines']:.2f}", flush=True)
+    result["peer_errors"] = dict(PEER_ERRORS)  # page calls on which a peer raised, over all repetitions
     one = interleaved({"clean": boilerplate.clean, "clean_html": boilerplate.clean_html},
                       ["A single line of text."] * ONE_LINE_CALLS, repeats)
     result["one_line_ms"] = {name: 1000 * e["min_s"] / ONE_LINE_CALLS for name, e in one.items()}
