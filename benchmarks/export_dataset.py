@@ -67,6 +67,10 @@ def card(table: list[dict], seed: int, test_share: float) -> str:
     counts = "\n".join(f"| {lab} | {by_label.get(lab, 0):,} |" for lab in GOLD_LABELS)
     sources = "\n".join(f"| {s} | {by_source[s]:,} | {LICENCES.get(s, '?')} |" for s in sorted(by_source))
     pages = Counter(p for _, p in docs)
+    # the hand-read lines by label: the same counts as the datasheet's and the paper's gold table
+    # (both from results/agreement.json's hand_gold_counts, made from the same corpus)
+    hand = Counter(r["label"] for r in table if r["provenance"] == "hand")
+    hand_counts = ", ".join(f"{lab} {hand.get(lab, 0):,}" for lab in GOLD_LABELS if lab != "other")
     return f"""---
 license: other
 license_name: per-source
@@ -130,7 +134,8 @@ own text), `headline`, `metadata`, `appeal`, `ad`, `teaser`, `chrome`, or `other
   it out of fine-grained training or scoring.
 - **Provenance**: `hand` (every line read by an annotator, {pages['hand']} pages), `alignment`
   ({pages['alignment']} pages), `seed` (the project's two seed documents, {pages['seed']} pages).
-  Lines: {', '.join(f'{k} {v:,}' for k, v in by_prov.most_common())}.
+  Lines: {', '.join(f'{k} {v:,}' for k, v in by_prov.most_common())}. Hand-read lines by label:
+  {hand_counts}.
 - **Split**: by site with seed {seed}, {test_share:.0%} of the sites in `test`; no site is in both
   splits. Train {n['train']:,} lines, test {n['test']:,}.
 
@@ -153,7 +158,8 @@ are the project's.
   year = {{2026}},
   note = {{Dataset exported with benchmarks.export_dataset}}
 }}
-@misc{{foley2026wcxb, title = {{WCXB: Web Content eXtraction Benchmark}}, author = {{Foley}}, year = {{2026}}}}
+@misc{{foley2026wcxb, title = {{WCXB: A Multi-Type Web Content Extraction Benchmark}}, author = {{Murrough Foley}},
+  year = {{2026}}, eprint = {{2605.21097}}, archivePrefix = {{arXiv}}}}
 ```
 """
 

@@ -571,7 +571,8 @@ def fill(template: str, res: dict, tables: dict[str, str]) -> str:
 STEP_RESULTS = ("meta", "agreement", "cv", "heuristics", "peers", "speed", "experiments", "streams")
 #: Documents with blocks the report regenerates (between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``):
 #: README's current numbers, and the datasheet's gold counts and agreement, from the same results.
-DOC_BLOCKS = {"README.md": ("numbers",), "docs/datasheet.md": ("gold_counts", "agreement")}
+DOC_BLOCKS = {"README.md": ("numbers",), "docs/datasheet.md": ("gold_counts", "agreement"),
+              "docs/measuring.md": ("targets",)}
 GROUP_NAMES = {"all": "all", "round:1": "round 1", "round:2": "round 2", "source:scrapinghub": "Scrapinghub",
                "source:wcxb": "WCXB", "source:postlight": "postlight", "english:yes": "English",
                "english:no": "not English"}
@@ -603,6 +604,36 @@ def table_agreement(res: dict) -> str:
     rows += [(_group_name(k), ag["groups"][k]) for k in _group_order(ag["groups"])]
     return head + "".join(f"| {name} | {g['pages']} | {g['lines']:,} | {g['kappa_fine']:.3f} | {g['kappa_binary']:.3f} |\n"
                           for name, g in rows)
+
+
+def table_targets(res: dict) -> str:
+    """The open issues' targets against this run's numbers (docs/measuring.md's generated block)."""
+    cv, sp, st = res["cv"], res["speed"], res.get("streams", {})
+    der = derived(res)
+    html_labels = cv["html"]["fine"]["per_label"]
+    worst = min(KINDS, key=lambda k: html_labels[k]["f1"])
+    rows = [
+        ("fine macro-F1, HTML", "≥ 0.80", f"{cv['html']['fine']['macro_f1']:.3f}"),
+        ("fine macro-F1, text", "≥ 0.70", f"{cv['text']['fine']['macro_f1']:.3f}"),
+        ("every label's F1, HTML", "≥ 0.60", f"lowest {worst} {html_labels[worst]['f1']:.3f}"),
+        ("Scrapinghub F1, HTML", "≥ 0.965", f"{cv['html']['scrapinghub']['all']['f1']:.3f}"),
+        ("WCXB F1 (all), HTML", "≥ 0.87", f"{cv['html']['wcxb']['all']['f1']:.3f}"),
+        ("Scrapinghub F1, text", "≥ 0.93", f"{cv['text']['scrapinghub']['all']['f1']:.3f}"),
+        ("WCXB article F1, text", "≥ 0.94", f"{cv['text']['wcxb']['article']['f1']:.3f}"),
+        ("seed body lines kept (model without the seeds)", f"all {der['seeds_body']}",
+         f"{der['seeds_body_kept']} of {der['seeds_body']}"),
+        ("seed appeal/ad/teaser lines kept", "none", f"{der['seeds_akt_kept']} of {der['seeds_akt']}"),
+        ("ECE of P(body), HTML / text", "≤ 0.05",
+         f"{cv['html']['calibration']['all']['ece']:.3f} / {cv['text']['calibration']['all']['ece']:.3f}"),
+        ("HTML pages/s against trafilatura, Scrapinghub / WCXB", "≥ 5×",
+         f"{sp['html']['scrapinghub']['vs_trafilatura']:.2f}× / {sp['html']['wcxb']['vs_trafilatura']:.2f}×"),
+        ("learned-text lines/s, one core", "≥ 100,000", f"{sp['text_lines_per_s']:,.0f}"),
+        ("one-line input, clean", "< 0.2 ms", f"{sp['one_line_ms']['clean']:.2f} ms"),
+    ]
+    if "cli_warc" in st:
+        rows.append(("CLI on WARC, 2 workers (pages/s)", "≥ 150",
+                     f"{st['cli_warc']['runs']['2']['records_per_s']:.1f} ({st['pages']:,} pages)"))
+    return "| target | aim | this run |\n|---|---|---|\n" + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows)
 
 
 def table_seed_errors(res: dict) -> str:
@@ -670,7 +701,7 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
               "errors": table_errors(data, results), "fine_errors": table_fine_errors(data, results),
               "languages": table_languages(res), "speed": table_speed(res), "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
-              "seed_errors": table_seed_errors(res),
+              "seed_errors": table_seed_errors(res), "targets": table_targets(res),
               "streams": table_streams(res), "streams_notes": streams_notes(res)}
     for name, text in tables.items():
         (tables_dir / f"{name}.md").write_text(text)

@@ -1,0 +1,92 @@
+"""The paper's building blocks that need no corpus: fold summaries, generated doc blocks, and the
+report's refusal to draw from missing results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import experiments, report
+from benchmarks.common import ROOT
+
+
+def _rows() -> list[dict]:
+    full = [0.90, 0.80, 0.85]
+    rows = [{"without": "(none)", "fold": f, "pages": 10, "scrapinghub": s} for f, s in enumerate(full)]
+    rows += [{"without": "words", "fold": f, "pages": 10, "scrapinghub": s - d}
+             for f, (s, d) in enumerate(zip(full, (0.02, 0.04, 0.03)))]
+    rows += [{"fraction": 0.5, "sites": 4, "fold": f, "pages": 5, "scrapinghub": s - 0.1} for f, s in enumerate(full)]
+    return rows
+
+
+def test_ablation_change_is_paired_by_fold():
+    summary = experiments.summarise(_rows())
+    words = next(r for r in summary["ablation"] if r["without"] == "words")
+    change = words["scrapinghub"]["change"]
+    assert change["per_fold"] == [-0.02, -0.04, -0.03]
+    assert change["mean"] == pytest.approx(-0.03)
+    lo, hi = change["ci"]
+    # the paired interval is far narrower than the spread of the fold scores themselves
+    assert lo < change["mean"] < hi < 0
+    level_lo, level_hi = words["scrapinghub"]["ci"]
+    assert (hi - lo) < (level_hi - level_lo) / 3
+    none = next(r for r in summary["ablation"] if r["without"] == "(none)")
+    assert "change" not in none["scrapinghub"]
+
+
+def test_interval_of_equal_values_is_a_point_and_one_value_has_no_spread():
+    assert experiments.interval([0.5, 0.5, 0.5]) == {"mean": 0.5, "ci": [0.5, 0.5]}
+    assert experiments.interval([0.7]) == {"mean": 0.7, "ci": [0.7, 0.7]}
+
+
+def test_learning_curve_points_are_ordered_by_fraction():
+    summary = experiments.summarise(_rows())
+    assert [p["fraction"] for p in summary["learning_curve"]] == [0.5]
+    assert summary["learning_curve"][0]["scrapinghub"]["mean"] == pytest.approx(0.75)
+
+
+def test_write_blocks_replaces_only_between_markers(tmp_path):
+    doc = tmp_path / "README.md"
+    doc.write_text("intro\n<!-- numbers:start -->\nold table\n<!-- numbers:end -->\noutro\n")
+    report.write_blocks(doc, {"numbers": "| new |\n"}, "abc123def456")
+    text = doc.read_text()
+    assert text.startswith("intro\n<!-- numbers:start -->") and text.endswith("<!-- numbers:end -->\noutro\n")
+    assert "| new |" in text and "old table" not in text and "abc123def4" in text
+    with pytest.raises(SystemExit, match="gold_counts"):
+        report.write_blocks(doc, {"gold_counts": "x"}, "abc")
+
+
+def test_report_refuses_missing_results(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "cv.json").write_text(json.dumps({"folds": 5}))
+    with pytest.raises(SystemExit, match="results missing for meta, agreement"):
+        report.run(results=tmp_path / "results", data=tmp_path / "data", paper=tmp_path / "paper")
+
+
+def test_seed_figure_needs_the_seed_predictions(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(SystemExit, match="no seed predictions"):
+        report.figure_seeds({"cv": {"text": {}}}, tmp_path, plt)
+
+
+def test_step_commits_groups_steps_by_commit():
+    meta = {"steps": {"cv": {"git_commit": "a" * 40, "git_dirty": False},
+                      "speed": {"git_commit": "b" * 40, "git_dirty": True},
+                      "peers": {"git_commit": "a" * 40, "git_dirty": False}}}
+    assert report.step_commits(meta) == f"cv, peers at `{'a' * 10}`; speed at `{'b' * 10} (dirty)`"
+
+
+@pytest.mark.parametrize("rel", sorted(report.DOC_BLOCKS))
+def test_committed_docs_have_their_generated_blocks(rel: str):
+    text = (Path(ROOT) / rel).read_text()
+    for name in report.DOC_BLOCKS[rel]:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        assert start in text and end in text
+        block = text.split(start, 1)[1].split(end, 1)[0]
+        assert "| " in block, f"{rel}: the {name} block is empty (run python -m benchmarks.run)"
