@@ -494,13 +494,20 @@ def figure_speed_quality(res: dict, figures: Path, plt) -> None:
     """Pages/s (log) against Scrapinghub F1 for every system timed in the same run."""
     rows = speed_rows(res)
     fig, ax = plt.subplots(figsize=(5.6, 4))
-    for r in rows:
+    placed: list[tuple[float, float]] = []
+    for r in sorted(rows, key=lambda r: r["per_s"]):
         filled = r["input"] == "HTML"
         colour = "#c92a2a" if r["ours"] else "#495057"
         ax.scatter(r["per_s"], r["f1"], s=36, marker="o" if filled else "s",
                    facecolors=colour if filled else "none", edgecolors=colour)
-        ax.annotate(r["system"], (r["per_s"], r["f1"]), fontsize=6, xytext=(4, 2), textcoords="offset points")
+        # a label whose point is close to an already labelled one goes below it
+        near = any(abs(np.log10(r["per_s"] / x)) < 0.25 and abs(r["f1"] - y) < 0.012 for x, y in placed)
+        ax.annotate(r["system"], (r["per_s"], r["f1"]), fontsize=6, xytext=(4, -9 if near else 2),
+                    textcoords="offset points")
+        placed.append((r["per_s"], r["f1"]))
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     ax.set_xlabel("pages/s, one core (log; min of repeated interleaved runs)")
     ax.set_ylabel("Scrapinghub F1 (shingle metric)")
     ax.set_title("Speed and quality on the 181 Scrapinghub pages\n"
