@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     # built from several invocations says where each result came from
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     meta = {**meta, **env, "quick": args.quick, "steps": {**meta.get("steps", {})}}
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n")  # the report step reads this run's commit
     t_all = time.perf_counter()
     for k, step in enumerate(steps, 1):
         if args.reuse and (args.out / RESULT_OF[step]).is_file():
