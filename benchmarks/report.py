@@ -657,7 +657,7 @@ def derived(res: dict) -> dict:
     support = {lab: seeds["per_label"][lab]["support"] for lab in LABELS}
     steps = res["meta"].get("steps", {})
     return {"generated_at": res["meta"]["git_commit"], "steps": step_commits(res["meta"]),
-            "run_minutes": sum(r.get("seconds", 0) for r in steps.values()) / 60,
+            "run_minutes": sum(r.get("seconds", 0) for k, r in steps.items() if k != "report") / 60,
             "seeds_body": support[BODY], "seeds_body_kept": support[BODY] - len(seeds["body_lines_dropped"]),
             "seeds_akt": sum(support[k] for k in ("appeal", "ad", "teaser")),
             "seeds_akt_kept": len(seeds["appeal_ad_teaser_kept"])}
@@ -667,6 +667,8 @@ def step_commits(meta: dict) -> str:
     """Which commit each result step ran at, for the paper's header."""
     by_commit: dict[str, list[str]] = {}
     for step, rec in meta.get("steps", {}).items():
+        if step == "report":  # a previous report's record; this one is the header's own commit
+            continue
         by_commit.setdefault(str(rec.get("git_commit"))[:10] + (" (dirty)" if rec.get("git_dirty") else ""), []).append(step)
     return "; ".join(f"{', '.join(steps)} at `{commit}`" for commit, steps in by_commit.items()) or "(unknown)"
 
