@@ -400,7 +400,8 @@ def figure_experiments(res: dict, figures: Path, plt) -> None:
             ax.scatter([p["pages"]] * len(p[source]["per_fold"]), p[source]["per_fold"], s=5, alpha=0.4,
                        color=bars[0].get_color())
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+    ticks = [p["pages"] for p in exp["learning_curve"]]
+    ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
     ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     ax.set_ylim(None, min(1.0, ax.get_ylim()[1]))
     ax.set_xlabel(f"training pages (mean over {k} folds)")
