@@ -661,7 +661,11 @@ def derived(res: dict) -> dict:
             "run_minutes": sum(r.get("seconds", 0) for k, r in steps.items() if k != "report") / 60,
             "seeds_body": support[BODY], "seeds_body_kept": support[BODY] - len(seeds["body_lines_dropped"]),
             "seeds_akt": sum(support[k] for k in ("appeal", "ad", "teaser")),
-            "seeds_akt_kept": len(seeds["appeal_ad_teaser_kept"])}
+            "seeds_akt_kept": len(seeds["appeal_ad_teaser_kept"]),
+            # the experiments by name, not by position: a run may ablate other groups
+            "ablation": {r["without"]: r for r in res["experiments"]["ablation"]},
+            "curve_first": res["experiments"]["learning_curve"][0],
+            "curve_full": res["experiments"]["learning_curve"][-1]}
 
 
 def step_commits(meta: dict) -> str:

@@ -100,7 +100,8 @@ def _step_peers(args: argparse.Namespace, out: Path) -> None:
 def _step_speed(args: argparse.Namespace, out: Path) -> None:
     from . import speed
 
-    quick = {"limit": QUICK_PAGES, "repeats": 1, "wcxb_sample": QUICK_PAGES // 2} if args.quick else {}
+    quick = {"limit": QUICK_PAGES, "repeats": 1, "wcxb_sample": QUICK_PAGES // 2, "one_line_calls": 100} \
+        if args.quick else {}
     speed.run(data=out / "data", out=out / "results" / "speed.json", scrapinghub=args.scrapinghub,
               wcxb=args.wcxb, **quick)
 
@@ -108,9 +109,8 @@ def _step_speed(args: argparse.Namespace, out: Path) -> None:
 def _step_experiments(args: argparse.Namespace, out: Path) -> None:
     from . import experiments
 
-    # quick: two ablations and one curve point, to exercise the pipeline in CI time
-    quick = {"folds": 3, "params": QUICK_PARAMS, "groups": ("words", "sequence"), "fractions": (0.3, 1.0)} \
-        if args.quick else {}
+    # quick: 2 folds, every ablation and one curve point, to exercise the pipeline in CI time
+    quick = {"folds": 2, "params": QUICK_PARAMS, "fractions": (0.3, 1.0)} if args.quick else {}
     experiments.run(data=out / "data", out=out / "results" / "experiments.json", **quick)
 
 

@@ -120,7 +120,7 @@ def scaling(pages: list[bytes], repeats: int) -> dict:
 
 
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
-        repeats: int = 3, limit: int | None = None, wcxb_sample: int = 200,
+        repeats: int = 3, limit: int | None = None, wcxb_sample: int = 200, one_line_calls: int = ONE_LINE_CALLS,
         out: Path = ROOT / "results" / "speed.json") -> int:
     """The step itself, with the command line's options as keyword arguments."""
     result: dict = {"repeats": repeats, "html": {}, "text": {}}
@@ -163,8 +163,8 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
               f"{result['scaling']['slope_bytes']:.2f}, on lines {result['scaling']['slope_lines']:.2f}", flush=True)
     result["peer_errors"] = dict(PEER_ERRORS)  # page calls on which a peer raised, over all repetitions
     one = interleaved({"clean": boilerplate.clean, "clean_html": boilerplate.clean_html},
-                      ["A single line of text."] * ONE_LINE_CALLS, repeats)
-    result["one_line_ms"] = {name: 1000 * e["min_s"] / ONE_LINE_CALLS for name, e in one.items()}
+                      ["A single line of text."] * one_line_calls, repeats)
+    result["one_line_ms"] = {name: 1000 * e["min_s"] / one_line_calls for name, e in one.items()}
     print("one-line input: " + ", ".join(f"{k} {v:.2f} ms" for k, v in result["one_line_ms"].items()))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
