@@ -8,7 +8,7 @@ fine-grained labels over the six non-body kinds (``fine_scores``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +113,17 @@ def fine_by(docs: Sequence, preds: Sequence, indices: Sequence[int], key: Callab
         out[value] = {"pages": len(sub), "lines": fine["n"], "macro_f1": fine["macro_f1"],
                       "per_label_f1": {k: v["f1"] for k, v in fine["per_label"].items()}, "binary_f1": binary}
     return out
+
+
+def fork_map(fn: Callable, tasks: Iterable, workers: int) -> Iterator:
+    """``fn`` over ``tasks``, results in task order, in ``workers`` forked processes (the corpus
+    in a module-level dict is shared by fork, never pickled), or in this process when
+    ``workers`` <= 1. The benchmarks' one process pool."""
+    if workers <= 1:
+        yield from map(fn, tasks)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        yield from pool.map(fn, tasks)

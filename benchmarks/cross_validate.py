@@ -24,7 +24,7 @@ from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration, line_prf
 from boilerplate.labels import BODY, LABELS
 
-from .common import ROOT, evaluate, fine_by, fine_scores, load_corpus, site_folds
+from .common import ROOT, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
 from .train_default import SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
@@ -58,18 +58,13 @@ def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds:
     """Out-of-fold labels and P(body) of every document for each variant, and the seed labels of a
     text model trained on all corpus pages: every fit of every variant in one pool of ``workers``
     processes (longest first), so no core idles between variants."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params or {})
     k = int(folds.max()) + 1
     tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
     tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
     out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs)} for v in variants}
     t0 = time.perf_counter()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) if workers > 1 else None
-    results = pool.map(_run_task, tasks) if pool is not None else map(_run_task, tasks)
-    for done, (variant, f, idx, labels, probs) in enumerate(results, 1):
+    for done, (variant, f, idx, labels, probs) in enumerate(fork_map(_run_task, tasks, workers), 1):
         if f < 0:
             out[variant]["seeds"] = labels
         else:
@@ -77,8 +72,6 @@ def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds:
                 out[variant]["preds"][i], out[variant]["p_body"][i] = lab, pb
         print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    if pool is not None:
-        pool.shutdown()
     return out
 
 

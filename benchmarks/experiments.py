@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import ABLATIONS, LearnedDetector, cache_features
 
-from .common import ROOT, evaluate, load_corpus, site_folds
+from .common import ROOT, evaluate, fork_map, load_corpus, site_folds
 
 CURVE_FRACTIONS = (0.1, 0.3, 1.0)
 #: What the experiment fits change from the shipped setting, to fit 5 folds x 8 points in minutes.
@@ -57,7 +57,8 @@ def _fit_point(task: tuple[str, object, int]) -> dict:
     test = [d for d, k in zip(docs, folds) if k == fold]
     ablate: tuple = ()
     if kind == "curve":
-        order = [s for s in sites if s in {d.meta["site"] for d in train}]
+        training_sites = {d.meta["site"] for d in train}
+        order = [s for s in sites if s in training_sites]
         keep = set(order[:max(1, round(float(value) * len(order)))])  # type: ignore[arg-type]
         train = [d for d in train if d.meta["site"] in keep]
         row = {"fraction": value, "sites": len(keep), "pages": len(train)}
@@ -95,9 +96,6 @@ def summarise(rows: list[dict]) -> dict:
 def run_experiments(docs: list, folds: np.ndarray, gold: dict, html: bool, workers: int = 2, params: dict | None = None,
                     fractions=CURVE_FRACTIONS, groups=None, seed: int = 0, log=print) -> dict:
     """Learning curve and ablation on every fold held out; (point, fold) fits in ``workers`` processes."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     sites = sorted({d.meta["site"] for d in docs})
     np.random.default_rng(seed).shuffle(sites)
     _SHARED.update(docs=docs, folds=folds, gold=gold, html=html, sites=sites,
@@ -108,15 +106,9 @@ def run_experiments(docs: list, folds: np.ndarray, gold: dict, html: bool, worke
     tasks = [(kind, value, fold) for kind, value in points for fold in range(int(folds.max()) + 1)]
     t0 = time.perf_counter()
     rows = []
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            for row in pool.map(_fit_point, tasks):
-                rows.append(row)
-                log(f"  {len(rows)}/{len(tasks)} {row} ({time.perf_counter() - t0:.0f} s)")
-    else:
-        for task in tasks:
-            rows.append(_fit_point(task))
-            log(f"  {len(rows)}/{len(tasks)} {rows[-1]} ({time.perf_counter() - t0:.0f} s)")
+    for row in fork_map(_fit_point, tasks, workers):
+        rows.append(row)
+        log(f"  {len(rows)}/{len(tasks)} {row} ({time.perf_counter() - t0:.0f} s)")
     # the full-data point of the curve is the ablation's "(none)" row: fitted once per fold
     rows += [{**{k: v for k, v in r.items() if k != "without"}, "fraction": 1.0,
               "sites": len({d.meta["site"] for d, k in zip(docs, folds) if k != r["fold"]})}

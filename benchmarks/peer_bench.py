@@ -22,7 +22,7 @@ from pathlib import Path
 
 from boilerplate.eval.corpora import iter_pages
 
-from .common import ROOT, load_corpus, score_texts
+from .common import ROOT, fork_map, load_corpus, score_texts
 from .peers import PEERS, available, published_outputs, run_peer
 
 CHUNK = 50  # pages per extraction task
@@ -36,18 +36,14 @@ def _extract(task: tuple[str, str, int]) -> tuple[str, str, dict]:
 
 def extract_all(pages: dict[str, list], names: list[str], workers: int) -> dict[tuple[str, str], dict]:
     """``{(peer, source): {"texts", "seconds", "errors"}}``, chunks of pages spread over ``workers``."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     _SHARED.update(pages)
     tasks = [(n, src, i) for n in names for src, pp in pages.items() for i in range(0, len(pp), CHUNK)]
     out: dict[tuple[str, str], dict] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        for name, source, part in pool.map(_extract, tasks):
-            acc = out.setdefault((name, source), {"texts": {}, "seconds": 0.0, "errors": 0})
-            acc["texts"].update(part["texts"])
-            acc["seconds"] += part["seconds"]
-            acc["errors"] += part["errors"]
+    for name, source, part in fork_map(_extract, tasks, workers):
+        acc = out.setdefault((name, source), {"texts": {}, "seconds": 0.0, "errors": 0})
+        acc["texts"].update(part["texts"])
+        acc["seconds"] += part["seconds"]
+        acc["errors"] += part["errors"]
     return out
 
 
