@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -90,18 +91,27 @@ def available(name: str) -> bool:
     return importlib.util.find_spec(MODULE[name]) is not None
 
 
+def guarded(name: str, errors: Counter) -> Callable[[bytes], str]:
+    """Peer ``name``'s extractor, with a page on which it raises counted in ``errors[name]`` and
+    extracted as empty text (a peer's failure is its result, not a crash of the benchmark)."""
+    extract = PEERS[name]
+
+    def call(html: bytes) -> str:
+        try:
+            return extract(html)
+        except Exception:  # noqa: BLE001 - a peer failing on a page is an empty extraction, counted
+            errors[name] += 1
+            return ""
+    return call
+
+
 def run_peer(name: str, pages: Iterable[tuple[str, bytes]]) -> dict:
     """Extract every page with peer ``name``: ``{"texts": {id: text}, "seconds", "errors"}``."""
-    extract = PEERS[name]
-    texts, errors = {}, 0
+    errors: Counter = Counter()
+    extract = guarded(name, errors)
     t0 = time.perf_counter()
-    for key, html in pages:
-        try:
-            texts[key] = extract(html)
-        except Exception:  # noqa: BLE001 - a peer failing on a page is an empty extraction, counted
-            texts[key] = ""
-            errors += 1
-    return {"texts": texts, "seconds": time.perf_counter() - t0, "errors": errors}
+    texts = {key: extract(html) for key, html in pages}
+    return {"texts": texts, "seconds": time.perf_counter() - t0, "errors": errors[name]}
 
 
 def published_outputs(scrapinghub_dir: str | Path) -> dict[str, dict[str, str]]:

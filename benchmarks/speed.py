@@ -25,6 +25,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from boilerplate.eval.corpora import iter_pages  # noqa: E402
 from boilerplate.html import render_text  # noqa: E402
 
 from .common import ROOT  # noqa: E402
-from .peers import PEERS, available  # noqa: E402
+from .peers import PEERS, available, guarded  # noqa: E402
 
 ONE_LINE_CALLS = 2000
 
@@ -50,22 +51,11 @@ TEXT_DETECTORS = ("learned-text", "rules", "c4", "gopher")
 
 def _peers_html(names=None) -> dict[str, Callable[[bytes], object]]:
     """The installed peers of ``benchmarks.peers`` (all, or those in ``names``); a page on which a
-    peer raises counts in ``PEER_ERRORS`` (as in ``benchmarks.peer_bench``), not as a crash."""
-    return {name: _guarded(name, fn) for name, fn in PEERS.items()
-            if (names is None or name in names) and available(name)}
+    peer raises counts in ``PEER_ERRORS`` (``peers.guarded``, as in ``benchmarks.peer_bench``)."""
+    return {name: guarded(name, PEER_ERRORS) for name in PEERS if (names is None or name in names) and available(name)}
 
 
-PEER_ERRORS: dict[str, int] = {}
-
-
-def _guarded(name: str, fn: Callable[[bytes], object]) -> Callable[[bytes], object]:
-    def call(html: bytes) -> object:
-        try:
-            return fn(html)
-        except Exception:  # noqa: BLE001 - a peer failing on a page is an empty extraction, counted
-            PEER_ERRORS[name] = PEER_ERRORS.get(name, 0) + 1
-            return ""
-    return call
+PEER_ERRORS: Counter = Counter()
 
 
 def _text_cleaner(name: str) -> Callable[[str], str]:
