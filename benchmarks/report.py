@@ -199,11 +199,13 @@ def cv_predictions(results: Path, variant: str = "html") -> dict[str, list]:
     return {rec["id"]: rec["pred"] for rec in map(json.loads, path.read_text().splitlines())}
 
 
-def table_errors(data: Path, results: Path, k: int = 8) -> str:
-    """The longest lines the HTML model got wrong out of fold (Scrapinghub), with gold and prediction."""
-    preds = cv_predictions(results)
+def table_errors(docs: list, preds: dict[str, list], k: int = 8) -> str:
+    """The longest Scrapinghub lines the HTML model got wrong out of fold (``preds``: its
+    out-of-fold labels per page id), with gold and prediction."""
     wrong = []
-    for d in read_jsonl(data / "scrapinghub.jsonl"):
+    for d in docs:
+        if d.meta["source"] != "scrapinghub":
+            continue
         for t, g, q in zip(d.lines, d.labels, preds.get(d.id, [])):
             if g is not None and (g == BODY) != (q == BODY):
                 wrong.append((len(t.split()), "kept" if q == BODY else "dropped", g, q, t, d.meta.get("site", "")))
@@ -217,11 +219,10 @@ def _clip(text: str, n: int = 110) -> str:
     return text[:n].replace("|", "\\|") + ("…" if len(text) > n else "")
 
 
-def table_fine_errors(data: Path, results: Path, k: int = 3) -> str:
+def table_fine_errors(docs: list, preds: dict[str, list], k: int = 3) -> str:
     """For each non-body kind, the longest hand-labeled lines of that kind the HTML model got wrong
     out of fold, and the longest lines it wrongly gave that kind: real lines behind the per-label F1."""
-    preds = cv_predictions(results)
-    pairs = [(t, g, q, d.meta.get("site", "")) for d in load_corpus(data) if d.meta.get("annotator") and d.id in preds
+    pairs = [(t, g, q, d.meta.get("site", "")) for d in docs if d.meta.get("annotator") and d.id in preds
              for t, g, q in zip(d.lines, d.labels, preds[d.id]) if g is not None and g != q]
     rows = []
     for kind in KINDS:
@@ -320,21 +321,16 @@ def _save(fig, figures: Path, name: str) -> None:
                     metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
 
 
-def _hand_docs(data: Path) -> list:
-    return [d for d in load_corpus(data) if d.meta.get("annotator")]
-
-
-def figure_confusion(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
+def figure_confusion(docs: list, preds: dict[str, dict[str, list]], figures: Path, plt) -> None:
     """Seven-way confusion of both models on the hand pages, each row normalised to its true class,
-    with the line counts in the cells."""
+    with the line counts in the cells (``preds``: out-of-fold labels per variant and page id)."""
     from boilerplate.eval.metrics import confusion_matrix
 
-    hand = _hand_docs(data)
+    hand = [d for d in docs if d.meta.get("annotator")]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     for ax, variant, title in zip(axes, ("text", "html"), ("text only", "with HTML")):
-        preds = cv_predictions(results, variant)
-        gold = [g for d in hand if d.id in preds for g in d.labels]
-        pred = [q for d in hand if d.id in preds for q in preds[d.id]]
+        gold = [g for d in hand if d.id in preds[variant] for g in d.labels]
+        pred = [q for d in hand if d.id in preds[variant] for q in preds[variant][d.id]]
         cm = np.asarray(confusion_matrix(gold, pred, LABELS), dtype=float)
         norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
         ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
@@ -454,13 +450,10 @@ def figure_reliability(res: dict, figures: Path, plt) -> None:
     plt.close(fig)
 
 
-def fold_fine_f1(res: dict, data: Path, results: Path, variant: str) -> dict[str, list[float]]:
+def fold_fine_f1(docs: list, folds: np.ndarray, preds: dict[str, list]) -> dict[str, list[float]]:
     """Per-label F1 on each CV fold's hand pages (labels with support in that fold)."""
-    docs = load_corpus(data)
-    folds = site_folds(docs, res["cv"]["folds"])
-    preds = cv_predictions(results, variant)
     out: dict[str, list[float]] = {lab: [] for lab in LABELS}
-    for f in range(res["cv"]["folds"]):
+    for f in range(int(folds.max()) + 1):
         sub = [d for d, k in zip(docs, folds) if k == f and d.meta.get("annotator") and d.id in preds]
         if not sub:
             continue
@@ -471,15 +464,16 @@ def fold_fine_f1(res: dict, data: Path, results: Path, variant: str) -> dict[str
     return out
 
 
-def figure_per_label(res: dict, data: Path, results: Path, figures: Path, plt) -> None:
+def figure_per_label(res: dict, docs: list, preds: dict[str, dict[str, list]], figures: Path, plt) -> None:
     """Per-label F1 of the text and the HTML model (bars: all hand pages pooled; dots: each fold)."""
+    folds = site_folds(docs, res["cv"]["folds"])  # the CV's folds: same pages, same order
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     x = np.arange(len(LABELS))
     for j, (variant, colour) in enumerate((("text", "#74c0fc"), ("html", "#1864ab"))):
         pooled = [res["cv"][variant]["fine"]["per_label"][lab]["f1"] for lab in LABELS]
         ax.bar(x + 0.4 * j - 0.2, pooled, width=0.38, color=colour,
                label=f"{variant} (macro-F1 {res['cv'][variant]['fine']['macro_f1']:.3f})")
-        per_fold = fold_fine_f1(res, data, results, variant)
+        per_fold = fold_fine_f1(docs, folds, preds[variant])
         for i, lab in enumerate(LABELS):
             ax.scatter([x[i] + 0.4 * j - 0.2] * len(per_fold[lab]), per_fold[lab], s=6, color="black", zorder=3)
     ax.set_xticks(x, LABELS)
@@ -527,7 +521,8 @@ def figure_scaling(res: dict, figures: Path, plt) -> None:
     for ax, key, label in ((axes[0], "bytes", "page size (bytes)"), (axes[1], "lines", "rendered lines")):
         x = np.array([p[key] for p in pages], dtype=float)
         ax.scatter(x, t, s=4, alpha=0.5)
-        slope, icpt = np.polyfit(np.log(x), np.log(t), 1)
+        slope = sc[f"slope_{key}"]  # benchmarks.speed's least-squares fit; its intercept passes the means
+        icpt = np.log(t).mean() - slope * np.log(x).mean()
         xs = np.geomspace(x.min(), x.max(), 20)
         ax.plot(xs, np.exp(icpt) * xs ** slope, color="#c92a2a", label=f"fit: time ∝ size^{slope:.2f}")
         ax.set_xscale("log")
@@ -709,22 +704,24 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
     missing = [name for name in STEP_RESULTS if name not in res]
     if missing:
         raise SystemExit(f"report: results missing for {', '.join(missing)} in {results} (run those steps first)")
+    corpus = load_corpus(data)  # read once: the tables and figures below all draw on it
+    preds = {variant: cv_predictions(results, variant) for variant in ("text", "html")}
     curve, abl = table_experiments(res)
     tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
               "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
-              "errors": table_errors(data, results), "fine_errors": table_fine_errors(data, results),
+              "errors": table_errors(corpus, preds["html"]), "fine_errors": table_fine_errors(corpus, preds["html"]),
               "languages": table_languages(res), "speed": table_speed(res), "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
               "seed_errors": table_seed_errors(res), "targets": table_targets(res),
               "streams": table_streams(res), "streams_notes": streams_notes(res)}
     for name, text in tables.items():
         (tables_dir / f"{name}.md").write_text(text)
-    figure_confusion(res, data, results, figures, plt)
+    figure_confusion(corpus, preds, figures, plt)
     figure_seeds(res, figures, plt)
     figure_experiments(res, figures, plt)
     figure_threshold(res, figures, plt)
     figure_reliability(res, figures, plt)
-    figure_per_label(res, data, results, figures, plt)
+    figure_per_label(res, corpus, preds, figures, plt)
     figure_speed_quality(res, figures, plt)
     figure_scaling(res, figures, plt)
     res = {**res, "report": derived(res)}

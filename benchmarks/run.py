@@ -218,7 +218,6 @@ def main(argv: list[str] | None = None) -> int:
                                "seconds": round(seconds, 1), "quick": args.quick}
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
         print(f"[{k}/{len(steps)}] {step} done in {seconds:.0f} s", file=sys.stderr, flush=True)
-    meta_path.write_text(json.dumps(meta, indent=1) + "\n")
     print(f"all steps done in {time.perf_counter() - t_all:.0f} s", file=sys.stderr)
     if args.quick:
         problems = check_outputs(args.out, steps)
