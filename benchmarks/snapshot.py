@@ -10,6 +10,9 @@ and score per line (text path and HTML path), through the public API only::
     python -m benchmarks.snapshot ... --compare before.json      # exit 1 on any difference
 
 Detectors named in ``--changed`` are recorded but not compared (a deliberate behaviour change).
+``--score-tolerance`` accepts score changes up to that size where every label agrees (a change of
+floating-point summation order moves scores by ~1e-15, and rarely moves a value across a tree's
+split, which moves that line's score by more).
 """
 
 from __future__ import annotations
@@ -56,7 +59,9 @@ def snapshot(sources: dict[str, str], per_source: int = SAMPLE_PER_SOURCE) -> di
     return out
 
 
-def compare(before: dict, after: dict, changed: set[str]) -> list[str]:
+def compare(before: dict, after: dict, changed: set[str], score_tolerance: float = 0.0) -> list[str]:
+    """One line per difference: a page in one snapshot only, a changed line digest, a detector whose
+    labels differ on any line, or whose scores differ by more than ``score_tolerance``."""
     problems = []
     for key in sorted(set(before) | set(after)):
         if key not in before or key not in after:
@@ -65,8 +70,15 @@ def compare(before: dict, after: dict, changed: set[str]) -> list[str]:
         for field in sorted(set(before[key]) | set(after[key])):
             if field.split("/")[0] in changed:
                 continue
-            if before[key].get(field) != after[key].get(field):
-                problems.append(f"{key}: {field} differs")
+            old, new = before[key].get(field), after[key].get(field)
+            if not isinstance(old, list) or not isinstance(new, list) or len(old) != len(new):
+                if old != new:
+                    problems.append(f"{key}: {field} differs")
+                continue
+            labels = sum(a[0] != b[0] for a, b in zip(old, new))
+            worst = max((abs(a[1] - b[1]) for a, b in zip(old, new)), default=0.0)
+            if labels or worst > score_tolerance:
+                problems.append(f"{key}: {field}: {labels} label(s) differ, largest score change {worst:.3g}")
     return problems
 
 
@@ -77,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--compare", type=Path)
     ap.add_argument("--changed", default="", help="comma-separated detectors whose output may differ")
+    ap.add_argument("--score-tolerance", type=float, default=0.0,
+                    help="largest score change accepted where the labels agree (default 0: identical)")
     args = ap.parse_args(argv)
     snap = snapshot({"scrapinghub": args.scrapinghub, "wcxb": args.wcxb})
     n_lines = sum(len(v.get("rules/html", [])) for v in snap.values())
@@ -85,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(snap, sort_keys=True))
     if args.compare:
         problems = compare(json.loads(args.compare.read_text()), snap,
-                           {c for c in args.changed.split(",") if c})
+                           {c for c in args.changed.split(",") if c}, args.score_tolerance)
         for p in problems[:50]:
             print(p)
         print(f"compare: {len(problems)} differences")

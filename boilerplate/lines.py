@@ -56,6 +56,18 @@ def line_tokens(lines: list[str], normalise=None, cjk_chars: bool = False) -> tu
     return [t for t in tokens if t != "\n"], line_of
 
 
+def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """:func:`line_tokens` as distinct words and indices: ``(vocab, word_id, line_of)``, where token
+    ``i`` is ``vocab[word_id[i]]`` on line ``line_of[i]``. One regex pass and one dictionary
+    lookup per token; anything computed per word can then be computed once per distinct word."""
+    text = "\n".join(lines)
+    tokens = (_WORD_OR_BREAK_CJK if cjk_chars else _WORD_OR_BREAK).findall(text)
+    index: dict[str, int] = {"\n": 0}
+    ids = np.fromiter((index.setdefault(t, len(index)) for t in tokens), dtype=np.int64, count=len(tokens))
+    is_break = ids == 0
+    return list(index)[1:], ids[~is_break] - 1, np.cumsum(is_break)[~is_break]
+
+
 def is_blank(line: str) -> bool:
     """A blank line holds only whitespace; it carries no label and ``clean`` never emits it."""
     return not line.strip()

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from boilerplate.detectors.learned import LearnedDetector, ModelError
-from boilerplate.detectors.learned.forest import _forest_walk, export_forest, forest_decision
+from boilerplate.detectors.learned import forest as forest_module
+from boilerplate.detectors.learned.forest import export_forest, forest_decision
 from boilerplate.document import Document
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
@@ -68,7 +69,7 @@ def test_unfitted_detector_raises():
         LearnedDetector().predict_proba(_docs(1)[0])
 
 
-def test_numpy_forest_matches_sklearn():
+def test_forest_matches_sklearn_compiled_and_in_numpy(monkeypatch):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     rng = np.random.default_rng(0)
@@ -77,9 +78,14 @@ def test_numpy_forest_matches_sklearn():
     y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) ** 2 > 0.5).astype(int)
     hgb = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(X, y)
     forest = export_forest(hgb)
-    assert np.allclose(forest_decision(forest, X), hgb.decision_function(X), atol=1e-8)
-    assert forest["_compiled"] is not None  # the fast path was taken
-    assert np.allclose(_forest_walk(forest, X), hgb.decision_function(X), atol=1e-8)  # the fallback
+    fast = forest_decision(forest, X)
+    assert forest_module._compiled_walk() is not None  # numba is installed: the compiled walk ran
+    assert np.array_equal(fast, hgb.decision_function(X))  # the same sums, to the bit
+    monkeypatch.setattr(forest_module, "_WALK", [None])  # without numba: the numpy walk
+    assert np.array_equal(forest_decision(export_forest(hgb), X), fast)
+    assert forest_decision(forest, X[:0]).shape == (0,)
+    with pytest.raises(ValueError, match="columns"):
+        forest_decision(forest, X[:, :2])  # rows too narrow for the trees: refused, not read past
 
 
 def test_kind_model_ignores_partially_labeled_documents():
@@ -114,7 +120,7 @@ def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):
     assert b.threshold == fitted.threshold and a is not b
 
 
-def test_multiclass_forest_matches_sklearn():
+def test_multiclass_forest_matches_sklearn(monkeypatch):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from boilerplate.detectors.learned.forest import export_multiclass_forest, multiclass_decision
@@ -124,7 +130,9 @@ def test_multiclass_forest_matches_sklearn():
     y = np.digitize(X[:, 0] + X[:, 1], (-0.5, 0.5))
     hgb = HistGradientBoostingClassifier(max_iter=8, random_state=0).fit(X, y)
     forest = export_multiclass_forest(hgb, "k_")
-    assert np.allclose(multiclass_decision(forest, "k_", X), hgb._raw_predict(X), atol=1e-8)
+    assert np.array_equal(multiclass_decision(forest, "k_", X), hgb._raw_predict(X))
+    monkeypatch.setattr(forest_module, "_WALK", [None])
+    assert np.array_equal(multiclass_decision(export_multiclass_forest(hgb, "k_"), "k_", X), hgb._raw_predict(X))
 
 
 def test_context_kind_stage_fits_saves_and_loads(tmp_path):
@@ -207,3 +215,49 @@ def test_explain_names_the_groups_that_decided():
     assert {lab for lab, _ in reasons} - {None, "body"}  # both kinds of explanation are exercised
     groups = {"words", "shape", "lexicons", "document", "context"}
     assert all(any(g in r for g in groups) for lab, r in reasons if lab)
+
+
+def test_hashed_text_equals_the_hashing_vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from boilerplate.detectors.learned.features import HASH_FEATURES, HASH_MAX_CHARS, hashed_text
+
+    lines = [*PROSE, "", "  ", "Ünïcödé — «quotes», İSTANBUL ΟΔΟΣ Σ!", "x" * 500, "a\x0bb c", *NOISE, "日本語の文章"]
+    vectorizer = HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2",
+                                   token_pattern=r"(?u)\b\w+\b|[^\w\s]")
+    want = vectorizer.transform([line[:HASH_MAX_CHARS] for line in lines])
+    got = hashed_text(Document(lines=lines))
+    assert got.shape == want.shape and got.nnz == want.nnz > 0
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)  # the same floats, not merely close
+    assert hashed_text(Document(lines=[])).shape == (0, HASH_FEATURES)
+
+
+@pytest.mark.parametrize("kind_window", [0, 2])
+def test_factored_prediction_equals_the_wide_linear_models(kind_window):
+    import scipy.sparse as sp
+
+    from boilerplate.detectors.learned.model import _sigmoid, _softmax, neighbour_words, window_mean
+
+    docs = _docs(9)
+    model = LearnedDetector(max_iter=10, kind_window=kind_window).fit(docs)
+    doc = Document(lines=[*PROSE[::-1], "", *NOISE, "Home", ""])
+    hashed, dense = model._features(doc)
+    blank = np.array([not s.strip() for s in doc.lines])
+    X = model._text_matrix(hashed, dense)
+    XK = sp.hstack([X, neighbour_words(hashed, blank, kind_window)], format="csr") if kind_window else X
+    text = _sigmoid(X @ model.text_coef_ + model.text_intercept_)
+    kinds = _softmax(np.asarray(XK @ model.kind_coef_.T) + model.kind_intercept_)
+    proba = model.predict_proba(doc)
+    p_body = proba[:, 0]
+    got_kinds = proba[:, 1:] / np.maximum(1 - p_body, 1e-300)[:, None]
+    from boilerplate.labels import LABELS
+
+    cols = [LABELS.index(k) - 1 for k in model.kinds_]
+    assert np.allclose(got_kinds[~blank][:, cols], kinds[~blank], rtol=0, atol=1e-12)
+    # the booster reads the text score: same stacked rows, so the same P(body)
+    S = model._stack(dense, text, blank)
+    assert np.allclose(p_body[~blank], _sigmoid(forest_decision(model.forest_, S))[~blank], atol=1e-12)
+    values = np.arange(12.0).reshape(6, 2)
+    gaps = np.array([False, True, False, False, True, False])
+    assert np.allclose(window_mean(values, gaps, 1), neighbour_words(sp.csr_matrix(values), gaps, 1).toarray())

@@ -1,3 +1,6 @@
+import numpy as np
+import pytest
+
 from boilerplate.detectors.linestats import line_stats
 from boilerplate.lines import line_tokens
 
@@ -15,3 +18,64 @@ def test_prose_without_a_stoplist_is_decided_by_length():
     english = line_stats(["Politics Business Sports Weather Travel Opinion Culture Science Health Technology",
                           "The council said that it would publish the report by the end of the year."])
     assert english.language >= 0 and list(english.running_prose) == [False, True]
+
+
+LINES = ["The council said that it would publish the report.", "", "   ", "ÉLECTIONS 2024 — Résultats…",
+         "Der Bundestag hat heute das Gesetz beschlossen...", "東京都は今日、新しい計画を発表した。",
+         "Σ ΟΔΟΣ ή οδός", "By JANE DOE | 3 min read", "12 345 67", "İstanbul'da hava güzel!",
+         "Share »", "“Quoted,” she said.", "x" * 300, "a\x0bb\u2028c"]
+
+
+def _reference(lines, title=""):
+    """line_stats written plainly, token by token (what the vectorised version must equal)."""
+    from collections import Counter
+
+    import justext
+
+    from boilerplate.detectors.stopwords import _tables, stopword_languages
+
+    words, line_of = line_tokens(lines, cjk_chars=True)
+    lowered = [w.lower() for w in words]
+    languages, row, table, log_size = _tables()
+    hits = np.zeros(len(languages))
+    for w, c in Counter(lowered).items():
+        if w in row:
+            hits[table[row[w]].indices] += c
+    language = int((hits / log_size).argmax()) if hits.any() else -1
+    stop = {s.lower() for s in justext.get_stoplist(stopword_languages()[language])} if language >= 0 else set()
+    title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]}
+    n = len(lines)
+
+    def count(keep):
+        return np.bincount(line_of[np.array(keep, dtype=bool)] if len(words) else np.zeros(0, int), minlength=n)[:n]
+
+    stripped = [s.strip() for s in lines]
+    return {"language": language, "n_words": count([True] * len(words)),
+            "n_stop": count([w in stop for w in lowered]), "n_title": count([w[0].isupper() for w in words]),
+            "n_digit_words": count([w.isdigit() for w in words]),
+            "n_in_title": count([w in title_words for w in lowered]),
+            "ends_terminal": [s.endswith(tuple(".!?\"”’':;)»")) for s in stripped],
+            "ends_ellipsis": [s.endswith(("...", "…")) for s in stripped],
+            "all_caps": [s.isupper() for s in stripped], "blank": [not s for s in stripped],
+            "n_chars": [len(s) for s in stripped]}
+
+
+@pytest.mark.parametrize("title", ["", "Elections: the results — Résultats"])
+@pytest.mark.parametrize("lines", [LINES, LINES[4:5] * 3 + LINES[:2], LINES[5:7], [""], []])
+def test_line_stats_equal_a_plain_token_by_token_reference(lines, title):
+    st = line_stats(lines, title=title)
+    want = _reference(lines, title)
+    assert st.language == want.pop("language")
+    for name, values in want.items():
+        assert np.array_equal(getattr(st, name), np.asarray(values, dtype=getattr(st, name).dtype)), name
+
+
+def test_language_of_counts_agrees_with_detect_language():
+    from boilerplate.detectors.stopwords import detect_language, language_of_counts, stopword_languages
+
+    german = "der die und das ist nicht mit the of".split()
+    lang = detect_language(german)
+    assert stopword_languages()[lang] == "German"
+    assert language_of_counts(["der", "die", "the", "zzz"], np.array([3, 2, 4, 9])) == \
+        detect_language(["der"] * 3 + ["die"] * 2 + ["the"] * 4 + ["zzz"] * 9)
+    assert language_of_counts(["zzz"], np.array([5])) == -1 and detect_language([]) == -1

@@ -13,15 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.dtypes import StringDType
 
-from ..lines import line_tokens
-from .stopwords import detect_language, stopword_mask
+from ..lines import line_token_ids, line_tokens
+from .stopwords import language_of_counts, stopword_mask
 
 #: Running prose: at least this many words, with at least this share of stopwords (menus and
 #: headline lists have few function words). The body rule and the learned features share it.
 PROSE_MIN_WORDS = 10
 PROSE_MIN_STOP_RATIO = 0.2
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ":", ";", ")", "»")
-_ELLIPSIS = ("...", "…")
 
 
 @dataclass
@@ -65,30 +64,38 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "")
     """Compute :class:`LineStats` for ``lines`` in one pass over the document's tokens.
 
     ``title`` (the page's ``<title>``, when known) adds the count of each line's words found in it.
+    Word tests (case, digits, stopwords, title words) run once per *distinct* word and reach the
+    tokens by index, so the per-token cost is one dictionary lookup.
     """
     n = len(lines)
     arr = line_array(lines) if arr is None else arr
     stripped = np.strings.strip(arr)
-    words, word_line = line_tokens(lines, cjk_chars=True)
-    lowered = [w.lower() for w in words]
-    language = detect_language(lowered)
-    stop = stopword_mask(lowered, language)
-    capitalised = np.fromiter((w[0].isupper() for w in words), dtype=bool, count=len(words))
-    digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+    vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
+    lower_index: dict[str, int] = {}
+    lower_of = np.fromiter((lower_index.setdefault(w.lower(), len(lower_index)) for w in vocab),
+                           dtype=np.int64, count=len(vocab))
+    lowered = list(lower_index)
+    lower_id = lower_of[word_id]
+    language = language_of_counts(lowered, np.bincount(lower_id, minlength=len(lowered)))
+    stop = stopword_mask(lowered, language)[lower_id]
+    capitalised = np.fromiter((w[0].isupper() for w in vocab), dtype=bool, count=len(vocab))[word_id]
+    digit = np.fromiter((w.isdigit() for w in vocab), dtype=bool, count=len(vocab))[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
-    in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(words)) \
-        if title_words else np.zeros(len(words), dtype=bool)
+    in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(lowered))[lower_id] \
+        if title_words else np.zeros(len(word_id), dtype=bool)
 
     def per_line(mask: np.ndarray | None = None) -> np.ndarray:
         ids = word_line if mask is None else word_line[mask]
         return np.bincount(ids, minlength=n).astype(np.float64)[:n]
 
+    # Every terminal mark is one character: compare the last character of each line once per mark.
+    last = np.strings.slice(stripped, -1, None)
     ends_terminal = np.zeros(n, dtype=bool)
     for mark in _TERMINAL:
-        ends_terminal |= np.strings.endswith(stripped, mark)
-    ends_ellipsis = np.zeros(n, dtype=bool)
-    for mark in _ELLIPSIS:
-        ends_ellipsis |= np.strings.endswith(stripped, mark)
+        ends_terminal |= last == mark
+    ends_ellipsis = last == "…"
+    dots = np.flatnonzero(last == ".")
+    ends_ellipsis[dots] = np.strings.endswith(stripped[dots], "...")
     return LineStats(
         n_chars=np.strings.str_len(stripped).astype(np.float64),
         n_words=per_line(),

@@ -14,10 +14,13 @@ from collections import Counter
 from functools import cache, lru_cache
 
 import numpy as np
+import scipy.sparse as sp
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[tuple[str, ...], dict[str, np.ndarray], np.ndarray]:
+def _tables() -> tuple[tuple[str, ...], dict[str, int], sp.csr_matrix, np.ndarray]:
+    """jusText's stoplists as one table: the languages, each stopword's row, a (words x languages)
+    0/1 matrix of which stoplists hold each word, and the log of each stoplist's size."""
     import justext
 
     languages = tuple(sorted(justext.get_stoplists()))
@@ -27,8 +30,15 @@ def _tables() -> tuple[tuple[str, ...], dict[str, np.ndarray], np.ndarray]:
         stoplist = justext.get_stoplist(lang)
         sizes[li] = len(stoplist)
         for word in stoplist:
-            word_langs.setdefault(word.lower(), []).append(li)
-    return languages, {w: np.array(ls, dtype=np.int32) for w, ls in word_langs.items()}, np.log(np.maximum(sizes, 2))
+            langs = word_langs.setdefault(word.lower(), [])
+            if li not in langs:
+                langs.append(li)
+    row = {w: i for i, w in enumerate(word_langs)}
+    cols = [li for ls in word_langs.values() for li in ls]
+    indptr = np.concatenate(([0], np.cumsum([len(ls) for ls in word_langs.values()])))
+    table = sp.csr_matrix((np.ones(len(cols)), np.array(cols, dtype=np.int64), indptr),
+                          shape=(len(row), len(languages)))
+    return languages, row, table, np.log(np.maximum(sizes, 2))
 
 
 def stopword_languages() -> tuple[str, ...]:
@@ -38,12 +48,26 @@ def stopword_languages() -> tuple[str, ...]:
 
 def detect_language(tokens: list[str]) -> int:
     """Index (into :func:`stopword_languages`) of the stoplist covering most of ``tokens``; -1 if none."""
-    languages, word_langs, log_size = _tables()
-    hits = np.zeros(len(languages))
-    for word, count in Counter(tokens).items():
-        langs = word_langs.get(word)
-        if langs is not None:
-            hits[langs] += count
+    counts = Counter(tokens)
+    return language_of_counts(list(counts), np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+
+
+def language_of_counts(words: list[str], counts: np.ndarray) -> int:
+    """:func:`detect_language` of a text given as its distinct (lower-cased) ``words`` and the count
+    of each: each known word's stoplists gathered from the table's rows, one weighted bincount."""
+    languages, row, table, log_size = _tables()
+    rows = np.fromiter((row.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+    known = rows >= 0
+    if not known.any():
+        return -1
+    rows = rows[known]
+    starts = table.indptr[rows]
+    lengths = table.indptr[rows + 1] - starts
+    # positions of every (word, stoplist) entry: each row's run of the table's column indices
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    hits = np.bincount(table.indices[np.repeat(starts, lengths) + offsets],
+                       weights=np.repeat(np.asarray(counts, dtype=np.float64)[known], lengths),
+                       minlength=len(languages))
     return int((hits / log_size).argmax()) if hits.any() else -1
 
 

@@ -1,11 +1,11 @@
 """The booster's trees as plain arrays: export from scikit-learn, and evaluation.
 
 A fitted ``HistGradientBoostingClassifier`` is flattened into node arrays (saved in the model
-file without pickle) and evaluated either by scikit-learn's compiled tree predictors rebuilt from
-those arrays, or, should that private interface change, by a numpy walk over the nodes.
+file without pickle) and evaluated by a tree walk of our own, compiled by numba (no private
+scikit-learn module is used to predict), or, without numba, by the same walk in numpy.
 
-The compiled predictors trust their input: a feature or child index out of range reads outside
-the arrays (a crash), a cycle never ends. :func:`validate_forest` and
+The compiled walk trusts the node arrays: a feature or child index out of range reads outside
+them (a crash), a cycle never ends. :func:`validate_forest` and
 :func:`validate_multiclass_forest` check node arrays read from a file before either evaluator
 sees them, in time linear in the number of nodes.
 """
@@ -178,75 +178,98 @@ def export_multiclass_forest(hgb, prefix: str) -> dict[str, np.ndarray]:
 
 def multiclass_decision(forest: dict[str, Any], prefix: str, X: np.ndarray) -> np.ndarray:
     """Raw scores (n_rows, n_classes) of a forest saved by :func:`export_multiclass_forest`."""
-    baseline = forest[f"{prefix}baseline"]
-    raw = np.tile(baseline, (X.shape[0], 1))
-    if not X.shape[0]:
-        return raw
-    key = f"_{prefix}compiled"
+    key = f"_{prefix}flat"
     if key not in forest:
-        forest[key] = _tree_predictors(forest[f"{prefix}nodes"], forest[f"{prefix}sizes"])
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    empty = np.zeros((0, 8), dtype=np.uint32)
-    f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
-    for cls, tree in zip(forest[f"{prefix}class"], forest[key]):
-        raw[:, cls] += tree.predict(X, empty, f_idx_map, 1)
-    return raw
+        forest[key] = _flat_trees(forest[f"{prefix}nodes"], forest[f"{prefix}sizes"], forest[f"{prefix}class"])
+    return _evaluate(forest[key], forest[f"{prefix}baseline"], X)
 
 
-def _tree_predictors(nodes: np.ndarray, sizes: np.ndarray) -> list:
-    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-
-    bounds = np.concatenate(([0], np.cumsum(sizes)))
-    empty = np.zeros((0, 8), dtype=np.uint32)
-    return [TreePredictor(np.ascontiguousarray(nodes[a:b]), empty, empty) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def _compiled_trees(forest: dict) -> list | None:
-    """scikit-learn's compiled tree predictors rebuilt from the node arrays (no pickle), or None.
-
-    They are ~20x faster than the numpy walk below; the walk stays as the fallback should a
-    scikit-learn release change this private interface.
-    """
-    if "_compiled" not in forest:
-        try:
-            nodes = forest["forest_nodes"]
-            trees = _tree_predictors(nodes, forest["forest_sizes"])
-            empty = np.zeros((0, 8), dtype=np.uint32)
-            probe = np.zeros((1, int(nodes["feature_idx"].max()) + 1))
-            trees[0].predict(probe, empty, np.zeros(probe.shape[1], dtype=np.uint32), 1)
-            forest["_compiled"] = trees
-        except Exception:  # noqa: BLE001 - any failure means: use the numpy walk
-            forest["_compiled"] = None
-    return forest["_compiled"]
-
-
-def forest_decision(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+def forest_decision(forest: dict[str, Any], X: np.ndarray) -> np.ndarray:
     """Raw score of every row of ``X``: baseline + the sum of the leaf values of all trees."""
-    n = X.shape[0]
-    trees = _compiled_trees(forest) if "forest_nodes" in forest else None
-    if trees is not None and n:
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        empty = np.zeros((0, 8), dtype=np.uint32)
-        f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
-        raw = np.full(n, forest["forest_baseline"][0])
-        for tree in trees:
-            raw += tree.predict(X, empty, f_idx_map, 1)
-        return raw
-    return _forest_walk(forest, X)
+    if "_flat" not in forest:
+        forest["_flat"] = _flat_trees(forest["forest_nodes"], forest["forest_sizes"],
+                                      np.zeros(len(forest["forest_sizes"]), dtype=np.int64))
+    return _evaluate(forest["_flat"], forest["forest_baseline"], X)[:, 0]
 
 
-def _forest_walk(forest: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+def _flat_trees(nodes: np.ndarray, sizes: np.ndarray, tree_class: np.ndarray) -> dict[str, np.ndarray]:
+    """The node records as flat, contiguous arrays with children numbered across all trees."""
+    roots = (np.cumsum(sizes) - sizes).astype(np.int64)
+    start = np.repeat(roots, sizes)
+    return {"roots": roots, "tree_class": np.ascontiguousarray(tree_class, dtype=np.int64),
+            "feature": np.ascontiguousarray(nodes["feature_idx"], dtype=np.int64),
+            "threshold": np.ascontiguousarray(nodes["num_threshold"], dtype=np.float64),
+            "missing_left": np.ascontiguousarray(nodes["missing_go_to_left"], dtype=np.bool_),
+            "left": nodes["left"].astype(np.int64) + start, "right": nodes["right"].astype(np.int64) + start,
+            "leaf": np.ascontiguousarray(nodes["is_leaf"], dtype=np.bool_),
+            "value": np.ascontiguousarray(nodes["value"], dtype=np.float64)}
+
+
+def _evaluate(flat: dict[str, np.ndarray], baseline: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """(n_rows, n_classes) raw scores: each class's baseline plus its trees' leaf values, added tree
+    by tree in order (the order scikit-learn adds them in, so the sums are the same to the bit)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2 or (len(flat["feature"]) and X.shape[1] <= int(flat["feature"].max())):
+        raise ValueError(f"forest: rows of {X.shape[1:]} columns, the trees read column {int(flat['feature'].max())}")
+    out = np.tile(np.asarray(baseline, dtype=np.float64), (X.shape[0], 1))
+    if X.shape[0]:
+        walk = _compiled_walk()
+        if walk is not None:
+            walk(X, flat["roots"], flat["tree_class"], flat["feature"], flat["threshold"], flat["missing_left"],
+                 flat["left"], flat["right"], flat["leaf"], flat["value"], out)
+        else:
+            _numpy_walk(flat, X, out)
+    return out
+
+
+def _walk_trees(X, roots, tree_class, feature, threshold, missing_left, left, right, leaf, value, out):  # pragma: no cover - compiled
+    # Trees outer, rows inner: one tree's nodes stay in cache while every row walks it. A row
+    # goes left when its value is <= the threshold, or is missing and the node sends missing
+    # values left (scikit-learn's rule).
+    for t in range(roots.shape[0]):
+        c = tree_class[t]
+        for i in range(X.shape[0]):
+            node = roots[t]
+            while not leaf[node]:
+                x = X[i, feature[node]]
+                if np.isnan(x):
+                    node = left[node] if missing_left[node] else right[node]
+                elif x <= threshold[node]:
+                    node = left[node]
+                else:
+                    node = right[node]
+            out[i, c] += value[node]
+
+
+_WALK: list = []
+
+
+def _compiled_walk():
+    """:func:`_walk_trees` compiled by numba (cached on disk), or None without numba: then the
+    numpy walk, slower but with the same result, is used."""
+    if not _WALK:
+        try:
+            import numba
+        except ImportError:
+            _WALK.append(None)
+        else:
+            _WALK.append(numba.njit(cache=True, nogil=True)(_walk_trees))
+    return _WALK[0]
+
+
+def _numpy_walk(flat: dict[str, np.ndarray], X: np.ndarray, out: np.ndarray) -> None:
+    """:func:`_walk_trees` level by level in numpy: every row through every tree at once."""
     n = X.shape[0]
-    node = np.broadcast_to(forest["forest_roots"], (n, len(forest["forest_roots"]))).copy()
+    node = np.broadcast_to(flat["roots"], (n, len(flat["roots"]))).copy()
     rows = np.arange(n)[:, None]
-    leaf = forest["forest_leaf"]
+    leaf = flat["leaf"]
     while True:
         active = ~leaf[node]
         if not active.any():
             break
-        feat = forest["forest_feature"][node]
-        x = X[rows, feat]
-        go_left = np.where(np.isnan(x), forest["forest_missing_left"][node], x <= forest["forest_threshold"][node])
-        nxt = np.where(go_left, forest["forest_left"][node], forest["forest_right"][node])
-        node = np.where(active, nxt, node)
-    return forest["forest_baseline"][0] + forest["forest_value"][node].sum(axis=1)
+        x = X[rows, flat["feature"][node]]
+        go_left = np.where(np.isnan(x), flat["missing_left"][node], x <= flat["threshold"][node])
+        node = np.where(active, np.where(go_left, flat["left"][node], flat["right"][node]), node)
+    values = flat["value"][node]
+    for t, c in enumerate(flat["tree_class"]):  # tree by tree, as the compiled walk adds them
+        out[:, c] += values[:, t]

@@ -124,6 +124,27 @@ def neighbour_words(hashed: sp.csr_matrix, blank: np.ndarray, half: int) -> sp.c
     return (S @ (W @ hashed[order])).tocsr()
 
 
+def window_mean(values: np.ndarray, blank: np.ndarray, half: int) -> np.ndarray:
+    """:func:`neighbour_words` for dense rows: per line, the mean of ``values`` over the ``half``
+    non-blank lines on each side (not the line itself); blank lines get zeros. Applied to word
+    scores, it gives the scores :func:`neighbour_words` rows would get."""
+    out = np.zeros_like(values)
+    order = np.flatnonzero(~blank)
+    k = len(order)
+    if not k or half <= 0:
+        return out
+    v = values[order]
+    total = np.zeros_like(v)
+    count = np.zeros(k)
+    for o in range(1, min(half, k - 1) + 1):
+        total[o:] += v[:-o]
+        count[o:] += 1
+        total[:-o] += v[o:]
+        count[:-o] += 1
+    out[order] = total / np.maximum(count, 1)[:, None]
+    return out
+
+
 def _compute_features(html: bool):
     return lambda doc: (hashed_text(doc), dense_features(doc, html=html))
 
@@ -342,12 +363,7 @@ class LearnedDetector(Detector):
     def _kind_proba_flat(self, X) -> np.ndarray:
         if len(self.kinds_) < 2:
             return np.ones((X.shape[0], len(self.kinds_)))
-        # X @ W with W (features x kinds) C-contiguous: the transposed view would be copied (12 MB)
-        # on every call. Kept beside the coefficients it was made from, remade if they change.
-        cached = getattr(self, "_kind_coef_t", None)
-        if cached is None or cached[0] is not self.kind_coef_:
-            cached = self._kind_coef_t = (self.kind_coef_, np.ascontiguousarray(self.kind_coef_.T))
-        return _softmax(np.asarray(X @ cached[1]) + self.kind_intercept_)
+        return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray) -> np.ndarray:
@@ -427,38 +443,47 @@ class LearnedDetector(Detector):
         return self.predict_proba_many([doc])[0]
 
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
-        """(lines x labels) probabilities for several documents with one model call (faster)."""
+        """(lines x labels) probabilities for several documents with one model call (faster).
+
+        The linear models are evaluated factored, never building the wide matrix they were fitted
+        on: one sparse product of the hashed words with all the word weights at once (the text
+        model's, each kind's, and each kind's weights for the words of the run around a line),
+        the dense features' share apart, and the run words' share as a window mean of the
+        neighbours' word scores (the mean of the products is the product of the mean). The sums
+        equal :meth:`_text_matrix`'s products up to floating-point rounding (~1e-15).
+        """
         self._check_fitted()
         feats = [self._features(d) for d in docs]
         if not feats:
             return []
         H = sp.vstack([h for h, _ in feats], format="csr")
         D = np.vstack([x for _, x in feats])
-        X = self._text_matrix(H, D)
-        text_score = _sigmoid(X @ self.text_coef_ + self.text_intercept_)
+        Z = (D - self.scaler_mean_) / self.scaler_scale_
+        n_dense = D.shape[1]
+        word_weights, n_kinds = self._word_weights()
+        G = np.asarray(H @ word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
+        text_score = _sigmoid(G[:, 0] + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
+                              + self.text_intercept_)
         blanks = [np.fromiter((not s.strip() for s in d.lines), bool, len(d.lines)) for d in docs]
-        stacked, start = [], 0
-        for (_, x), blank in zip(feats, blanks):
-            n = len(x)
-            stacked.append(self._stack(x, text_score[start:start + n], blank))
-            start += n
-        S = np.vstack(stacked)
+        bounds = np.cumsum([0] + [len(x) for _, x in feats])
+        S = np.vstack([self._stack(x, text_score[a:b], blank)
+                       for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
         p_body = _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
         proba = np.zeros((len(S), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if self.kinds_:
-            if self.kind_window > 0:
-                X = sp.hstack([X, sp.vstack([neighbour_words(h, blank, self.kind_window)
-                                             for (h, _), blank in zip(feats, blanks)], format="csr")], format="csr")
-            kind_p = self._kind_proba_flat(X)
+            if n_kinds < 2:
+                kind_p = np.ones((len(S), len(self.kinds_)))
+            else:
+                logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
+                if self.kind_window > 0:
+                    run = G[:, 1 + n_kinds:]
+                    logit += np.vstack([window_mean(run[a:b], blank, self.kind_window)
+                                        for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
+                kind_p = _softmax(logit)
             if getattr(self, "kind_forest_", None):
-                rows, start = [], 0
-                for (_, x), blank in zip(feats, blanks):
-                    n = len(x)
-                    rows.append(self._kind_stage_features(x, kind_p[start:start + n], text_score[start:start + n],
-                                                          blank))
-                    start += n
-                S = np.vstack(rows)
+                S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank)
+                               for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
                 if "kind2_coef" in self.kind_forest_:
                     kind_p = _softmax(S @ self.kind_forest_["kind2_coef"].T + self.kind_forest_["kind2_intercept"])
                 else:
@@ -466,14 +491,34 @@ class LearnedDetector(Detector):
                     kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
             for j, k in enumerate(self.kinds_):
                 proba[:, LABELS.index(k)] = (1 - p_body) * kind_p[:, j]
-        out, start = [], 0
-        for blank in blanks:
-            n = len(blank)
-            block = proba[start:start + n]
+        out = []
+        for blank, a, b in zip(blanks, bounds[:-1], bounds[1:]):
+            block = proba[a:b]
             block[blank] = 0.0
             out.append(block)
-            start += n
         return out
+
+    def _word_weights(self) -> tuple[np.ndarray, int]:
+        """The weights of the hashed words, (HASH_FEATURES, 1 + kinds [+ kinds]) C-contiguous: the
+        text model's column, each kind's, and with ``kind_window`` each kind's weights for the run
+        words; and the number of kind columns. Kept beside the coefficients they were made from,
+        remade if those change."""
+        key = (self.text_coef_, self.kind_coef_)
+        cached = getattr(self, "_word_weights_cache", None)
+        if cached is None or cached[0][0] is not key[0] or cached[0][1] is not key[1]:
+            n_kinds = len(self.kinds_) if len(self.kinds_) >= 2 else 0
+            n_dense = len(self.scaler_mean_)
+            cols = [self.text_coef_[:HASH_FEATURES, None]]
+            if n_kinds:
+                cols.append(self.kind_coef_[:, :HASH_FEATURES].T)
+                if self.kind_window > 0:
+                    cols.append(self.kind_coef_[:, HASH_FEATURES + n_dense:].T)
+            cached = self._word_weights_cache = (key, np.ascontiguousarray(np.hstack(cols)), n_kinds)
+        return cached[1], cached[2]
+
+    def _kind_dense_t(self) -> np.ndarray:
+        n_dense = len(self.scaler_mean_)
+        return self.kind_coef_[:, HASH_FEATURES:HASH_FEATURES + n_dense].T
 
     def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
         """Labels from :meth:`predict_proba` output: body at P(body) >= threshold, else the likeliest kind."""
