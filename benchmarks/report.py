@@ -285,6 +285,22 @@ def table_speed(res: dict) -> str:
                 for r in sorted(rows, key=lambda r: -r["per_s"])))
 
 
+def table_stages(res: dict) -> str:
+    """Where ``clean_html`` and ``clean`` spend their time (speed.json's profiled stage table)."""
+    stages = res["speed"].get("stages")
+    if not stages:
+        return "(no stage table in speed.json)\n"
+    per_page = {path: t["profiled_s"] / max(t["inputs"], 1) * 1000 for path, t in stages.items()}
+    names = sorted(stages["html"]["share"], key=lambda n: -stages["html"]["share"][n] - stages["text"]["share"][n])
+    out = ("| stage | `clean_html` share | ms per page | `clean` (text) share | ms per page |\n"
+           "|---|---|---|---|---|\n")
+    for name in names:
+        if stages["html"]["share"][name] or stages["text"]["share"][name]:
+            h, t = stages["html"]["share"][name], stages["text"]["share"][name]
+            out += f"| {name} | {h:.1%} | {h * per_page['html']:.2f} | {t:.1%} | {t * per_page['text']:.2f} |\n"
+    return out + (f"| **all (profiled)** | 100% | {per_page['html']:.1f} | 100% | {per_page['text']:.1f} |\n")
+
+
 def table_readme(res: dict) -> str:
     """README's "current numbers": one table from the same results as the paper."""
     cv, heur, peers = res["cv"], res["heuristics"], res["peers"]
@@ -710,7 +726,8 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
     tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
               "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
               "errors": table_errors(corpus, preds["html"]), "fine_errors": table_fine_errors(corpus, preds["html"]),
-              "languages": table_languages(res), "speed": table_speed(res), "numbers": table_readme(res),
+              "languages": table_languages(res), "speed": table_speed(res), "stages": table_stages(res),
+              "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
               "seed_errors": table_seed_errors(res), "targets": table_targets(res),
               "streams": table_streams(res), "streams_notes": streams_notes(res)}

@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("boilerplate-lines", "numpy", "scipy", "scikit-learn", "lxml", "justext", "matplotlib", "trafilatura",
+PACKAGES = ("boilerplate-lines", "numpy", "scipy", "scikit-learn", "numba", "lxml", "justext", "matplotlib", "trafilatura",
             "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
 STREAM_PAGES = 600

@@ -14,7 +14,8 @@ between minimums of the same run. Through the public API only:
   rules, C4, Gopher) on the rendered text of the Scrapinghub pages (rendering not included);
 - scaling: seconds of ``clean_html`` per page (minimum over the repetitions) against its bytes
   and its rendered lines, with the fitted log-log slope (1 = linear cost);
-- the cost of a one-line input (the fixed cost per call).
+- the cost of a one-line input (the fixed cost per call);
+- the stage table of ``clean_html`` and ``clean`` on the Scrapinghub pages (``benchmarks.stages``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from boilerplate.html import render_text  # noqa: E402
 
 from .common import ROOT  # noqa: E402
 from .peers import PEERS, available, guarded  # noqa: E402
+from .stages import stage_table  # noqa: E402
 
 ONE_LINE_CALLS = 2000
 
@@ -145,6 +147,9 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             result["text"] = {"documents": len(texts), "lines": n_lines, **timed}
             result["text_lines_per_s"] = timed["learned-text"]["lines_per_s"]
             result["by_size"] = by_size(texts, repeats)
+            # where the time goes, stage by stage (profiled; benchmarks.stages)
+            result["stages"] = {"html": stage_table(boilerplate.clean_html, pages),
+                                "text": stage_table(boilerplate.clean, texts)}
             print(f"text: {n_lines} lines; " + "; ".join(f"{name} {e['lines_per_s']:,.0f} lines/s"
                                                         for name, e in timed.items()), flush=True)
     if sampled:
