@@ -2,6 +2,7 @@
 
     python -m benchmarks.annotate select --data data/            # fixed-seed page choice -> fixtures/annotations/selection.json
     python -m benchmarks.annotate select2 --data data/           # the 200 more pages (round 2), same file
+    python -m benchmarks.annotate select3 --data data/           # 48 more news/article pages (round 3)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -37,6 +38,11 @@ WCXB_TYPES_MIN = 8  # WCXB: at least this many pages of each non-article page ty
 POSTLIGHT_NON_ENGLISH = 26  # non-English postlight pages taken first (the pool's other languages)
 SECOND_PASS_2, SECOND_PASS_2_NON_ENGLISH = 26, 6
 MAX_LINES = 600
+#: Round 3 (issue 15): 48 more pages, news and article pages (where the appeals, ads and teasers
+#: are), none overlapping rounds 1-2, at most one page per site overall.
+SEED_3 = 20261203
+N_3 = {"scrapinghub": 20, "wcxb": 12, "postlight": 16}
+SECOND_PASS_3 = 8
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -127,6 +133,38 @@ def select_round2(data: Path, first: dict) -> dict:
                 select_round2.__doc__.split("\n\n")[1].split())}
 
 
+def select_round3(data: Path, selection: dict) -> dict:
+    """Round 3: N_3 pages per source with seed SEED_3, disjoint from rounds 1 and 2 by page and by
+    site; WCXB article pages only. Every source's pages are shuffled with the seed and taken in
+    that order; pages over MAX_LINES lines or under 5 are left out. The second pass takes
+    SECOND_PASS_3 of the new pages with seed SEED_3 + 1.
+    """
+    rng = random.Random(SEED_3)
+    taken = set(selection["pages"]) | set(selection.get("pages_2", []))
+    docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if 5 <= len(d.lines) <= MAX_LINES]
+                      for s in SOURCES}
+    sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
+    chosen: list[str] = []
+    lang_of: dict[str, str] = {}
+    for source in SOURCES:
+        docs = sorted(docs_by_source[source], key=lambda d: d.id)
+        rng.shuffle(docs)
+        got = 0
+        for d in docs:
+            if got == N_3[source]:
+                break
+            if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] != "article"):
+                continue
+            taken.add(d.id)
+            sites.add(d.meta["site"])
+            chosen.append(d.id)
+            lang_of[d.id] = language(d) or "undeclared"
+            got += 1
+    second = sorted(random.Random(SEED_3 + 1).sample(sorted(chosen), SECOND_PASS_3))
+    return {"seed_3": SEED_3, "pages_3": chosen, "second_pass_3": second, "languages_3": lang_of,
+            "rule_3": " ".join(select_round3.__doc__.split())}
+
+
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
     out = {}
     for source in SOURCES:
@@ -182,7 +220,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "export", "import"))
+    parser.add_argument("command", choices=("select", "select2", "select3", "export", "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--labels", type=Path)
@@ -199,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         selection.update(select_round2(args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
+        return 0
+    if args.command == "select3":
+        selection = json.loads(SELECTION.read_text())
+        selection.update(select_round3(args.data, selection))
+        SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
+        print(len(selection["pages_3"]), "pages,", len(selection["second_pass_3"]), "for the second pass")
         return 0
     ids = args.pages.split(",") if args.pages else json.loads(SELECTION.read_text())["pages"]
     if args.command == "export":
