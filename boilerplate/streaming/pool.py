@@ -288,7 +288,7 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
     pending: deque[tuple[list, Future]] = deque()
     try:
         for batch in _batches(items, batch_size):
-            pending.append((batch, pool[0].submit(_clean_batch, [item for _, item in batch])))
+            pending.append((batch, _submit(pool[0], batch)))
             while len(pending) >= PENDING_PER_WORKER * workers:
                 yield from _drain_one(pending, pool, new_pool)
         while pending:
@@ -299,6 +299,19 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
 
 #: Detail of the skip for a record whose cleaning killed its worker process.
 WORKER_DIED = "the worker process died on this record (killed for memory, or a crash in a native library)"
+
+
+def _submit(pool: ProcessPoolExecutor, batch: list) -> Future:
+    """Submit one batch. A pool a worker death has already broken refuses new work: the batch
+    then gets a future holding that error, and :func:`_drain_one` redoes it with the others."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_clean_batch, [item for _, item in batch])
+    except BrokenProcessPool as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
 
 
 def _drain_one(pending: deque, pool: list, new_pool: Callable[[], ProcessPoolExecutor]
