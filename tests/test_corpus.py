@@ -27,7 +27,7 @@ def test_hand_annotations_join_with_the_current_renderer():
     """Every stand-off annotation still matches the rendered lines: a renderer change that moves
     or alters an annotated line fails here, before it silently corrupts the gold."""
     annotations = {}
-    for path in sorted((FIXTURES / "annotations").glob("**/*.jsonl")):  # round3/ too, not yet in the corpus
+    for path in sorted((FIXTURES / "annotations").glob("**/*.jsonl")):
         for pid, rec in read_standoff(path).items():
             annotations.setdefault(pid, []).append(rec)
     wanted = set(annotations)

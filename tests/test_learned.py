@@ -261,3 +261,24 @@ def test_factored_prediction_equals_the_wide_linear_models(kind_window):
     values = np.arange(12.0).reshape(6, 2)
     gaps = np.array([False, True, False, False, True, False])
     assert np.allclose(window_mean(values, gaps, 1), neighbour_words(sp.csr_matrix(values), gaps, 1).toarray())
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_kind_regression_on_active_columns_equals_the_full_fit(n_classes):
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from boilerplate.detectors.learned.model import _softmax, fit_sparse_logistic
+
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 3000, density=0.003, random_state=1, format="csr")  # most columns never used
+    X = sp.hstack([X, sp.csr_matrix(rng.normal(size=(200, 2)))], format="csr")
+    y = rng.choice(list("abc"[:n_classes]), 200)
+    w = rng.uniform(0.5, 1.0, 200)
+    full = LogisticRegression(C=4.0, max_iter=500).fit(X, y, sample_weight=w)
+    classes, coef, intercept = fit_sparse_logistic(X, y, w, C=4.0, max_iter=500)
+    assert list(classes) == list(full.classes_) and coef.shape == (n_classes, X.shape[1])
+    unused = np.bincount(X.indices, minlength=X.shape[1]) == 0
+    assert unused.sum() > 1000 and not coef[:, unused].any()
+    got = _softmax(np.asarray(X @ coef.T) + intercept)
+    assert np.allclose(got, full.predict_proba(X), atol=1e-8)

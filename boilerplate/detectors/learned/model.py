@@ -145,6 +145,28 @@ def window_mean(values: np.ndarray, blank: np.ndarray, half: int) -> np.ndarray:
     return out
 
 
+def fit_sparse_logistic(X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarray, **params):
+    """A multinomial ``LogisticRegression`` fitted on the columns of ``X`` that hold a value in some
+    row, its coefficients scattered back to all columns: ``(classes, coef, intercept)``.
+
+    The same optimum as fitting on all of ``X``: under the L2 penalty a column that is zero in every
+    row has zero gradient and stays at weight 0. But L-BFGS's own vector work scales with the number
+    of coefficients, and of 2^19 hashed columns a few tens of thousands of training lines use a
+    fraction, so this is several times faster.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    X = sp.csr_matrix(X)
+    active = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]))
+    model = LogisticRegression(**params).fit(X[:, active], y, sample_weight=sample_weight)
+    raw, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # one row, the second class's logit: as two rows, softmax gives the same
+        raw, intercept = np.vstack([-raw / 2, raw / 2]), np.concatenate([-intercept / 2, intercept / 2])
+    coef = np.zeros((len(model.classes_), X.shape[1]))
+    coef[:, active] = raw
+    return model.classes_, coef, intercept
+
+
 def _compute_features(html: bool):
     return lambda doc: (hashed_text(doc), dense_features(doc, html=html))
 
@@ -257,7 +279,7 @@ class LearnedDetector(Detector):
     def fit(self, documents: Iterable[Document] | None = None, y: Any = None) -> LearnedDetector:
         """Fit on labeled documents (``y`` is unused: the labels are ``doc.labels``)."""
         from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.linear_model import LogisticRegression, SGDClassifier
+        from sklearn.linear_model import SGDClassifier
         from sklearn.model_selection import GroupKFold
 
         self._validate_params()
@@ -344,12 +366,12 @@ class LearnedDetector(Detector):
             fine = weight > 0
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
         if len(self.kinds_) >= 2:
-            km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
-                                    class_weight=self.kind_class_weight)
-            km.fit(XK[fine], kind[fine], sample_weight=weight[fine])
-            order = [list(km.classes_).index(k) for k in self.kinds_]
-            self.kind_coef_ = km.coef_[order].astype(np.float64)
-            self.kind_intercept_ = km.intercept_[order].astype(np.float64)
+            classes, coef, intercept = fit_sparse_logistic(
+                XK[fine], kind[fine], weight[fine], C=self.C, max_iter=self.kind_max_iter,
+                random_state=self.random_state, class_weight=self.kind_class_weight)
+            order = [list(classes).index(k) for k in self.kinds_]
+            self.kind_coef_ = coef[order].astype(np.float64)
+            self.kind_intercept_ = intercept[order].astype(np.float64)
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
@@ -394,11 +416,11 @@ class LearnedDetector(Detector):
             for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
                 held = np.ones(X.shape[0], dtype=bool)
                 held[rows[tr]] = False
-                km = LogisticRegression(C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
-                                        class_weight=self.kind_class_weight)
-                km.fit(X[rows[tr]], kind[rows[tr]], sample_weight=weight[rows[tr]])
-                part = km.predict_proba(X[held])
-                classes = list(km.classes_)
+                classes, coef, intercept = fit_sparse_logistic(
+                    X[rows[tr]], kind[rows[tr]], weight[rows[tr]], C=self.C, max_iter=self.kind_max_iter,
+                    random_state=self.random_state, class_weight=self.kind_class_weight)
+                part = _softmax(np.asarray(X[held] @ coef.T) + intercept)
+                classes = list(classes)
                 total[held] += np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
                                                 for k in self.kinds_])
                 count[held] += 1
