@@ -282,3 +282,80 @@ def test_kind_regression_on_active_columns_equals_the_full_fit(n_classes):
     assert unused.sum() > 1000 and not coef[:, unused].any()
     got = _softmax(np.asarray(X @ coef.T) + intercept)
     assert np.allclose(got, full.predict_proba(X), atol=1e-8)
+
+
+def _html_docs(n=6):
+    from boilerplate.html import render
+
+    docs = []
+    for i in range(n):
+        page = (f"<p>{PROSE[i % 3]}</p><p>{PROSE[(i + 1) % 3]}</p>"
+                f"<div class='newsletter-signup-{i}x9'><p>Weekly digest {i}</p></div>"
+                f"<div class='related-posts'><p>Story number {i} elsewhere</p></div>")
+        d = render(page.encode(), id=f"h{i}")
+        d.labels, d.meta["site"] = ["body", "body", "appeal", "teaser"], f"s{i}"
+        docs.append(d)
+    return docs
+
+
+def test_markup_words_hash_the_block_class_words():
+    import scipy.sparse as sp
+
+    from boilerplate.detectors.learned.features import HASH_FEATURES, _cue_hasher, hashed_cues
+
+    doc = _html_docs(1)[0]
+    cues = hashed_cues(doc)
+    assert cues.shape == (4, HASH_FEATURES)
+    assert np.allclose(sp.linalg.norm(cues, axis=1), 1.0)
+    want = sp.csr_matrix(_cue_hasher().transform([["c:related", "c:posts", "t:p"]]), dtype=float)
+    assert np.allclose(cues[3].toarray(), want.toarray() / np.sqrt(3))  # class words split at non-letters
+    signup = set(cues[2].indices) - set(cues[0].indices)
+    assert len(signup) == 2  # "newsletter", "signup"; the digits of "0x9" give no word
+    assert hashed_cues(Document(lines=["plain text"])).nnz == 0
+
+
+def test_markup_words_reach_the_models_and_the_markup_ablation_removes_them(tmp_path):
+    docs = _html_docs()
+    doc = docs[0]
+    with_words = LearnedDetector(html=True, max_iter=5).fit(docs)
+    without = LearnedDetector(html=True, max_iter=5, markup_words=False).fit(docs)
+    assert not np.allclose(with_words.predict_proba(doc), without.predict_proba(doc))
+    h_on = with_words._features(doc)[0]
+    assert LearnedDetector(html=True, ablate=("markup",))._features(doc)[0].nnz < h_on.nnz
+    assert LearnedDetector(html=True, markup_words=False)._features(doc)[0].nnz < h_on.nnz
+    path = tmp_path / "m.npz"
+    with_words.save(path)
+    assert LearnedDetector.load(path).markup_words is True
+    with pytest.raises(ValueError, match="markup_words"):
+        LearnedDetector(html=True, markup_words="yes").fit(docs)
+
+
+def test_model_files_from_before_markup_words_load_without_them(tmp_path):
+    import json
+
+    from boilerplate.detectors.learned.model import validate_header
+
+    path = tmp_path / "m.npz"
+    LearnedDetector(html=True, max_iter=5).fit(_html_docs()).save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(str(npz["header"]))
+    header["params"].pop("markup_words")
+    assert validate_header(header)["markup_words"] is False
+
+
+def test_dateline_and_prefix_repeat_columns_mark_a_teaser_run():
+    from boilerplate.detectors.learned.features import dense_features, feature_layout
+
+    lines = ["Moscow hopes to improve bilateral relations based on mutual respect",
+             "Russian Foreign Minister Sergey Lavrov has sent his best wishes to the American people today.",
+             "Note: this is not a dateline, and neither is Home - News.",
+             "SAN FRANCISCO, California: Under pressure from European regulators, Apple has revamped…",
+             "Moscow hopes to improve bilateral relations based on mutual respect, the minister said…",
+             "МОСКВА, 4 июля — РИА Новости. Министр иностранных дел…",
+             "【北京=共同】中国外務省の報道官は…"]
+    layout = feature_layout(False)
+    X = dense_features(Document(lines=lines))
+    col = {name: X[:, layout.index(name)] for name in ("dateline", "prefix_repeat", "dateline@mean3")}
+    assert col["dateline"].tolist() == [0, 0, 0, 1, 0, 1, 1]
+    assert col["prefix_repeat"].tolist() == [0, 0, 0, 0, 1, 0, 0]  # the second of two lines opening alike
+    assert col["dateline@mean3"][4] > col["dateline@mean3"][0] == 0.25  # the run is denser below

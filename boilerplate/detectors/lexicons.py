@@ -80,6 +80,15 @@ def _matching_lines(pattern: re.Pattern, text: str, starts: np.ndarray) -> np.nd
     return hits
 
 
+def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.ndarray:
+    """Boolean array over lines: True where ``pattern`` (``re.MULTILINE``, anchored with ``^``)
+    matches in the line's first ``head`` characters, case kept. One regex pass over the document."""
+    capped = np.strings.slice(line_array(lines), 0, head).tolist()
+    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
+    return _matching_lines(pattern, "\n".join(capped), starts)
+
+
 def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     """A function pattern -> boolean array over ``lines``: True where the lexicon matches.
 

@@ -8,6 +8,7 @@ document statistics, a window of neighbour features, and (when the document came
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import repeat
@@ -18,7 +19,7 @@ import scipy.sparse as sp
 from numpy.dtypes import StringDType
 
 from ...document import Document
-from ..lexicons import LEXICONS, lexicon_matcher
+from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching
 from ..linestats import LineStats, line_array, line_stats
 
 HASH_FEATURES = 2**18
@@ -36,10 +37,27 @@ CLASSID_WORDS = ("nav", "menu", "footer", "header", "comment", "share", "social"
                  "search", "copyright", "legal", "paywall", "donate", "support", "signup", "form")
 SHAPE_COLUMNS = ("log_words", "stop_ratio", "ends_terminal", "prose", "title_ratio", "log_chars",
                  "digit_ratio", "ends_ellipsis", "all_caps", "position", "rank", "rank_from_end",
-                 "relative_words", "log_prose_distance", "prose_before", "log_repeats")
+                 "relative_words", "log_prose_distance", "prose_before", "log_repeats", "dateline",
+                 "prefix_repeat")
 DOCUMENT_COLUMNS = ("doc_log_lines", "doc_prose_share", "doc_log_max_words")
 #: The shape columns repeated for each neighbour offset and the window mean.
 CONTEXT_SOURCES = SHAPE_COLUMNS[:6]
+#: Shape columns whose density around a line marks a run: a list of teasers, each opening with a
+#: dateline or repeating a headline's words, each cut short.
+RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis")
+RUN_WINDOW = 3
+#: A line opening with a dateline, in cased scripts ("ISTANBUL/PARIS:", "SAN FRANCISCO, California:",
+#: "Washington, DC [US], July 4 (ANI):", "LONDON, UK -", "BERLIN (dpa) —") or with a bracketed
+#: one ("【北京=共同】", "[Reuters]"). The case of the place is the cue, not a word list.
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁΑ-Ω"
+DATELINE = re.compile(
+    rf"^[^\S\n]*(?:[【［\[][^】］\]\n]{{1,24}}[】］\]]"
+    rf"|(?:[{_UPPER}][{_UPPER}.'’/ -]{{1,40}}?"
+    rf"|[{_UPPER}][^\W\d_]+(?:[ -][{_UPPER}][^\W\d_]+)*,[^\n:—–]{{1,40}}?)"
+    rf"[^\S\n]*(?:\([^)\n]{{1,24}}\)[^\S\n]*)?(?::|—|–|-)[^\S\n]+\S)", re.MULTILINE)
+#: Lines of at least this many characters that open with the same characters as an earlier line
+#: (a teaser repeating a headline, a headline repeated in a list) get ``prefix_repeat``.
+PREFIX_CHARS = 40
 HTML_OWN_COLUMNS = ("link_ratio", "relative_depth", "group_prose", "log_group_size", "group_link",
                     "log_group_rank", "group_fill", "log_group_words", "title_share", "title_cover")
 HTML_CONTEXT_SOURCES = ("link_ratio", "group_prose")
@@ -89,7 +107,8 @@ def feature_layout(html: bool) -> FeatureLayout:
     """The layout of :func:`dense_features` (``html`` adds the markup blocks)."""
     blocks = [("shape", SHAPE_COLUMNS), ("lexicons", tuple(f"lexicon_{k}" for k in LEXICONS)),
               ("document", DOCUMENT_COLUMNS),
-              ("context", _window_names(CONTEXT_SOURCES, NEIGHBOUR_OFFSETS, WINDOW))]
+              ("context", _window_names(CONTEXT_SOURCES, NEIGHBOUR_OFFSETS, WINDOW)),
+              ("runs", _window_names(RUN_SOURCES, (), RUN_WINDOW))]
     if html:
         blocks += [("markup", HTML_OWN_COLUMNS + tuple(f"tag_{t}" for t in HTML_TAGS)
                     + tuple(f"classid_{w}" for w in CLASSID_WORDS)),
@@ -130,6 +149,48 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
     norms = np.sqrt(np.bincount(row, weights=counts.data ** 2, minlength=counts.shape[0]))
     counts.data /= norms[row]  # a row with an entry has a norm >= 1
     return counts
+
+
+#: Class/id words that reach the hashed features: runs of 3-15 ASCII letters (a hash-like class name
+#: yields few or none, a long compound name its parts: "newsletter-signup" -> newsletter, signup).
+_CLASSID_WORD = re.compile(r"[a-z]{3,15}")
+
+
+def _cue_words(classid: str, landmark: str, tag: str) -> list[str]:
+    words = [f"c:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(classid.lower()))]
+    words += [f"l:{w}" for w in landmark.split()]
+    words.append(f"t:{tag}")
+    return words
+
+
+def hashed_cues(doc: Document) -> sp.csr_matrix:
+    """Hashed markup words of each line (HTML documents): the words of its block's class/id
+    (``c:``), its landmark tokens (``l:``) and its tag (``t:``), in the same hashed space as
+    :func:`hashed_text`, rows of unit length; all zero rows for a document without cues.
+
+    Class names say what a block is for in words shared across sites ("related", "newsletter",
+    "byline", "sponsored"), where the fixed :data:`CLASSID_WORDS` can only match a list. The words
+    of each distinct (class/id, landmark, tag) are hashed once and the rows indexed.
+    """
+    n = len(doc.lines)
+    if not n or doc.cues is None:
+        return sp.csr_matrix((n, HASH_FEATURES))
+    cues = doc.cues
+    keys = list(zip(cues["classid"], cues["landmark"], cues["tag"]))
+    distinct = dict.fromkeys(keys)
+    index = {key: i for i, key in enumerate(distinct)}
+    rows = sp.csr_matrix(_cue_hasher().transform(_cue_words(*key) for key in distinct), dtype=np.float64)
+    row = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    norms = np.sqrt(np.bincount(row, weights=rows.data ** 2, minlength=rows.shape[0]))
+    rows.data /= norms[row]  # every key has at least its tag word
+    return rows[np.fromiter((index[key] for key in keys), np.int64, n)]
+
+
+@lru_cache(maxsize=1)
+def _cue_hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
 
 
 def _shift(values: np.ndarray, order: np.ndarray, offset: int) -> np.ndarray:
@@ -191,17 +252,32 @@ def base_features(doc: Document, st: LineStats | None = None) -> tuple[np.ndarra
     _, inverse, counts = np.unique(line_array(doc.lines), return_inverse=True, return_counts=True) \
         if n else (None, np.zeros(0, int), np.zeros(0))
     repeats = counts[inverse] - 1 if n else np.zeros(0)
+    dateline = line_heads_matching(DATELINE, doc.lines, 80)
+    prefix_repeat = _prefix_repeats(doc.lines)
     doc_stats = np.array([np.log1p(len(order)), prose[order].mean() if len(order) else 0.0,
                           np.log1p(words.max() if n else 0)])
     cols = [
         np.log1p(words), st.stop_ratio, st.ends_terminal, prose, st.title_ratio, np.log1p(st.n_chars),
         st.n_digit_words / np.maximum(words, 1), st.ends_ellipsis, st.all_caps,
         np.arange(n) / max(n, 1), rank, 1 - rank, words / max(words.max() if n else 1, 1),
-        np.log1p(np.minimum(dist, 50)), before, np.log1p(repeats),
+        np.log1p(np.minimum(dist, 50)), before, np.log1p(repeats), dateline, prefix_repeat,
     ]
     base = np.column_stack(cols + [_lexicon_hits(doc)]).astype(np.float64) if n else np.zeros((0, len(cols) + len(LEXICONS)))
     doc_cols = np.broadcast_to(doc_stats, (n, len(doc_stats)))
     return np.hstack([base, doc_cols]), st.blank
+
+
+def _prefix_repeats(lines: list[str]) -> np.ndarray:
+    """1 where a line of at least :data:`PREFIX_CHARS` characters opens (case folded) with the same
+    :data:`PREFIX_CHARS` characters as an earlier line, else 0."""
+    n = len(lines)
+    if not n:
+        return np.zeros(0)
+    arr = line_array(lines)
+    heads = np.strings.lower(np.strings.slice(arr, 0, PREFIX_CHARS))
+    _, first, inverse = np.unique(heads, return_index=True, return_inverse=True)
+    long = np.strings.str_len(arr) >= PREFIX_CHARS
+    return (long & (first[inverse] < np.arange(n))).astype(np.float64)
 
 
 def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.ndarray:
@@ -276,10 +352,13 @@ def blank_between(blank: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.
 
 def feature_groups(html: bool) -> dict[str, np.ndarray]:
     """Column masks of the dense features by group, for ablations: lexicons, context (neighbour
-    windows), markup (all HTML cues)."""
+    windows), markup (all HTML cues), runs (the dateline and prefix-repeat columns and their run
+    densities)."""
     layout = feature_layout(html)
+    runs = layout.mask("runs")
+    runs[[layout.index("dateline"), layout.index("prefix_repeat")]] = True
     return {"lexicons": layout.mask("lexicons"), "context": layout.mask("context", "markup_context"),
-            "markup": layout.mask("markup", "markup_context")}
+            "markup": layout.mask("markup", "markup_context"), "runs": runs}
 
 
 def dense_features(doc: Document, html: bool = False) -> np.ndarray:
@@ -290,7 +369,8 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     st = line_stats(doc.lines, title=doc.meta.get("title", "") if html else "")
     base, blank = base_features(doc, st)
     ctx = context_windows(base[:, [layout.index(c) for c in CONTEXT_SOURCES]], blank)
-    parts = [base, ctx]
+    runs = context_windows(base[:, [layout.index(c) for c in RUN_SOURCES]], blank, offsets=(), window=RUN_WINDOW)
+    parts = [base, ctx, runs]
     if html:
         prose_words = np.expm1(base[:, layout.index("log_words")]) * base[:, layout.index("prose")]
         parts.append(html_features(doc, st, prose_words))

@@ -44,6 +44,7 @@ from .features import (
     dense_features,
     feature_groups,
     feature_layout,
+    hashed_cues,
     hashed_text,
     run_features,
 )
@@ -67,7 +68,7 @@ STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
 KIND_STAGE_ITER = 100
-ABLATIONS = ("words", "lexicons", "context", "markup", "sequence")
+ABLATIONS = ("words", "lexicons", "context", "markup", "sequence", "runs")
 KIND_STAGES = ("flat", "context", "context-linear")
 
 
@@ -91,7 +92,8 @@ KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
 PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learning_rate": float,
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
-               "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int}
+               "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
+               "markup_words": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -168,7 +170,7 @@ def fit_sparse_logistic(X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarr
 
 
 def _compute_features(html: bool):
-    return lambda doc: (hashed_text(doc), dense_features(doc, html=html))
+    return lambda doc: (hashed_text(doc), dense_features(doc, html=html), hashed_cues(doc) if html else None)
 
 
 def cache_features(doc: Document, html: bool) -> None:
@@ -187,12 +189,17 @@ class LearnedDetector(Detector):
     the booster's; ``stack_folds`` the folds for out-of-fold text scores; ``threshold`` the binary
     decision on P(body); ``random_state`` fixes every random choice. ``ablate`` removes feature
     groups, for ablation studies: any of ``ABLATIONS`` (words: the hashed n-grams; lexicons;
-    context: neighbour windows; markup: HTML cues; sequence: the neighbours' scores in the booster).
+    context: neighbour windows; markup: HTML cues and markup words; sequence: the neighbours' scores
+    in the booster; runs: the dateline and prefix-repeat columns and their run densities).
     ``kind_max_iter`` bounds the kind model's solver: most of the fitting time, and no effect on
     P(body). ``silver_weight`` > 0 adds *silver* kinds (``boilerplate.silver``, from the markup of
     rendered pages) of the non-body lines of alignment-labeled pages to the kind model's training,
     each with that sample weight, at most ``silver_max_per_kind`` lines per kind (drawn with
     ``random_state``); hand-labeled lines weigh 1. 0 (the default) trains on hand labels only.
+    ``markup_words`` (with ``html``) adds each line's markup words, the words of its block's
+    class/id, landmark and tag (:func:`~.features.hashed_cues`), to its hashed words, for the text
+    and kind models; the ``markup`` ablation removes them too. Files saved before this parameter
+    existed load with it off.
     ``kind_stage`` is ``"flat"`` (the kind model alone decides the kind of each line) or
     ``kind_window`` > 0 gives the kind model the words of the run a line sits in: the mean hashed
     words of the ``kind_window`` non-blank lines before and after it, as a second block of hashed
@@ -207,7 +214,7 @@ class LearnedDetector(Detector):
                  max_leaf_nodes: int = 31, stack_folds: int = 2, threshold: float = 0.5,
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
-                 kind_class_weight: str | None = None, kind_window: int = 0):
+                 kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -224,15 +231,19 @@ class LearnedDetector(Detector):
         self.kind_stage = kind_stage
         self.kind_class_weight = kind_class_weight
         self.kind_window = kind_window
+        self.markup_words = markup_words
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
         # Cross-validation fits many models on the same pages: cache_features() keeps the
         # features on the document once, so each fold does not recompute them.
-        hashed, dense = doc.memo(("learned-features", self.html), _compute_features(self.html), store=False)
+        hashed, dense, cue_words = doc.memo(("learned-features", self.html), _compute_features(self.html),
+                                            store=False)
+        if "words" in self.ablate:
+            hashed = sp.csr_matrix(hashed.shape)
+        if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
+            hashed = hashed + cue_words
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
-            if "words" in self.ablate:
-                hashed = sp.csr_matrix(hashed.shape)
             groups = feature_groups(self.html)
             drop = np.zeros(dense.shape[1], dtype=bool)
             for name in set(self.ablate) & set(groups):
@@ -271,6 +282,7 @@ class LearnedDetector(Detector):
             ("kind_stage", self.kind_stage in KIND_STAGES, f"one of {KIND_STAGES}"),
             ("kind_class_weight", self.kind_class_weight in (None, "balanced"), "None or 'balanced'"),
             ("kind_window", int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
+            ("markup_words", isinstance(self.markup_words, bool), "a bool"),
         ]
         for name, ok, expected in checks:
             if not ok:
@@ -818,6 +830,7 @@ def validate_header(header: object) -> dict:
     intercept = header["text_intercept"]
     if not _json_type_ok(intercept, float) or not math.isfinite(intercept):
         raise ValueError(f"header text_intercept {_short(intercept)} is not a finite number")
+    params.setdefault("markup_words", False)  # files from before the parameter were trained without them
     return params
 
 
