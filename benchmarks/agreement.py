@@ -34,8 +34,14 @@ def read_passes(directory: Path = ANNOTATIONS) -> tuple[dict, dict, dict]:
             records = read_standoff(path)
             target.update(records)
             for pid in records:
-                round_of[pid] = 2 if path.stem.endswith("-r2") else 1
+                round_of[pid] = _round(path)
     return first, second, round_of
+
+
+def _round(path: Path) -> int:
+    """The annotation round of a stand-off file: N for ``...-rN.jsonl``, 1 for the unsuffixed first round."""
+    head, sep, tail = path.stem.rpartition("-r")
+    return int(tail) if sep and tail.isdigit() else 1
 
 
 def _group_keys(doc, round_: int) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
     python -m benchmarks.annotate select --data data/            # fixed-seed page choice -> fixtures/annotations/selection.json
     python -m benchmarks.annotate select2 --data data/           # the 200 more pages (round 2), same file
     python -m benchmarks.annotate select3 --data data/           # 48 more news/article pages (round 3)
+    python -m benchmarks.annotate select4 --data data/           # 48 more, disjoint from rounds 1-3 (round 4)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -43,6 +44,10 @@ MAX_LINES = 600
 SEED_3 = 20261203
 N_3 = {"scrapinghub": 20, "wcxb": 12, "postlight": 16}
 SECOND_PASS_3 = 8
+#: Round 4 (issue 15): 48 more news/article pages by the same rule, none overlapping rounds 1-3.
+SEED_4 = 20261205
+N_4 = {"scrapinghub": 16, "wcxb": 12, "postlight": 20}
+SECOND_PASS_4 = 6
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -133,14 +138,15 @@ def select_round2(data: Path, first: dict) -> dict:
                 select_round2.__doc__.split("\n\n")[1].split())}
 
 
-def select_round3(data: Path, selection: dict) -> dict:
-    """Round 3: N_3 pages per source with seed SEED_3, disjoint from rounds 1 and 2 by page and by
-    site; WCXB article pages only. Every source's pages are shuffled with the seed and taken in
-    that order; pages over MAX_LINES lines or under 5 are left out. The second pass takes
-    SECOND_PASS_3 of the new pages with seed SEED_3 + 1.
+def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
+                      suffix: str) -> dict:
+    """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
+    every earlier round by page and by site; WCXB article pages only. Every source's pages are
+    shuffled with the seed and taken in that order; pages over MAX_LINES lines or under 5 are left
+    out. The second pass takes ``n_second`` of the new pages with ``seed + 1``.
     """
-    rng = random.Random(SEED_3)
-    taken = set(selection["pages"]) | set(selection.get("pages_2", []))
+    rng = random.Random(seed)
+    taken = {p for key, pages in selection.items() if key.startswith("pages") for p in pages}
     docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if 5 <= len(d.lines) <= MAX_LINES]
                       for s in SOURCES}
     sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
@@ -151,7 +157,7 @@ def select_round3(data: Path, selection: dict) -> dict:
         rng.shuffle(docs)
         got = 0
         for d in docs:
-            if got == N_3[source]:
+            if got == n[source]:
                 break
             if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] != "article"):
                 continue
@@ -160,9 +166,21 @@ def select_round3(data: Path, selection: dict) -> dict:
             chosen.append(d.id)
             lang_of[d.id] = language(d) or "undeclared"
             got += 1
-    second = sorted(random.Random(SEED_3 + 1).sample(sorted(chosen), SECOND_PASS_3))
-    return {"seed_3": SEED_3, "pages_3": chosen, "second_pass_3": second, "languages_3": lang_of,
-            "rule_3": " ".join(select_round3.__doc__.split())}
+    second = sorted(random.Random(seed + 1).sample(sorted(chosen), n_second))
+    return {f"seed_{suffix}": seed, f"pages_{suffix}": chosen, f"second_pass_{suffix}": second,
+            f"languages_{suffix}": lang_of, f"rule_{suffix}": " ".join(select_news_round.__doc__.split())}
+
+
+def select_round3(data: Path, selection: dict) -> dict:
+    """Round 3 (issue 15): :func:`select_news_round` with SEED_3 and N_3, after rounds 1-2."""
+    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2")}
+    return select_news_round(data, earlier, SEED_3, N_3, SECOND_PASS_3, "3")
+
+
+def select_round4(data: Path, selection: dict) -> dict:
+    """Round 4 (issue 15): :func:`select_news_round` with SEED_4 and N_4, after rounds 1-3."""
+    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3")}
+    return select_news_round(data, earlier, SEED_4, N_4, SECOND_PASS_4, "4")
 
 
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
@@ -220,7 +238,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "select3", "export", "import"))
+    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "export", "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--labels", type=Path)
@@ -238,11 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command == "select3":
+    if args.command in ("select3", "select4"):
+        n = args.command[-1]
         selection = json.loads(SELECTION.read_text())
-        selection.update(select_round3(args.data, selection))
+        selection.update((select_round3 if n == "3" else select_round4)(args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
-        print(len(selection["pages_3"]), "pages,", len(selection["second_pass_3"]), "for the second pass")
+        print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0
     ids = args.pages.split(",") if args.pages else json.loads(SELECTION.read_text())["pages"]
     if args.command == "export":
