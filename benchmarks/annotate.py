@@ -4,6 +4,7 @@
     python -m benchmarks.annotate select2 --data data/           # the 200 more pages (round 2), same file
     python -m benchmarks.annotate select3 --data data/           # 48 more news/article pages (round 3)
     python -m benchmarks.annotate select4 --data data/           # 48 more, disjoint from rounds 1-3 (round 4)
+    python -m benchmarks.annotate select5 --data data/           # 56 more, disjoint from rounds 1-4 (round 5)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -48,6 +49,10 @@ SECOND_PASS_3 = 8
 SEED_4 = 20261205
 N_4 = {"scrapinghub": 16, "wcxb": 12, "postlight": 20}
 SECOND_PASS_4 = 6
+#: Round 5 (issue 15): 56 more by the same rule, none overlapping rounds 1-4.
+SEED_5 = 20261207
+N_5 = {"scrapinghub": 16, "wcxb": 16, "postlight": 24}
+SECOND_PASS_5 = 6
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -183,6 +188,12 @@ def select_round4(data: Path, selection: dict) -> dict:
     return select_news_round(data, earlier, SEED_4, N_4, SECOND_PASS_4, "4")
 
 
+def select_round5(data: Path, selection: dict) -> dict:
+    """Round 5 (issue 15): :func:`select_news_round` with SEED_5 and N_5, after rounds 1-4."""
+    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3", "pages_4")}
+    return select_news_round(data, earlier, SEED_5, N_5, SECOND_PASS_5, "5")
+
+
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
     out = {}
     for source in SOURCES:
@@ -238,7 +249,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "export", "import"))
+    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "export", "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--labels", type=Path)
@@ -256,10 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command in ("select3", "select4"):
+    if args.command in ("select3", "select4", "select5"):
         n = args.command[-1]
         selection = json.loads(SELECTION.read_text())
-        selection.update((select_round3 if n == "3" else select_round4)(args.data, selection))
+        selection.update({"3": select_round3, "4": select_round4, "5": select_round5}[n](args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0

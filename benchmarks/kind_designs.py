@@ -1,6 +1,6 @@
 """Quick comparison of kind-model designs on the hand-read pages alone.
 
-    python -m benchmarks.kind_designs --data data/ [--designs JSON ...] [--splits 3] [--text]
+    python -m benchmarks.kind_designs --data data/ [--designs JSON ...] [--splits 3] [--text] [--chain]
 
 The hand-read pages are split into ``--splits`` parts by site (``site_folds``, so a held-out site
 is never in training); each ``LearnedDetector`` variant is trained on the other parts and predicts
@@ -8,6 +8,12 @@ each part in turn, and the pooled out-of-part predictions give macro-F1 over the
 labels and per-label F1. HTML model unless ``--text``, booster shortened to 50 trees, no aligned
 pages in training: indicative, for choosing what to run through the full grouped CV
 (``benchmarks.cross_validate``), not a result in itself.
+
+``--chain`` also decodes each design's out-of-part kinds as a linear chain (a CRF-like second
+design): forward-backward over a page's lines, with transitions counted on the training parts'
+hand labels and the kind probabilities divided by the training prior to a power, lines over the
+body threshold pinned to body (the binary decision is unchanged); it prints the grid of the two
+powers. The grid is scored on the held-out parts, so its best cell is optimistic by construction.
 """
 
 from __future__ import annotations
@@ -22,8 +28,58 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import LearnedDetector, cache_features
+from boilerplate.labels import BODY, KINDS, LABELS
 
 from .common import ROOT, fine_scores, load_corpus, site_folds
+
+#: The chain's states: the six kinds, then body.
+STATES = (*KINDS, BODY)
+CHAIN_PRIOR_POWERS = (0.0, 0.5, 1.0)
+CHAIN_TRANSITION_POWERS = (0.0, 0.5, 1.0)
+
+
+def forward_backward(emission: np.ndarray, transition: np.ndarray) -> np.ndarray:
+    """Posterior state marginals of a chain (rows of ``emission`` >= 0, ``transition`` row-stochastic)."""
+    n, _ = emission.shape
+    alpha, beta = np.zeros_like(emission), np.ones_like(emission)
+    for i in range(n):
+        a = emission[i] * (alpha[i - 1] @ transition if i else 1.0)
+        alpha[i] = a / max(a.sum(), 1e-300)
+    for i in range(n - 2, -1, -1):
+        b = transition @ (emission[i + 1] * beta[i + 1])
+        beta[i] = b / max(b.sum(), 1e-300)
+    post = alpha * beta
+    return post / np.maximum(post.sum(axis=1, keepdims=True), 1e-300)
+
+
+def chain_labels(lines: list[str], proba: np.ndarray, transition: np.ndarray, prior: np.ndarray,
+                 prior_power: float, transition_power: float, threshold: float = 0.5) -> list:
+    """One page's labels with the kinds decoded as a chain (see the module doc)."""
+    keep = np.array([bool(line.strip()) for line in lines], dtype=bool)
+    p = proba[keep]
+    body = p[:, LABELS.index(BODY)] >= threshold
+    kind_p = p[:, [LABELS.index(k) for k in KINDS]]
+    emit = np.zeros((len(p), len(STATES)))
+    emit[:, :len(KINDS)] = kind_p / np.maximum(kind_p.sum(axis=1, keepdims=True), 1e-300) / prior ** prior_power
+    emit[body] = np.eye(len(STATES))[-1]
+    trans = transition ** transition_power
+    post = forward_backward(emit, trans / trans.sum(axis=1, keepdims=True))
+    decided = np.where(body, len(KINDS), post[:, :len(KINDS)].argmax(axis=1))
+    out: list = [None] * len(lines)
+    for i, s in zip(np.flatnonzero(keep), decided):
+        out[i] = STATES[s]
+    return out
+
+
+def chain_statistics(docs: list) -> tuple[np.ndarray, np.ndarray]:
+    """Transitions between consecutive non-blank hand labels (add-one smoothed) and the kinds' prior."""
+    counts = np.ones((len(STATES), len(STATES)))
+    for d in docs:
+        seq = np.array([STATES.index(lab) for lab in d.labels if lab is not None])
+        np.add.at(counts, (seq[:-1], seq[1:]), 1.0)
+    prior = counts.sum(axis=0)[:len(KINDS)]
+    return counts / counts.sum(axis=1, keepdims=True), prior / prior.sum()
+
 
 DESIGNS = ('{"kind_stage": "flat"}', '{"kind_stage": "context"}', '{"kind_stage": "context-linear"}',
            '{"kind_window": 2}', '{"kind_window": 5}', '{"kind_class_weight": "balanced"}')
@@ -35,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--designs", nargs="*", default=list(DESIGNS))
     parser.add_argument("--splits", type=int, default=3, help="parts of the hand-read pages, by site")
     parser.add_argument("--text", action="store_true", help="the text-only model (default: HTML)")
+    parser.add_argument("--chain", action="store_true", help="also decode the kinds as a linear chain")
     args = parser.parse_args(argv)
     html = not args.text
     docs = sorted((d for d in load_corpus(args.data) if d.meta.get("annotator")), key=lambda d: d.id)
@@ -45,16 +102,27 @@ def main(argv: list[str] | None = None) -> int:
     for design in args.designs:
         t0 = time.perf_counter()
         pred: list = [None] * len(docs)
+        proba: list = [None] * len(docs)
         for k in range(args.splits):
             train = [d for d, p in zip(docs, part) if p != k]
             with threadpool_limits(1):
                 model = LearnedDetector(html=html, max_iter=50, **json.loads(design)).fit(train)
             for i in np.flatnonzero(part == k):
-                pred[i] = model.predict(docs[i])
-        res = fine_scores(docs, pred)
-        print(f"{design:40} {time.perf_counter() - t0:5.0f} s  macro-F1 {res['macro_f1']:.3f}  " +
-              " ".join(f"{k} {v['f1']:.2f}" for k, v in res["per_label"].items()), flush=True)
+                proba[i] = model.predict_proba(docs[i])
+                pred[i] = model.labels_from_proba(docs[i], proba[i])
+        _report(design, time.perf_counter() - t0, fine_scores(docs, pred))
+        if args.chain:
+            stats = [chain_statistics([d for d, p in zip(docs, part) if p != k]) for k in range(args.splits)]
+            for a in CHAIN_PRIOR_POWERS:
+                for b in CHAIN_TRANSITION_POWERS:
+                    chained = [chain_labels(d.lines, proba[i], *stats[part[i]], a, b) for i, d in enumerate(docs)]
+                    _report(f"  chain prior^{a} transitions^{b}", 0, fine_scores(docs, chained))
     return 0
+
+
+def _report(name: str, seconds: float, res: dict) -> None:
+    print(f"{name:40} {seconds:5.0f} s  macro-F1 {res['macro_f1']:.3f}  " +
+          " ".join(f"{k} {v['f1']:.2f}" for k, v in res["per_label"].items()), flush=True)
 
 
 if __name__ == "__main__":
