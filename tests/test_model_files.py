@@ -110,6 +110,23 @@ def test_shipped_models_load_unchanged_and_predict(name):
     assert proba.shape == (len(doc.lines), 7) and np.isfinite(proba).all()
 
 
+def test_shipped_models_stay_under_20_mb_in_all():
+    assert sum(path.stat().st_size for path in SHIPPED.values()) < 20e6
+
+
+def test_index_arrays_are_written_with_lzma_and_read_by_numpy_too(models, tmp_path):
+    from boilerplate.detectors.learned.model import LZMA_MEMBERS
+
+    path, fitted = models["flat"]
+    fitted.save(tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as zf:
+        methods = {info.filename[:-4]: info.compress_type for info in zf.infolist()}
+    assert {name for name, method in methods.items() if method == zipfile.ZIP_LZMA} == set(LZMA_MEMBERS)
+    assert set(methods.values()) == {zipfile.ZIP_LZMA, zipfile.ZIP_DEFLATED}
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
+        assert np.array_equal(npz["kind_coef_indptr"], np.load(path, allow_pickle=False)["kind_coef_indptr"])
+
+
 @pytest.mark.parametrize("stage", ["flat", "context", "context-linear"])
 def test_round_trip_predicts_identically(models, tmp_path, stage):
     path, fitted = models[stage]
