@@ -5,6 +5,7 @@
     python -m benchmarks.annotate select3 --data data/           # 48 more news/article pages (round 3)
     python -m benchmarks.annotate select4 --data data/           # 48 more, disjoint from rounds 1-3 (round 4)
     python -m benchmarks.annotate select5 --data data/           # 56 more, disjoint from rounds 1-4 (round 5)
+    python -m benchmarks.annotate select6 --data data/           # 49 WCXB articles with ad markup (round 6)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -21,7 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from boilerplate.document import Document
@@ -53,6 +56,18 @@ SECOND_PASS_4 = 6
 SEED_5 = 20261207
 N_5 = {"scrapinghub": 16, "wcxb": 16, "postlight": 24}
 SECOND_PASS_5 = 6
+#: Round 6 (issue 15): 49 WCXB article pages (the only source with unread sites left) whose markup
+#: names ads, by the same rule otherwise: ``ad`` is the rarest label (1,068 lines in rounds 1-5).
+SEED_6 = 20261209
+N_6 = {"scrapinghub": 0, "wcxb": 49, "postlight": 0}
+SECOND_PASS_6 = 6
+#: A page "has ad markup" when at least AD_MARKUP_MIN_LINES of its lines sit in a block whose
+#: class/id words (runs of ASCII letters) include one of AD_MARKUP_WORDS. Markup only: the text is
+#: not looked at, and the labels are still read by hand.
+AD_MARKUP_WORDS = frozenset({"ad", "ads", "advert", "adverts", "advertisement", "advertising", "sponsor",
+                             "sponsored", "promo", "promoted", "outbrain", "taboola", "dfp", "adslot",
+                             "adunit", "affiliate", "partner"})
+AD_MARKUP_MIN_LINES = 3
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -143,12 +158,21 @@ def select_round2(data: Path, first: dict) -> dict:
                 select_round2.__doc__.split("\n\n")[1].split())}
 
 
+def has_ad_markup(doc: Document) -> bool:
+    """At least :data:`AD_MARKUP_MIN_LINES` lines in blocks whose class/id names an ad (round 6)."""
+    if doc.cues is None:
+        return False
+    return sum(1 for c in doc.cues["classid"]
+               if not AD_MARKUP_WORDS.isdisjoint(re.findall(r"[a-z]+", c.lower()))) >= AD_MARKUP_MIN_LINES
+
+
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
-                      suffix: str) -> dict:
+                      suffix: str, eligible: Callable[[Document], bool] | None = None) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
     every earlier round by page and by site; WCXB article pages only. Every source's pages are
     shuffled with the seed and taken in that order; pages over MAX_LINES lines or under 5 are left
-    out. The second pass takes ``n_second`` of the new pages with ``seed + 1``.
+    out, and so are pages ``eligible`` (when given) rejects. The second pass takes ``n_second`` of
+    the new pages with ``seed + 1``.
     """
     rng = random.Random(seed)
     taken = {p for key, pages in selection.items() if key.startswith("pages") for p in pages}
@@ -165,6 +189,8 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
             if got == n[source]:
                 break
             if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] != "article"):
+                continue
+            if eligible is not None and not eligible(d):
                 continue
             taken.add(d.id)
             sites.add(d.meta["site"])
@@ -192,6 +218,15 @@ def select_round5(data: Path, selection: dict) -> dict:
     """Round 5 (issue 15): :func:`select_news_round` with SEED_5 and N_5, after rounds 1-4."""
     earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3", "pages_4")}
     return select_news_round(data, earlier, SEED_5, N_5, SECOND_PASS_5, "5")
+
+
+def select_round6(data: Path, selection: dict) -> dict:
+    """Round 6 (issue 15): :func:`select_news_round` with SEED_6 and N_6 after rounds 1-5, pages
+    with ad markup only (:func:`has_ad_markup`)."""
+    earlier = {k: v for k, v in selection.items() if k.startswith("pages_") or k == "pages"}
+    out = select_news_round(data, earlier, SEED_6, N_6, SECOND_PASS_6, "6", eligible=has_ad_markup)
+    out["rule_6"] += " " + " ".join(select_round6.__doc__.split())
+    return out
 
 
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
@@ -249,7 +284,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "export", "import"))
+    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "select6", "export", "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--labels", type=Path)
@@ -267,10 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command in ("select3", "select4", "select5"):
+    if args.command in ("select3", "select4", "select5", "select6"):
         n = args.command[-1]
         selection = json.loads(SELECTION.read_text())
-        selection.update({"3": select_round3, "4": select_round4, "5": select_round5}[n](args.data, selection))
+        selection.update({"3": select_round3, "4": select_round4, "5": select_round5,
+                          "6": select_round6}[n](args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0

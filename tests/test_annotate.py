@@ -79,3 +79,29 @@ def test_round_three_is_disjoint_from_earlier_rounds_and_reproducible(tmp_path):
     assert a == b and not set(a["pages_3"]) & {"scrapinghub/0", "wcxb/1"}
     sites = [p.split("/")[0] + "-s" + str(int(p.split("/")[1]) % 30) for p in a["pages_3"]]
     assert len(sites) == len(set(sites)) and "scrapinghub-s0" not in sites and "wcxb-s1" not in sites
+
+
+def test_round_six_takes_only_pages_with_ad_markup(tmp_path):
+    from benchmarks.annotate import AD_MARKUP_MIN_LINES, has_ad_markup, select_news_round
+    from boilerplate.document import Document
+    from boilerplate.eval.dataset import write_jsonl
+    from boilerplate.html import render
+
+    def page(i: int, classid: str, n_ad: int = 6) -> Document:
+        rows = "".join(f'<p class="{classid}">ad line {j}</p>' for j in range(n_ad))
+        rows += "".join(f"<p>line {j}</p>" for j in range(6))
+        doc = render(f"<html><body>{rows}</body></html>", id=f"wcxb/{i}")
+        doc.meta.update(site=f"s{i}", page_type="article")
+        return doc
+
+    ads = [page(i, "sidebar ad-slot-top") for i in range(10)]  # "ad" is a word of "ad-slot-top"
+    plain = [page(i, "header loading badge") for i in range(10, 30)]  # "ad" only inside other words
+    assert all(has_ad_markup(d) for d in ads) and not any(has_ad_markup(d) for d in plain)
+    assert not has_ad_markup(page(99, "promo", AD_MARKUP_MIN_LINES - 1)) and has_ad_markup(page(99, "promo", AD_MARKUP_MIN_LINES))
+    assert not has_ad_markup(Document(lines=["a"] * 6))  # text: no markup
+    write_jsonl(ads + plain, tmp_path / "wcxb.jsonl")
+    for source in ("scrapinghub", "postlight"):
+        write_jsonl([], tmp_path / f"{source}.jsonl")
+    got = select_news_round(tmp_path, {"pages": ["wcxb/0"]}, 7, {"scrapinghub": 0, "wcxb": 20, "postlight": 0}, 2,
+                            "6", eligible=has_ad_markup)
+    assert sorted(got["pages_6"], key=lambda p: int(p.split("/")[1])) == [f"wcxb/{i}" for i in range(1, 10)]
