@@ -598,12 +598,19 @@ GROUP_NAMES = {"all": "all", "round:1": "round 1", "round:2": "round 2", "source
 
 
 def _group_name(key: str) -> str:
-    return GROUP_NAMES.get(key, key.split(":", 1)[-1])
+    kind, _, value = key.partition(":")
+    if kind == "round":
+        return f"round {value}"
+    return GROUP_NAMES.get(key, value or key)
 
 
 def _group_order(keys) -> list[str]:
+    """``all``, the rounds in number order, then the named groups, then the rest alphabetically."""
+    rounds = sorted((k for k in keys if k.startswith("round:") and k not in GROUP_NAMES),
+                    key=lambda k: int(k.split(":")[1]) if k.split(":")[1].isdigit() else 0)
     known = [k for k in GROUP_NAMES if k in keys]
-    return known + sorted(k for k in keys if k not in GROUP_NAMES)
+    head = [k for k in known if k == "all" or k.startswith("round:")] + rounds
+    return head + [k for k in known if k not in head] + sorted(k for k in keys if k not in GROUP_NAMES and k not in rounds)
 
 
 def table_gold_counts(res: dict) -> str:

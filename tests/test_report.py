@@ -90,3 +90,11 @@ def test_committed_docs_have_their_generated_blocks(rel: str):
         assert start in text and end in text
         block = text.split(start, 1)[1].split(end, 1)[0]
         assert "| " in block, f"{rel}: the {name} block is empty (run python -m benchmarks.run)"
+
+
+def test_gold_count_groups_list_every_round_in_order():
+    from benchmarks.report import _group_name, _group_order
+
+    keys = ["round:3", "source:wcxb", "all", "round:1", "language:en", "round:10", "round:2", "page_type:forum"]
+    assert [_group_name(k) for k in _group_order(keys)] == [
+        "all", "round 1", "round 2", "round 3", "round 10", "WCXB", "en", "forum"]
