@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
+from itertools import compress
 
 import numpy as np
 
@@ -51,9 +52,9 @@ def line_tokens(lines: list[str], normalise=None, cjk_chars: bool = False) -> tu
     text = "\n".join(lines)
     pattern = _WORD_OR_BREAK_CJK if cjk_chars else _WORD_OR_BREAK
     tokens = pattern.findall(normalise(text) if normalise else text)
-    is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
+    is_break = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
     line_of = np.cumsum(is_break)[~is_break]
-    return [t for t in tokens if t != "\n"], line_of
+    return list(compress(tokens, ~is_break)), line_of
 
 
 def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -62,10 +63,12 @@ def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str]
     lookup per token; anything computed per word can then be computed once per distinct word."""
     text = "\n".join(lines)
     tokens = (_WORD_OR_BREAK_CJK if cjk_chars else _WORD_OR_BREAK).findall(text)
-    index: dict[str, int] = {"\n": 0}
-    ids = np.fromiter((index.setdefault(t, len(index)) for t in tokens), dtype=np.int64, count=len(tokens))
+    # distinct words in order of first occurrence (the break first), then one C-level lookup per token
+    vocab = list(dict.fromkeys(["\n", *tokens]))
+    index = dict(zip(vocab, range(len(vocab))))
+    ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     is_break = ids == 0
-    return list(index)[1:], ids[~is_break] - 1, np.cumsum(is_break)[~is_break]
+    return vocab[1:], ids[~is_break] - 1, np.cumsum(is_break)[~is_break]
 
 
 def is_blank(line: str) -> bool:

@@ -79,3 +79,18 @@ def test_language_of_counts_agrees_with_detect_language():
     assert language_of_counts(["der", "die", "the", "zzz"], np.array([3, 2, 4, 9])) == \
         detect_language(["der"] * 3 + ["die"] * 2 + ["the"] * 4 + ["zzz"] * 9)
     assert language_of_counts(["zzz"], np.array([5])) == -1 and detect_language([]) == -1
+
+
+def test_line_token_ids_number_words_by_first_occurrence():
+    from boilerplate.lines import line_token_ids
+
+    for cjk in (False, True):
+        words, line_of = line_tokens(LINES + ["the The the", "", "東京 東京"], cjk_chars=cjk)
+        vocab, word_id, line_id = line_token_ids(LINES + ["the The the", "", "東京 東京"], cjk_chars=cjk)
+        first: dict[str, int] = {}
+        for w in words:
+            first.setdefault(w, len(first))
+        assert vocab == list(first) and [vocab[i] for i in word_id] == words
+        assert list(word_id) == [first[w] for w in words] and np.array_equal(line_id, line_of)
+    empty = line_token_ids([])
+    assert empty[0] == [] and len(empty[1]) == len(empty[2]) == 0

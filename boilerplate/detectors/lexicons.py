@@ -84,7 +84,7 @@ def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.
     """Boolean array over lines: True where ``pattern`` (``re.MULTILINE``, anchored with ``^``)
     matches in the line's first ``head`` characters, case kept. One regex pass over the document."""
     capped = np.strings.slice(line_array(lines), 0, head).tolist()
-    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
+    lengths = np.fromiter(map(len, capped), dtype=np.int64, count=len(capped)) + 1
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
     return _matching_lines(pattern, "\n".join(capped), starts)
 
@@ -98,6 +98,6 @@ def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     """
     capped = np.strings.lower(np.strings.slice(line_array(lines), 0, LEXICON_MAX_CHARS)).tolist()
     text = "\n".join(capped)
-    lengths = np.fromiter((len(s) + 1 for s in capped), dtype=np.int64, count=len(capped))
+    lengths = np.fromiter(map(len, capped), dtype=np.int64, count=len(capped)) + 1
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
     return lambda pattern: _matching_lines(pattern, text, starts)

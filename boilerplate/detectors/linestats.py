@@ -9,6 +9,7 @@ ids, and string tests are numpy string ufuncs over all lines at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 from numpy.dtypes import StringDType
@@ -71,17 +72,17 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "")
     arr = line_array(lines) if arr is None else arr
     stripped = np.strings.strip(arr)
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
-    lower_index: dict[str, int] = {}
-    lower_of = np.fromiter((lower_index.setdefault(w.lower(), len(lower_index)) for w in vocab),
-                           dtype=np.int64, count=len(vocab))
-    lowered = list(lower_index)
+    lowered_vocab = list(map(str.lower, vocab))
+    lowered = list(dict.fromkeys(lowered_vocab))  # distinct lower-cased words, first occurrence first
+    lower_index = dict(zip(lowered, range(len(lowered))))
+    lower_of = np.fromiter(map(lower_index.__getitem__, lowered_vocab), dtype=np.int64, count=len(vocab))
     lower_id = lower_of[word_id]
     language = language_of_counts(lowered, np.bincount(lower_id, minlength=len(lowered)))
     stop = stopword_mask(lowered, language)[lower_id]
-    capitalised = np.fromiter((w[0].isupper() for w in vocab), dtype=bool, count=len(vocab))[word_id]
-    digit = np.fromiter((w.isdigit() for w in vocab), dtype=bool, count=len(vocab))[word_id]
+    capitalised = np.fromiter(map(str.isupper, map(itemgetter(0), vocab)), dtype=bool, count=len(vocab))[word_id]
+    digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
-    in_title = np.fromiter((w in title_words for w in lowered), dtype=bool, count=len(lowered))[lower_id] \
+    in_title = np.fromiter(map(title_words.__contains__, lowered), dtype=bool, count=len(lowered))[lower_id] \
         if title_words else np.zeros(len(word_id), dtype=bool)
 
     def per_line(mask: np.ndarray | None = None) -> np.ndarray:

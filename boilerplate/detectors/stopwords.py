@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cache, lru_cache
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -56,7 +57,7 @@ def language_of_counts(words: list[str], counts: np.ndarray) -> int:
     """:func:`detect_language` of a text given as its distinct (lower-cased) ``words`` and the count
     of each: each known word's stoplists gathered from the table's rows, one weighted bincount."""
     languages, row, table, log_size = _tables()
-    rows = np.fromiter((row.get(w, -1) for w in words), dtype=np.int64, count=len(words))
+    rows = np.fromiter(map(row.get, words, repeat(-1)), dtype=np.int64, count=len(words))
     known = rows >= 0
     if not known.any():
         return -1
@@ -76,7 +77,7 @@ def stopword_mask(tokens: list[str], language: int) -> np.ndarray:
     if language < 0 or not tokens:
         return np.zeros(len(tokens), dtype=bool)
     stop = _stoplist(language)
-    return np.fromiter((t in stop for t in tokens), dtype=bool, count=len(tokens))
+    return np.fromiter(map(stop.__contains__, tokens), dtype=bool, count=len(tokens))
 
 
 @cache

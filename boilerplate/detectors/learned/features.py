@@ -341,7 +341,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
 @lru_cache(maxsize=1 << 16)
 def _classid_keywords(classid: str) -> tuple[bool, ...]:
     """Which :data:`CLASSID_WORDS` occur in one class/id string (sites repeat their strings)."""
-    return tuple(w in classid for w in CLASSID_WORDS)
+    return tuple(map(classid.__contains__, CLASSID_WORDS))
 
 
 def blank_between(blank: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:

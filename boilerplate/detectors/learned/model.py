@@ -26,6 +26,7 @@ import io
 import json
 import lzma
 import math
+import operator
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -501,7 +502,7 @@ class LearnedDetector(Detector):
         G = np.asarray(H @ word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
         text_score = _sigmoid(G[:, 0] + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
                               + self.text_intercept_)
-        blanks = [np.fromiter((not s.strip() for s in d.lines), bool, len(d.lines)) for d in docs]
+        blanks = [np.fromiter(map(operator.not_, map(str.strip, d.lines)), bool, len(d.lines)) for d in docs]
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
         S = np.vstack([self._stack(x, text_score[a:b], blank)
                        for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
@@ -600,7 +601,7 @@ class LearnedDetector(Detector):
         names, body_parts = self._group_contributions(X, self.text_coef_)
         kind_parts = {}
         if len(self.kinds_) >= 2:
-            blank = np.fromiter((not s.strip() for s in doc.lines), bool, len(doc.lines))
+            blank = np.fromiter(map(operator.not_, map(str.strip, doc.lines)), bool, len(doc.lines))
             XK = sp.hstack([X, neighbour_words(hashed, blank, self.kind_window)], format="csr") \
                 if self.kind_window > 0 else X
             for j, kind in enumerate(self.kinds_):
