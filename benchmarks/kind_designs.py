@@ -1,6 +1,6 @@
 """Quick comparison of kind-model designs on the hand-read pages alone.
 
-    python -m benchmarks.kind_designs --data data/ [--designs JSON ...] [--splits 3] [--text] [--chain]
+    python -m benchmarks.kind_designs --data data/ [--designs JSON ...] [--splits 3] [--text] [--chain] [--group]
 
 The hand-read pages are split into ``--splits`` parts by site (``site_folds``, so a held-out site
 is never in training); each ``LearnedDetector`` variant is trained on the other parts and predicts
@@ -14,6 +14,12 @@ design): forward-backward over a page's lines, with transitions counted on the t
 hand labels and the kind probabilities divided by the training prior to a power, lines over the
 body threshold pinned to body (the binary decision is unchanged); it prints the grid of the two
 powers. The grid is scored on the held-out parts, so its best cell is optimistic by construction.
+
+``--group`` (HTML) decodes each non-body line's kind from its own kind probabilities mixed with the
+mean over its block group (the lines sharing its DOM path and class/id, as the markup features
+group them): ``(1 - w) * own + w * group mean`` for each weight of :data:`GROUP_WEIGHTS` (a block
+votes on what it is for). Lines over the body threshold stay body. Same caveat: the grid is
+scored on the held-out parts.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from .common import ROOT, fine_scores, load_corpus, site_folds
 STATES = (*KINDS, BODY)
 CHAIN_PRIOR_POWERS = (0.0, 0.5, 1.0)
 CHAIN_TRANSITION_POWERS = (0.0, 0.5, 1.0)
+GROUP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def forward_backward(emission: np.ndarray, transition: np.ndarray) -> np.ndarray:
@@ -71,6 +78,28 @@ def chain_labels(lines: list[str], proba: np.ndarray, transition: np.ndarray, pr
     return out
 
 
+def group_labels(doc, proba: np.ndarray, weight: float, threshold: float = 0.5) -> list:
+    """One HTML page's labels with each line's kind probabilities mixed with its block group's mean
+    (see the module doc); blank lines stay unlabeled, lines over ``threshold`` stay body."""
+    keep = np.array([bool(line.strip()) for line in doc.lines], dtype=bool)
+    cues = doc.cues
+    keys = [f"{p}|{c}" for p, c in zip(cues["path"], cues["classid"])]
+    group = np.unique(np.array(keys, dtype=object)[keep], return_inverse=True)[1]
+    p = proba[keep]
+    kind_p = p[:, [LABELS.index(k) for k in KINDS]]
+    kind_p = kind_p / np.maximum(kind_p.sum(axis=1, keepdims=True), 1e-300)
+    sums = np.zeros((group.max() + 1 if len(group) else 0, len(KINDS)))
+    np.add.at(sums, group, kind_p)
+    mean = sums[group] / np.bincount(group)[group][:, None]
+    mixed = (1 - weight) * kind_p + weight * mean
+    body = p[:, LABELS.index(BODY)] >= threshold
+    decided = [BODY if b else KINDS[j] for b, j in zip(body, mixed.argmax(axis=1))]
+    out: list = [None] * len(doc.lines)
+    for i, lab in zip(np.flatnonzero(keep), decided):
+        out[i] = lab
+    return out
+
+
 def chain_statistics(docs: list) -> tuple[np.ndarray, np.ndarray]:
     """Transitions between consecutive non-blank hand labels (add-one smoothed) and the kinds' prior."""
     counts = np.ones((len(STATES), len(STATES)))
@@ -92,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=3, help="parts of the hand-read pages, by site")
     parser.add_argument("--text", action="store_true", help="the text-only model (default: HTML)")
     parser.add_argument("--chain", action="store_true", help="also decode the kinds as a linear chain")
+    parser.add_argument("--group", action="store_true", help="also decode the kinds mixed with their block group's (HTML)")
     args = parser.parse_args(argv)
     html = not args.text
     docs = sorted((d for d in load_corpus(args.data) if d.meta.get("annotator")), key=lambda d: d.id)
@@ -117,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 for b in CHAIN_TRANSITION_POWERS:
                     chained = [chain_labels(d.lines, proba[i], *stats[part[i]], a, b) for i, d in enumerate(docs)]
                     _report(f"  chain prior^{a} transitions^{b}", 0, fine_scores(docs, chained))
+        if args.group and html:
+            for w in GROUP_WEIGHTS:
+                grouped = [group_labels(d, proba[i], w) for i, d in enumerate(docs)]
+                _report(f"  block group weight {w}", 0, fine_scores(docs, grouped))
     return 0
 
 

@@ -40,3 +40,21 @@ def test_chain_keeps_body_decisions_and_pulls_a_doubtful_line_into_its_run():
     chained = chain_labels(lines, proba, transition, prior, 0.0, 1.0)
     assert chained[2] == "teaser" and chained[4] == BODY
     assert chain_labels(lines + [""], np.vstack([proba, np.zeros(len(LABELS))]), transition, prior, 0.0, 1.0)[5] is None
+
+
+def test_block_group_decoding_lets_a_block_vote_and_keeps_body():
+    from benchmarks.kind_designs import group_labels
+    from boilerplate.html import render
+
+    html = ('<html><body><ul class="promo"><li>Subscribe now</li><li>Our app</li><li>Shop</li></ul>'
+            '<p>The article text runs on here.</p></body></html>')
+    doc = render(html)
+    n = len(doc.lines)
+    assert n == 4
+    proba = np.zeros((n, len(LABELS)))
+    appeal, chrome, body = LABELS.index("appeal"), LABELS.index("chrome"), LABELS.index(BODY)
+    proba[:3, appeal], proba[:3, chrome] = 0.8, 0.2
+    proba[2, appeal], proba[2, chrome] = 0.3, 0.7  # alone, the third item is chrome
+    proba[3, body] = 0.9
+    assert group_labels(doc, proba, 0.0) == ["appeal", "appeal", "chrome", "body"]
+    assert group_labels(doc, proba, 1.0) == ["appeal", "appeal", "appeal", "body"]  # the block votes appeal
