@@ -223,7 +223,7 @@ def select_round5(data: Path, selection: dict) -> dict:
 def select_round6(data: Path, selection: dict) -> dict:
     """Round 6 (issue 15): :func:`select_news_round` with SEED_6 and N_6 after rounds 1-5, pages
     with ad markup only (:func:`has_ad_markup`)."""
-    earlier = {k: v for k, v in selection.items() if k.startswith("pages_") or k == "pages"}
+    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3", "pages_4", "pages_5")}
     out = select_news_round(data, earlier, SEED_6, N_6, SECOND_PASS_6, "6", eligible=has_ad_markup)
     out["rule_6"] += " " + " ".join(select_round6.__doc__.split())
     return out

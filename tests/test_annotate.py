@@ -105,3 +105,14 @@ def test_round_six_takes_only_pages_with_ad_markup(tmp_path):
     got = select_news_round(tmp_path, {"pages": ["wcxb/0"]}, 7, {"scrapinghub": 0, "wcxb": 20, "postlight": 0}, 2,
                             "6", eligible=has_ad_markup)
     assert sorted(got["pages_6"], key=lambda p: int(p.split("/")[1])) == [f"wcxb/{i}" for i in range(1, 10)]
+
+
+def test_round_six_is_disjoint_from_earlier_rounds():
+    from benchmarks.annotate import N_6, SECOND_PASS_6
+    from tests.conftest import FIXTURES
+
+    sel = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
+    earlier = {p for k in ("pages", "pages_2", "pages_3", "pages_4", "pages_5") for p in sel[k]}
+    assert len(sel["pages_6"]) == len(set(sel["pages_6"])) == sum(N_6.values())
+    assert not set(sel["pages_6"]) & earlier and all(p.startswith("wcxb/") for p in sel["pages_6"])
+    assert set(sel["second_pass_6"]) <= set(sel["pages_6"]) and len(sel["second_pass_6"]) == SECOND_PASS_6
