@@ -34,6 +34,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import LearnedDetector, cache_features
+from boilerplate.detectors.learned.features import block_groups
 from boilerplate.labels import BODY, KINDS, LABELS
 
 from .common import ROOT, fine_scores, load_corpus, site_folds
@@ -59,45 +60,44 @@ def forward_backward(emission: np.ndarray, transition: np.ndarray) -> np.ndarray
     return post / np.maximum(post.sum(axis=1, keepdims=True), 1e-300)
 
 
+def _non_body_kinds(lines: list[str], proba: np.ndarray, threshold: float):
+    """One page's non-blank rows: their mask, which are body (P(body) >= ``threshold``, decided as
+    the shipped model decides), and their kind probabilities rescaled to sum to 1."""
+    keep = np.array([bool(line.strip()) for line in lines], dtype=bool)
+    p = proba[keep]
+    kind_p = p[:, [LABELS.index(k) for k in KINDS]]
+    return keep, p[:, LABELS.index(BODY)] >= threshold, kind_p / np.maximum(kind_p.sum(axis=1, keepdims=True), 1e-300)
+
+
+def _page_labels(n: int, keep: np.ndarray, body: np.ndarray, kind: np.ndarray) -> list:
+    """Labels of all ``n`` lines: None for blank ones, body or ``KINDS[kind]`` for the rest."""
+    out: list = [None] * n
+    for i, b, j in zip(np.flatnonzero(keep), body, kind):
+        out[i] = BODY if b else KINDS[j]
+    return out
+
+
 def chain_labels(lines: list[str], proba: np.ndarray, transition: np.ndarray, prior: np.ndarray,
                  prior_power: float, transition_power: float, threshold: float = 0.5) -> list:
     """One page's labels with the kinds decoded as a chain (see the module doc)."""
-    keep = np.array([bool(line.strip()) for line in lines], dtype=bool)
-    p = proba[keep]
-    body = p[:, LABELS.index(BODY)] >= threshold
-    kind_p = p[:, [LABELS.index(k) for k in KINDS]]
-    emit = np.zeros((len(p), len(STATES)))
-    emit[:, :len(KINDS)] = kind_p / np.maximum(kind_p.sum(axis=1, keepdims=True), 1e-300) / prior ** prior_power
+    keep, body, kind_p = _non_body_kinds(lines, proba, threshold)
+    emit = np.zeros((len(kind_p), len(STATES)))
+    emit[:, :len(KINDS)] = kind_p / prior ** prior_power
     emit[body] = np.eye(len(STATES))[-1]
     trans = transition ** transition_power
     post = forward_backward(emit, trans / trans.sum(axis=1, keepdims=True))
-    decided = np.where(body, len(KINDS), post[:, :len(KINDS)].argmax(axis=1))
-    out: list = [None] * len(lines)
-    for i, s in zip(np.flatnonzero(keep), decided):
-        out[i] = STATES[s]
-    return out
+    return _page_labels(len(lines), keep, body, post[:, :len(KINDS)].argmax(axis=1))
 
 
 def group_labels(doc, proba: np.ndarray, weight: float, threshold: float = 0.5) -> list:
     """One HTML page's labels with each line's kind probabilities mixed with its block group's mean
-    (see the module doc); blank lines stay unlabeled, lines over ``threshold`` stay body."""
-    keep = np.array([bool(line.strip()) for line in doc.lines], dtype=bool)
-    cues = doc.cues
-    keys = [f"{p}|{c}" for p, c in zip(cues["path"], cues["classid"])]
-    group = np.unique(np.array(keys, dtype=object)[keep], return_inverse=True)[1]
-    p = proba[keep]
-    kind_p = p[:, [LABELS.index(k) for k in KINDS]]
-    kind_p = kind_p / np.maximum(kind_p.sum(axis=1, keepdims=True), 1e-300)
+    (:func:`~boilerplate.detectors.learned.features.block_groups`; see the module doc)."""
+    keep, body, kind_p = _non_body_kinds(doc.lines, proba, threshold)
+    group = block_groups(doc.cues)[keep]
     sums = np.zeros((group.max() + 1 if len(group) else 0, len(KINDS)))
     np.add.at(sums, group, kind_p)
-    mean = sums[group] / np.bincount(group)[group][:, None]
-    mixed = (1 - weight) * kind_p + weight * mean
-    body = p[:, LABELS.index(BODY)] >= threshold
-    decided = [BODY if b else KINDS[j] for b, j in zip(body, mixed.argmax(axis=1))]
-    out: list = [None] * len(doc.lines)
-    for i, lab in zip(np.flatnonzero(keep), decided):
-        out[i] = lab
-    return out
+    mean = sums[group] / np.bincount(group, minlength=len(sums))[group][:, None]
+    return _page_labels(len(doc.lines), keep, body, ((1 - weight) * kind_p + weight * mean).argmax(axis=1))
 
 
 def chain_statistics(docs: list) -> tuple[np.ndarray, np.ndarray]:

@@ -299,8 +299,6 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
         kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
     # holding most of the page's prose is the article's container.
-    keys = np.asarray([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object) if n else \
-        np.zeros(0, dtype=object)
     group_prose: np.ndarray
     group_size: np.ndarray
     group_link: np.ndarray
@@ -308,7 +306,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
     group_fill: np.ndarray
     group_words: np.ndarray
     if n:
-        _, inv = np.unique(keys, return_inverse=True)
+        inv = block_groups(cues)
         prose_by_group = np.bincount(inv, weights=prose_words)
         group_prose = prose_by_group[inv] / max(prose_words.sum(), 1.0)
         group_size = np.bincount(inv)[inv].astype(np.float64)
@@ -336,6 +334,12 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
                            np.log1p(np.minimum(group_rank, 20)), group_fill, np.log1p(group_words),
                            title_share, np.minimum(title_cover, 1.0)]) if n else np.zeros((0, 10))
     return np.hstack([own, tag_cols, kw, ctx]).astype(np.float64)
+
+
+def block_groups(cues: dict[str, Any]) -> np.ndarray:
+    """Each line's block group (an index): lines sharing their DOM path and class/id context."""
+    keys = np.asarray([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object)
+    return np.unique(keys, return_inverse=True)[1] if len(keys) else np.zeros(0, dtype=np.int64)
 
 
 @lru_cache(maxsize=1 << 16)
