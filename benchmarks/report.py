@@ -592,25 +592,22 @@ STEP_RESULTS = ("meta", "agreement", "cv", "heuristics", "peers", "speed", "expe
 #: README's current numbers, and the datasheet's gold counts and agreement, from the same results.
 DOC_BLOCKS = {"README.md": ("numbers",), "docs/datasheet.md": ("gold_counts", "agreement"),
               "docs/measuring.md": ("targets",)}
-GROUP_NAMES = {"all": "all", "round:1": "round 1", "round:2": "round 2", "source:scrapinghub": "Scrapinghub",
+GROUP_NAMES = {"all": "all", "source:scrapinghub": "Scrapinghub",
                "source:wcxb": "WCXB", "source:postlight": "postlight", "english:yes": "English",
                "english:no": "not English"}
 
 
 def _group_name(key: str) -> str:
     kind, _, value = key.partition(":")
-    if kind == "round":
-        return f"round {value}"
-    return GROUP_NAMES.get(key, value or key)
+    return f"round {value}" if kind == "round" else GROUP_NAMES.get(key, value or key)
 
 
 def _group_order(keys) -> list[str]:
     """``all``, the rounds in number order, then the named groups, then the rest alphabetically."""
-    rounds = sorted((k for k in keys if k.startswith("round:") and k not in GROUP_NAMES),
-                    key=lambda k: int(k.split(":")[1]) if k.split(":")[1].isdigit() else 0)
-    known = [k for k in GROUP_NAMES if k in keys]
-    head = [k for k in known if k == "all" or k.startswith("round:")] + rounds
-    return head + [k for k in known if k not in head] + sorted(k for k in keys if k not in GROUP_NAMES and k not in rounds)
+    rounds = sorted((k for k in keys if k.startswith("round:")), key=lambda k: int(k.partition(":")[2] or 0))
+    named = [k for k in GROUP_NAMES if k in keys and k != "all"]
+    return (["all"] if "all" in keys else []) + rounds + named + \
+        sorted(k for k in keys if k not in GROUP_NAMES and k not in rounds)
 
 
 def table_gold_counts(res: dict) -> str:
