@@ -11,7 +11,7 @@ from .lines import split_lines
 T = TypeVar("T")
 
 #: Per-line markup cues that only HTML input has (see ``boilerplate.html``). Text input has none.
-CUE_FIELDS = ("tag", "path", "depth", "link_ratio", "classid", "position", "landmark")
+CUE_FIELDS = ("tag", "path", "depth", "link_ratio", "classid", "position", "landmark", "href", "link_rel")
 
 
 @dataclass

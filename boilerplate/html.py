@@ -51,6 +51,14 @@ about the line's *block*, the innermost block-level element holding its text:
                            ``role`` and ``itemprop`` values of the block and all its ancestors
                            (``"role=navigation"``, ``"itemprop=author"``), deduplicated, cut
                            to :data:`LANDMARK_MAX_CHARS`. The evidence of ``boilerplate.silver``.
+``href``        list[str]  the target of the line's first link text: the ``href`` of the
+                           innermost ``<a>`` around the first piece of the line's text that is
+                           inside a link, whitespace-stripped, as written (relative or absolute),
+                           cut to :data:`HREF_MAX_CHARS`; ``""`` when no text of the line is
+                           in a link or the link has no ``href``.
+``link_rel``    list[str]  the same link's ``rel`` tokens, lowercased, space-separated
+                           (``"sponsored noopener"``: paid links are marked so), cut to
+                           :data:`HREF_MAX_CHARS`; ``""`` if none.
 
 Bytes are decoded as follows: a UTF-8/UTF-16 byte-order mark wins; else bytes that are valid
 UTF-8 are UTF-8 (re-saved crawls often keep a stale legacy ``<meta charset>``, while legacy text
@@ -124,6 +132,8 @@ LANDMARK_MAX_CHARS = 160
 #: ``<meta>`` names and properties (lowercase) that give a page's publication date, first found wins.
 DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "dc.date",
              "dcterms.date", "dc.date.issued", "pubdate", "publish-date", "sailthru.date")
+#: ``href`` is cut to this many characters (host, path and the start of the query survive).
+HREF_MAX_CHARS = 200
 #: Longest date value kept (an ISO 8601 timestamp with zone is 25 characters).
 DATE_MAX_CHARS = 40
 #: Tags nested deeper than this are removed when libxml2's depth limit forces a re-parse.
@@ -439,7 +449,7 @@ def _classid(elems: list, cache: list, idx: int) -> str:
 
 
 def _walk(root: etree._Element, drop_hidden: bool = True
-          ) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str], list[str]]:
+          ) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str], list[str], list[str], list[str]]:
     """One iterative pass over the tree: lines and their block cues.
 
     ``iterwalk`` gives start and end events; invisible subtrees are skipped (their ``end`` event
@@ -452,15 +462,18 @@ def _walk(root: etree._Element, drop_hidden: bool = True
     ratios: list[float] = []
     classids: list[str] = []
     landmarks: list[str] = []
+    hrefs: list[str] = []
+    rels: list[str] = []
 
     pieces: list[str] = []  # raw text of the line being built; never starts with blank text
     link_pieces: list[str] = []  # the part of it inside <a>
+    links: list[tuple[str, str]] = []  # (href, rel) of each open <a>, innermost last
+    line_href: list[tuple[str, str]] = []  # (href, rel) of the line's first link text, once there is some
     names: list[str] = []  # tag names of open elements ("" for skipped and non-elements)
     elems: list = []  # open elements
     cache: list = []  # their class/id tokens for _classid, computed on demand
     marks: list[str] = []  # their landmark cue (inherited from the parent, own evidence first)
     blocks: list[int] = []  # indexes into elems of the open block elements
-    in_link = 0  # open <a> elements
     in_pre = 0  # open pre-like elements
     last: list = [None, None]  # block element of the last line, and its cues
 
@@ -472,6 +485,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             link_pieces.clear()
         else:
             link = 0
+        href, rel = line_href.pop() if line_href else ("", "")
         if in_pre:
             parts = [" ".join(line.split()) for line in raw.splitlines()]
             parts = [line for line in parts if line]
@@ -499,6 +513,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             ratios.append(ratio)
             classids.append(classid)
             landmarks.append(landmark)
+            hrefs.append(href)
+            rels.append(rel)
 
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
@@ -533,12 +549,15 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                     flush(in_pre)
                 continue
             elif tag == "a":
-                in_link += 1
+                links.append((str(el.get("href") or "").strip()[:HREF_MAX_CHARS],
+                              " ".join(str(el.get("rel") or "").lower().split())[:HREF_MAX_CHARS]))
             text = el.text
             if text and (pieces or not text.isspace()):
                 pieces.append(text)
-                if in_link:
+                if links:
                     link_pieces.append(text)
+                    if not line_href:
+                        line_href.append(links[-1])
         else:
             tag = names[-1]
             if tag:
@@ -549,7 +568,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                     if tag in _PRE_TAGS:
                         in_pre -= 1
                 elif tag == "a":
-                    in_link -= 1
+                    links.pop()
             names.pop()
             elems.pop()
             cache.pop()
@@ -557,11 +576,13 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             text = el.tail
             if text and names and (pieces or not text.isspace()):
                 pieces.append(text)
-                if in_link:
+                if links:
                     link_pieces.append(text)
+                    if not line_href:
+                        line_href.append(links[-1])
     if pieces:
         flush(in_pre)
-    return lines, tags, paths, depths, ratios, classids, landmarks
+    return lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels
 
 
 def _landmark(el: etree._Element, tag: str, keys: list, parent: str) -> str:
@@ -617,9 +638,9 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
         title_el = root.find("head/title")
         if title_el is not None:
             title = " ".join("".join(title_el.itertext()).split())
-        lines, tags, paths, depths, ratios, classids, landmarks = _walk(root, drop_hidden)
+        lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels = _walk(root, drop_hidden)
     else:
-        lines, tags, paths, depths, ratios, classids, landmarks = [], [], [], [], [], [], []
+        lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels = [], [], [], [], [], [], [], [], []
     n = len(lines)
     cues = {
         "tag": tags,
@@ -628,6 +649,8 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
         "link_ratio": np.array(ratios, dtype=np.float64),
         "classid": classids,
         "landmark": landmarks,
+        "href": hrefs,
+        "link_rel": rels,
         "position": np.arange(n, dtype=np.float64) / n if n else np.zeros(0, dtype=np.float64),
     }
     cues = {name: cues[name] for name in CUE_FIELDS}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from boilerplate.document import CUE_FIELDS, Document
 from boilerplate.html import (
+    HREF_MAX_CHARS,
     MAX_HTML_BYTES,
     HTMLTooLargeError,
     detect_encoding,
@@ -186,6 +187,22 @@ def test_cue_format():
     assert cues["link_ratio"].tolist() == pytest.approx([5 / 10, 1.0])
     assert cues["classid"] == ["lead content main story", "nav main content story"]
     assert cues["position"].dtype == np.float64 and cues["position"].tolist() == [0.0, 0.5]
+
+
+def test_href_and_rel_are_the_first_link_texts():
+    html = ("<nav><a href=' https://facebook.com/x ' rel='NoFollow  sponsored'><span>Facebook</span></a>"
+            " <a href='/news'>News</a></nav>"
+            "<p>Text <a href='/a/b'>link</a> more <a href='/c'>c</a></p>"
+            "<a href='/card'><div>Card title</div><div>sub</div></a>"
+            "<p><a href='/icon'><img src=x></a>not linked</p><p><a>no target</a></p><p>plain</p>"
+            "<p>" + "<a href='/" + "x" * 500 + "'>long</a></p>")
+    doc = render(html)
+    assert doc.lines[:7] == ["Facebook News", "Text link more c", "Card title", "sub", "not linked",
+                             "no target", "plain"]
+    hrefs = doc.cues["href"]
+    assert hrefs[:7] == ["https://facebook.com/x", "/a/b", "/card", "/card", "", "", ""]
+    assert hrefs[7] == ("/" + "x" * 500)[:HREF_MAX_CHARS]
+    assert doc.cues["link_rel"][:3] == ["nofollow sponsored", "", ""]
 
 
 def test_link_ratio_hand_example():

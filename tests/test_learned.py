@@ -314,6 +314,34 @@ def test_markup_words_hash_the_block_class_words():
     assert hashed_cues(Document(lines=["plain text"])).nnz == 0
 
 
+def test_link_words_say_where_a_line_links_to():
+    from boilerplate.detectors.learned.features import _cue_hasher, _link_words, hashed_cues, page_host
+
+    home = page_host(["/a", "https://www.paper.com/x", "https://paper.com/y", "https://facebook.com/z",
+                      "https://paper.com/y"])
+    assert home == "paper.com"  # a distinct target counts once: facebook.com is not outvoted by repeats
+    assert _link_words("", home) == []
+    assert _link_words("mailto:a@b.c", home) == _link_words("#top", home) == ["h:none"]
+    assert _link_words("https://www.facebook.com/paperdaily", home) == ["h:page", "h:away", "hh:facebook"]
+    assert _link_words("/Newsletters/signup?utm_source=x", home) == ["h:page", "h:site", "hp:newsletters", "hq:utm",
+                                                                     "hq:source"]
+    article = _link_words("//cdn.paper.com/2025/11/mayor-opens-the-new-bridge", home)
+    assert article == ["h:page", "h:site", "h:slug", "h:digits"]  # digits only: the section gives no word
+    assert _link_words("https://shop.example.org/dp/B0?tag=aff-20", home) == ["h:page", "h:away", "hh:shop",
+                                                                             "hh:example", "hq:tag"]
+    from boilerplate.html import render
+
+    doc = render(b"<p><a href='https://paper.com/a'>one</a></p><p><a href='https://ads.net/c'>two</a></p>"
+                 b"<p><a href='/b'>three</a></p><p><a href='https://paper.com/d'>four</a></p>"
+                 b"<p><a href='/e' rel='Sponsored'>five</a></p>")
+    rows = hashed_cues(doc)
+    assert (rows[0] != rows[2]).nnz == 0  # an absolute link to the page's own host reads as a relative one
+    away = _cue_hasher().transform([["h:away"]]).indices[0]
+    assert rows[1, away] > 0 and rows[0, away] == 0
+    sponsored = _cue_hasher().transform([["hr:sponsored"]]).indices[0]
+    assert rows[4, sponsored] > 0 and rows[2, sponsored] == 0
+
+
 def test_markup_words_reach_the_models_and_the_markup_ablation_removes_them(tmp_path):
     docs = _html_docs()
     doc = docs[0]

@@ -156,30 +156,103 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
 _CLASSID_WORD = re.compile(r"[a-z]{3,15}")
 
 
-def _cue_words(classid: str, landmark: str, tag: str) -> list[str]:
+#: Link target schemes that leave the page for no other page (mail, phone, script, fragment).
+_NON_PAGE_SCHEMES = ("mailto:", "tel:", "sms:", "javascript:", "#")
+#: Path words of a link target: the first path segment's words (a site's section or a service,
+#: "/newsletters", "/subscribe", "/shop"); an article slug's words would be site-specific.
+_LINK_PATH_WORDS = 2
+#: A path segment with this many ``-``/``_`` separators is a slug: the link opens an article.
+_SLUG_SEPARATORS = 3
+_DIGIT_RUN = re.compile(r"\d{4}")
+
+
+def _host(href: str) -> str:
+    """The lowercased host of an absolute or scheme-relative link (``""`` for a relative one),
+    without ``www.``."""
+    if "//" not in href[:10]:
+        return ""
+    host = href.split("//", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def page_host(hrefs: list[str]) -> str:
+    """The host most of a page's absolute links point to (its own, on almost every page); ``""``
+    when it has none."""
+    counts: dict[str, int] = {}
+    for host in map(_host, dict.fromkeys(hrefs)):  # each distinct target counts once
+        if host:
+            counts[host] = counts.get(host, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
+def _link_words(href: str, home: str) -> list[str]:
+    """Markup words of a line's link target, language-independent by construction: where it goes
+    (``h:page``, ``h:none`` for mail/phone/script/fragment, ``h:site`` relative or to the page's
+    own host ``home``, ``h:away`` elsewhere, with the other host's name words ``hh:``), the words of
+    the first path segment (``hp:``), the query's key words (``hq:``, affiliate and tracking
+    tags), and shapes: an article slug (``h:slug``), a 4-digit run (``h:digits``)."""
+    if not href:
+        return []
+    low = href.lower()
+    if low.startswith(_NON_PAGE_SCHEMES):
+        return ["h:none"]
+    host = _host(low)
+    words = ["h:page"]
+    if not host or host == home or host.endswith("." + home) or (home and home.endswith("." + host)):
+        words.append("h:site")
+    else:
+        words.append("h:away")
+        words += [f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0])]
+    rest = low.split("//", 1)[1] if host else low
+    path, _, query = rest.split("#", 1)[0].partition("?")
+    segments = [seg for seg in path.split("/")[1 if host else 0:] if seg]
+    if segments:
+        if "h:site" in words:  # elsewhere the first segment is mostly an account or item name
+            words += [f"hp:{w}" for w in _CLASSID_WORD.findall(segments[0])[:_LINK_PATH_WORDS]]
+        if any(seg.count("-") + seg.count("_") >= _SLUG_SEPARATORS for seg in segments):
+            words.append("h:slug")
+        if _DIGIT_RUN.search(path):
+            words.append("h:digits")
+    if query:
+        words += [f"hq:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(
+            " ".join(part.split("=", 1)[0] for part in query.split("&"))))][:3]
+    return words
+
+
+def _cue_words(classid: str, landmark: str, tag: str, href: str, rel: str, home: str) -> list[str]:
     words = [f"c:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(classid.lower()))]
     words += [f"l:{w}" for w in landmark.split()]
     words.append(f"t:{tag}")
+    words += _link_words(href, home)
+    words += [f"hr:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(rel))]
     return words
 
 
 def hashed_cues(doc: Document) -> sp.csr_matrix:
     """Hashed markup words of each line (HTML documents): the words of its block's class/id
-    (``c:``), its landmark tokens (``l:``) and its tag (``t:``), in the same hashed space as
-    :func:`hashed_text`, rows of unit length; all zero rows for a document without cues.
+    (``c:``), its landmark tokens (``l:``), its tag (``t:``), its link target
+    (:func:`_link_words`: same site or away, the other host's name, the section, a slug) and the
+    link's ``rel`` words (``hr:``; ``rel="sponsored"`` is how paid links are declared), in the
+    same hashed space as :func:`hashed_text`, rows of unit length; all zero rows for a document
+    without cues.
 
     Class names say what a block is for in words shared across sites ("related", "newsletter",
-    "byline", "sponsored"), where the fixed :data:`CLASSID_WORDS` can only match a list. The words
-    of each distinct (class/id, landmark, tag) are hashed once and the rows indexed.
+    "byline", "sponsored"), where the fixed :data:`CLASSID_WORDS` can only match a list; a link's
+    target says it again where the class names do not ("Facebook" in a follow-us list goes to
+    facebook.com, a sponsored item away from the page's host, a teaser to an article slug). The
+    words of each distinct (class/id, landmark, tag, href, rel) are hashed once and the rows indexed.
     """
     n = len(doc.lines)
     if not n or doc.cues is None:
         return sp.csr_matrix((n, HASH_FEATURES))
     cues = doc.cues
-    keys = list(zip(cues["classid"], cues["landmark"], cues["tag"]))
+    hrefs = cues["href"]
+    home = page_host(hrefs)
+    keys = list(zip(cues["classid"], cues["landmark"], cues["tag"], hrefs, cues["link_rel"]))
     distinct = dict.fromkeys(keys)
     index = {key: i for i, key in enumerate(distinct)}
-    rows = sp.csr_matrix(_cue_hasher().transform(_cue_words(*key) for key in distinct), dtype=np.float64)
+    rows = sp.csr_matrix(_cue_hasher().transform(_cue_words(*key, home) for key in distinct), dtype=np.float64)
     row = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
     norms = np.sqrt(np.bincount(row, weights=rows.data ** 2, minlength=rows.shape[0]))
     rows.data /= norms[row]  # every key has at least its tag word
