@@ -323,12 +323,12 @@ def test_link_words_say_where_a_line_links_to():
     assert _link_words("", home) == []
     assert _link_words("mailto:a@b.c", home) == _link_words("#top", home) == ["h:none"]
     assert _link_words("https://www.facebook.com/paperdaily", home) == ["h:page", "h:away", "hh:facebook"]
-    assert _link_words("/Newsletters/signup?utm_source=x", home) == ["h:page", "h:site", "hp:newsletters", "hq:utm",
+    assert _link_words("/Newsletters/signup?utm_source=x", home) == ["h:page", "h:site", "hp:newsletters", "h:query", "hq:utm",
                                                                      "hq:source"]
     article = _link_words("//cdn.paper.com/2025/11/mayor-opens-the-new-bridge", home)
     assert article == ["h:page", "h:site", "h:slug", "h:digits"]  # digits only: the section gives no word
     assert _link_words("https://shop.example.org/dp/B0?tag=aff-20", home) == ["h:page", "h:away", "hh:shop",
-                                                                             "hh:example", "hq:tag"]
+                                                                             "hh:example", "h:query", "hq:tag"]
     from boilerplate.html import render
 
     doc = render(b"<p><a href='https://paper.com/a'>one</a></p><p><a href='https://ads.net/c'>two</a></p>"

@@ -191,7 +191,8 @@ def _link_words(href: str, home: str) -> list[str]:
     (``h:page``, ``h:none`` for mail/phone/script/fragment, ``h:site`` relative or to the page's
     own host ``home``, ``h:away`` elsewhere, with the other host's name words ``hh:``), the words of
     the first path segment (``hp:``), the query's key words (``hq:``, affiliate and tracking
-    tags), and shapes: an article slug (``h:slug``), a 4-digit run (``h:digits``)."""
+    tags), and shapes: an article slug (``h:slug``), a 4-digit run (``h:digits``), a query
+    (``h:query``)."""
     if not href:
         return []
     low = href.lower()
@@ -215,6 +216,7 @@ def _link_words(href: str, home: str) -> list[str]:
         if _DIGIT_RUN.search(path):
             words.append("h:digits")
     if query:
+        words.append("h:query")  # share buttons carry the page in a query; follow-us links do not
         words += [f"hq:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(
             " ".join(part.split("=", 1)[0] for part in query.split("&"))))][:3]
     return words
