@@ -116,3 +116,20 @@ def test_round_six_is_disjoint_from_earlier_rounds():
     assert len(sel["pages_6"]) == len(set(sel["pages_6"])) == sum(N_6.values())
     assert not set(sel["pages_6"]) & earlier and all(p.startswith("wcxb/") for p in sel["pages_6"])
     assert set(sel["second_pass_6"]) <= set(sel["pages_6"]) and len(sel["second_pass_6"]) == SECOND_PASS_6
+
+
+def test_round_seven_takes_ad_or_appeal_markup_and_is_disjoint_from_earlier_rounds():
+    from benchmarks.annotate import N_7, SECOND_PASS_7, has_ad_or_appeal_markup
+    from boilerplate.html import render
+    from tests.conftest import FIXTURES
+
+    def page(classid: str) -> object:
+        return render("<html><body>" + "".join(f'<p class="{classid}">x {j}</p>' for j in range(4)) + "</body></html>")
+
+    assert has_ad_or_appeal_markup(page("newsletter-box")) and has_ad_or_appeal_markup(page("ad-slot"))
+    assert not has_ad_or_appeal_markup(page("applause happen"))  # "app" only inside other words
+    sel = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
+    earlier = {p for k in ("pages", "pages_2", "pages_3", "pages_4", "pages_5", "pages_6") for p in sel[k]}
+    assert len(sel["pages_7"]) == len(set(sel["pages_7"])) == sum(N_7.values())
+    assert not set(sel["pages_7"]) & earlier and all(p.startswith("wcxb/") for p in sel["pages_7"])
+    assert set(sel["second_pass_7"]) <= set(sel["pages_7"]) and len(sel["second_pass_7"]) == SECOND_PASS_7
