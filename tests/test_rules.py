@@ -38,3 +38,25 @@ def test_explain_gives_a_reason_per_line_and_proba_rows_sum_to_one():
     proba = det.predict_proba(Document(lines=lines))
     assert proba.shape == (3, len(LABELS))
     assert abs(proba[0].sum() - 1) < 1e-9 and proba[1].sum() == 0
+
+
+def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
+    import json
+    import re
+
+    from boilerplate.detectors.lexicons import AD_PHRASE, lexicon_matcher
+    from tests.conftest import FIXTURES
+
+    # the lexicon as first written: a \b in front of each word-bounded branch (slower, same lines)
+    reference = re.compile(
+        r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads)[^\S\n]*$|"
+        r"ad-free|\b(?:disabled|block(?:ing)?|turn off|disable) (?:all |your )?ads?\b|ad ?blocker|"
+        r"\bsponsored by\b|\badvertis(?:e|ing) with us\b|story continues below (?:this )?advertisement", re.MULTILINE)
+    lines = ["Advertisement", "  ads ", "Ad-free reading", "bad-free", "We have disabled all ads", "undisabled ads",
+             "Turn off your adblocker", "sponsored by Acme", "unsponsored by", "Advertise with us", "advertising with usx",
+             "Story continues below this advertisement", "Read more", "", "adblock", "blocking ads."]
+    for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
+        lines += doc["lines"]
+    match = lexicon_matcher(lines)
+    assert match(AD_PHRASE).tolist() == match(reference).tolist()
+    assert match(AD_PHRASE).sum() >= 8
