@@ -298,10 +298,19 @@ def _html_docs(n=6):
     return docs
 
 
+def _cue_hasher():
+    """The reference hashing of markup words: scikit-learn's FeatureHasher, strings, no signs."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from boilerplate.detectors.learned.features import HASH_FEATURES
+
+    return FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+
+
 def test_markup_words_hash_the_block_class_words():
     import scipy.sparse as sp
 
-    from boilerplate.detectors.learned.features import HASH_FEATURES, _cue_hasher, hashed_cues
+    from boilerplate.detectors.learned.features import HASH_FEATURES, hashed_cues
 
     doc = _html_docs(1)[0]
     cues = hashed_cues(doc)
@@ -315,7 +324,7 @@ def test_markup_words_hash_the_block_class_words():
 
 
 def test_link_words_say_where_a_line_links_to():
-    from boilerplate.detectors.learned.features import _cue_hasher, _link_words, hashed_cues, page_host
+    from boilerplate.detectors.learned.features import _link_words, hashed_cues, page_host
 
     home = page_host(["/a", "https://www.paper.com/x", "https://paper.com/y", "https://facebook.com/z",
                       "https://paper.com/y"])
@@ -340,6 +349,26 @@ def test_link_words_say_where_a_line_links_to():
     assert rows[1, away] > 0 and rows[0, away] == 0
     sponsored = _cue_hasher().transform([["hr:sponsored"]]).indices[0]
     assert rows[4, sponsored] > 0 and rows[2, sponsored] == 0
+
+
+def test_hashed_cues_equal_feature_hasher_rows_of_the_cue_words():
+    import scipy.sparse as sp
+
+    from boilerplate.detectors.learned.features import _block_words, _link_cue_words, hashed_cues, page_host
+    from boilerplate.html import render
+
+    doc = render(b"<nav class='menu main-nav'><a href='https://news.news.com/x'>one</a>"
+                 b"<a href='/y' rel='sponsored'>two</a></nav><p class='a b a'>three <a href='/y'>four</a></p>"
+                 b"<footer><a href='https://facebook.com/p?ref=1'>five</a></footer>"
+                 b"<p><a href='https://paper.com/1'>six</a></p><p><a href='https://paper.com/2'>seven</a></p>")
+    home = page_host(doc.cues["href"])
+    words = [_block_words(c, lm, t) + _link_cue_words(h, r, home) for c, lm, t, h, r in
+             zip(*(doc.cues[k] for k in ("classid", "landmark", "tag", "href", "link_rel")))]
+    assert words[0].count("hh:news") == 2  # a repeated word counts twice, as in FeatureHasher
+    want = sp.csr_matrix(_cue_hasher().transform(words), dtype=float)
+    want = sp.csr_matrix(want.multiply(1 / np.sqrt(want.multiply(want).sum(axis=1))))
+    got = hashed_cues(doc)
+    assert got.shape == want.shape and abs(got - want).max() < 1e-12
 
 
 def test_markup_words_reach_the_models_and_the_markup_ablation_removes_them(tmp_path):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.dtypes import StringDType
+from sklearn.utils import murmurhash3_32
 
 from ...document import Document
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching
@@ -177,8 +178,8 @@ def _host(href: str) -> str:
 
 
 def page_host(hrefs: list[str]) -> str:
-    """The host most of a page's absolute links point to (its own, on almost every page); ``""``
-    when it has none."""
+    """The host most of the lines' link targets (the ``href`` cue) point to, each distinct target
+    counted once: the page's own host on almost every page; ``""`` when none is absolute."""
     counts: dict[str, int] = {}
     for host in map(_host, dict.fromkeys(hrefs)):  # each distinct target counts once
         if host:
@@ -222,13 +223,35 @@ def _link_words(href: str, home: str) -> list[str]:
     return words
 
 
-def _cue_words(classid: str, landmark: str, tag: str, href: str, rel: str, home: str) -> list[str]:
-    words = [f"c:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(classid.lower()))]
-    words += [f"l:{w}" for w in landmark.split()]
-    words.append(f"t:{tag}")
-    words += _link_words(href, home)
-    words += [f"hr:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(rel))]
-    return words
+#: Distinct markup-word sets kept between documents (pages of a site share their menus and links).
+CUE_CACHE_SIZE = 1 << 16
+
+
+def _block_words(classid: str, landmark: str, tag: str) -> list[str]:
+    return [*(f"c:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(classid.lower()))),
+            *(f"l:{w}" for w in landmark.split()), f"t:{tag}"]
+
+
+def _link_cue_words(href: str, rel: str, home: str) -> list[str]:
+    return [*_link_words(href, home), *(f"hr:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(rel)))]
+
+
+@lru_cache(maxsize=4 * CUE_CACHE_SIZE)
+def _cue_column(word: str) -> int:
+    """The column ``FeatureHasher(n_features=HASH_FEATURES, input_type="string",
+    alternate_sign=False)`` gives ``word`` (MurmurHash3 of its UTF-8 bytes, seed 0)."""
+    h = murmurhash3_32(word, seed=0)
+    return (2**31 - 1 - (HASH_FEATURES - 1)) % HASH_FEATURES if h == -2**31 else abs(h) % HASH_FEATURES
+
+
+@lru_cache(maxsize=CUE_CACHE_SIZE)
+def _block_columns(classid: str, landmark: str, tag: str) -> tuple[int, ...]:
+    return tuple(map(_cue_column, _block_words(classid, landmark, tag)))
+
+
+@lru_cache(maxsize=CUE_CACHE_SIZE)
+def _link_columns(href: str, rel: str, home: str) -> tuple[int, ...]:
+    return tuple(map(_cue_column, _link_cue_words(href, rel, home)))
 
 
 def hashed_cues(doc: Document) -> sp.csr_matrix:
@@ -242,8 +265,9 @@ def hashed_cues(doc: Document) -> sp.csr_matrix:
     Class names say what a block is for in words shared across sites ("related", "newsletter",
     "byline", "sponsored"), where the fixed :data:`CLASSID_WORDS` can only match a list; a link's
     target says it again where the class names do not ("Facebook" in a follow-us list goes to
-    facebook.com, a sponsored item away from the page's host, a teaser to an article slug). The
-    words of each distinct (class/id, landmark, tag, href, rel) are hashed once and the rows indexed.
+    facebook.com, a sponsored item away from the page's host, a teaser to an article slug). Each
+    distinct block's and link's words are made once (and kept for the next pages, up to
+    :data:`CUE_CACHE_SIZE`), each distinct (block, link) pair is hashed once and the rows indexed.
     """
     n = len(doc.lines)
     if not n or doc.cues is None:
@@ -251,21 +275,17 @@ def hashed_cues(doc: Document) -> sp.csr_matrix:
     cues = doc.cues
     hrefs = cues["href"]
     home = page_host(hrefs)
-    keys = list(zip(cues["classid"], cues["landmark"], cues["tag"], hrefs, cues["link_rel"]))
-    distinct = dict.fromkeys(keys)
-    index = {key: i for i, key in enumerate(distinct)}
-    rows = sp.csr_matrix(_cue_hasher().transform(_cue_words(*key, home) for key in distinct), dtype=np.float64)
+    keys = list(zip(zip(cues["classid"], cues["landmark"], cues["tag"]), zip(hrefs, cues["link_rel"])))
+    index = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    columns = [_block_columns(*block) + _link_columns(*link, home) for block, link in index]
+    lengths = np.fromiter(map(len, columns), np.int64, len(columns))
+    rows = sp.csr_matrix((np.ones(int(lengths.sum())), np.fromiter(chain.from_iterable(columns), np.int64),
+                          np.concatenate(([0], np.cumsum(lengths)))), shape=(len(columns), HASH_FEATURES))
+    rows.sum_duplicates()  # a word twice, or two words on one column, add up (as FeatureHasher does)
     row = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
     norms = np.sqrt(np.bincount(row, weights=rows.data ** 2, minlength=rows.shape[0]))
     rows.data /= norms[row]  # every key has at least its tag word
-    return rows[np.fromiter((index[key] for key in keys), np.int64, n)]
-
-
-@lru_cache(maxsize=1)
-def _cue_hasher():
-    from sklearn.feature_extraction import FeatureHasher
-
-    return FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+    return rows[np.fromiter(map(index.__getitem__, keys), np.int64, n)]
 
 
 def _shift(values: np.ndarray, order: np.ndarray, offset: int) -> np.ndarray:
