@@ -168,18 +168,23 @@ def select_round2(data: Path, first: dict) -> dict:
                 select_round2.__doc__.split("\n\n")[1].split())}
 
 
-def has_ad_markup(doc: Document, words: frozenset[str] = AD_MARKUP_WORDS) -> bool:
-    """At least :data:`AD_MARKUP_MIN_LINES` lines in blocks whose class/id names an ad (round 6),
-    or one of other ``words``."""
+def has_markup_words(doc: Document, words: frozenset[str]) -> bool:
+    """At least :data:`AD_MARKUP_MIN_LINES` lines in blocks whose class/id words (runs of ASCII
+    letters) include one of ``words``."""
     if doc.cues is None:
         return False
     return sum(1 for c in doc.cues["classid"]
                if not words.isdisjoint(re.findall(r"[a-z]+", c.lower()))) >= AD_MARKUP_MIN_LINES
 
 
+def has_ad_markup(doc: Document) -> bool:
+    """:func:`has_markup_words` with :data:`AD_MARKUP_WORDS` (round 6)."""
+    return has_markup_words(doc, AD_MARKUP_WORDS)
+
+
 def has_ad_or_appeal_markup(doc: Document) -> bool:
-    """:func:`has_ad_markup` with :data:`AD_MARKUP_WORDS` or with :data:`APPEAL_MARKUP_WORDS` (round 7)."""
-    return has_ad_markup(doc) or has_ad_markup(doc, APPEAL_MARKUP_WORDS)
+    """:func:`has_ad_markup`, or :func:`has_markup_words` with :data:`APPEAL_MARKUP_WORDS` (round 7)."""
+    return has_ad_markup(doc) or has_markup_words(doc, APPEAL_MARKUP_WORDS)
 
 
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
@@ -218,29 +223,32 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
             f"languages_{suffix}": lang_of, f"rule_{suffix}": " ".join(select_news_round.__doc__.split())}
 
 
+def _rounds_before(selection: dict, n: int) -> dict:
+    """The pages of rounds 1 to ``n - 1`` in ``selection`` (keys ``pages``, ``pages_2`` ...), named
+    explicitly: a rerun of round ``n`` must not exclude its own or later rounds' pages."""
+    keys = {"pages", *(f"pages_{k}" for k in range(2, n))}
+    return {k: v for k, v in selection.items() if k in keys}
+
+
 def select_round3(data: Path, selection: dict) -> dict:
     """Round 3 (issue 15): :func:`select_news_round` with SEED_3 and N_3, after rounds 1-2."""
-    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2")}
-    return select_news_round(data, earlier, SEED_3, N_3, SECOND_PASS_3, "3")
+    return select_news_round(data, _rounds_before(selection, 3), SEED_3, N_3, SECOND_PASS_3, "3")
 
 
 def select_round4(data: Path, selection: dict) -> dict:
     """Round 4 (issue 15): :func:`select_news_round` with SEED_4 and N_4, after rounds 1-3."""
-    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3")}
-    return select_news_round(data, earlier, SEED_4, N_4, SECOND_PASS_4, "4")
+    return select_news_round(data, _rounds_before(selection, 4), SEED_4, N_4, SECOND_PASS_4, "4")
 
 
 def select_round5(data: Path, selection: dict) -> dict:
     """Round 5 (issue 15): :func:`select_news_round` with SEED_5 and N_5, after rounds 1-4."""
-    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3", "pages_4")}
-    return select_news_round(data, earlier, SEED_5, N_5, SECOND_PASS_5, "5")
+    return select_news_round(data, _rounds_before(selection, 5), SEED_5, N_5, SECOND_PASS_5, "5")
 
 
 def select_round6(data: Path, selection: dict) -> dict:
     """Round 6 (issue 15): :func:`select_news_round` with SEED_6 and N_6 after rounds 1-5, pages
     with ad markup only (:func:`has_ad_markup`)."""
-    earlier = {k: v for k, v in selection.items() if k in ("pages", "pages_2", "pages_3", "pages_4", "pages_5")}
-    out = select_news_round(data, earlier, SEED_6, N_6, SECOND_PASS_6, "6", eligible=has_ad_markup)
+    out = select_news_round(data, _rounds_before(selection, 6), SEED_6, N_6, SECOND_PASS_6, "6", eligible=has_ad_markup)
     out["rule_6"] += " " + " ".join(select_round6.__doc__.split())
     return out
 
@@ -248,9 +256,7 @@ def select_round6(data: Path, selection: dict) -> dict:
 def select_round7(data: Path, selection: dict) -> dict:
     """Round 7 (issue 15): :func:`select_news_round` with SEED_7 and N_7 after rounds 1-6, pages
     with ad or appeal markup only (:func:`has_ad_or_appeal_markup`)."""
-    earlier = {k: v for k, v in selection.items()
-               if k in ("pages", "pages_2", "pages_3", "pages_4", "pages_5", "pages_6")}
-    out = select_news_round(data, earlier, SEED_7, N_7, SECOND_PASS_7, "7", eligible=has_ad_or_appeal_markup)
+    out = select_news_round(data, _rounds_before(selection, 7), SEED_7, N_7, SECOND_PASS_7, "7", eligible=has_ad_or_appeal_markup)
     out["rule_7"] += " " + " ".join(select_round7.__doc__.split())
     return out
 
