@@ -72,6 +72,12 @@ LEXICONS: dict[str, re.Pattern] = {
 LEXICON_MAX_CHARS = 1000  # lexicons decide short lines; a long line is judged on its first 1000 chars
 
 
+def _line_starts(lines: list[str]) -> np.ndarray:
+    """Where each line starts in ``"\\n".join(lines)``."""
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])) if lines else np.zeros(0, np.int64)
+
+
 def _matching_lines(pattern: re.Pattern, text: str, starts: np.ndarray) -> np.ndarray:
     """Boolean array over lines: True where ``pattern`` matches (one pass over the document)."""
     hits = np.zeros(len(starts), dtype=bool)
@@ -85,9 +91,7 @@ def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.
     """Boolean array over lines: True where ``pattern`` (``re.MULTILINE``, anchored with ``^``)
     matches in the line's first ``head`` characters, case kept. One regex pass over the document."""
     capped = np.strings.slice(line_array(lines), 0, head).tolist()
-    lengths = np.fromiter(map(len, capped), dtype=np.int64, count=len(capped)) + 1
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
-    return _matching_lines(pattern, "\n".join(capped), starts)
+    return _matching_lines(pattern, "\n".join(capped), _line_starts(capped))
 
 
 def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
@@ -99,6 +103,5 @@ def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     """
     capped = np.strings.lower(np.strings.slice(line_array(lines), 0, LEXICON_MAX_CHARS)).tolist()
     text = "\n".join(capped)
-    lengths = np.fromiter(map(len, capped), dtype=np.int64, count=len(capped)) + 1
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lines) else np.zeros(0, np.int64)
+    starts = _line_starts(capped)
     return lambda pattern: _matching_lines(pattern, text, starts)

@@ -200,17 +200,14 @@ def _link_words(href: str, home: str) -> list[str]:
     if low.startswith(_NON_PAGE_SCHEMES):
         return ["h:none"]
     host = _host(low)
-    words = ["h:page"]
-    if not host or host == home or host.endswith("." + home) or (home and home.endswith("." + host)):
-        words.append("h:site")
-    else:
-        words.append("h:away")
-        words += [f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0])]
+    same_site = not host or host == home or host.endswith("." + home) or bool(home and home.endswith("." + host))
+    words = ["h:page", "h:site"] if same_site else \
+        ["h:page", "h:away", *(f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0]))]
     rest = low.split("//", 1)[1] if host else low
     path, _, query = rest.split("#", 1)[0].partition("?")
     segments = [seg for seg in path.split("/")[1 if host else 0:] if seg]
     if segments:
-        if "h:site" in words:  # elsewhere the first segment is mostly an account or item name
+        if same_site:  # elsewhere the first segment is mostly an account or item name
             words += [f"hp:{w}" for w in _CLASSID_WORD.findall(segments[0])[:_LINK_PATH_WORDS]]
         if any(seg.count("-") + seg.count("_") >= _SLUG_SEPARATORS for seg in segments):
             words.append("h:slug")
