@@ -7,6 +7,7 @@
     python -m benchmarks.annotate select5 --data data/           # 56 more, disjoint from rounds 1-4 (round 5)
     python -m benchmarks.annotate select6 --data data/           # 49 WCXB articles with ad markup (round 6)
     python -m benchmarks.annotate select7 --data data/           # 42 WCXB articles with ad or appeal markup (round 7)
+    python -m benchmarks.annotate select8 --data data/           # 36 WCXB articles with ad or affiliate links (round 8)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -78,6 +79,20 @@ SECOND_PASS_7 = 5
 APPEAL_MARKUP_WORDS = frozenset({"newsletter", "newsletters", "subscribe", "subscription", "subscriptions",
                                  "signup", "donate", "donation", "donations", "membership", "paywall",
                                  "follow", "social", "socials", "app", "apps", "register", "contribute"})
+#: Round 8 (issue 15): 36 WCXB article pages whose links go to ad servers, ad networks or affiliate
+#: programmes: round 7's markup rule found only 22 ad lines in 9,014 (ad slots render empty), so
+#: this round selects by where links point instead. Links only: the text is not looked at.
+SEED_8 = 20261213
+N_8 = {"scrapinghub": 0, "wcxb": 36, "postlight": 0}
+SECOND_PASS_8 = 5
+#: A page "has ad links" when at least AD_LINK_MIN_LINES of its lines link to a target (``href``
+#: cue, lower-cased) that contains one of AD_LINK_WORDS, or carry ``rel="sponsored"``.
+AD_LINK_WORDS = ("doubleclick", "googlesyndication", "adsrvr", "adnxs", "amazon-adsystem", "taboola",
+                 "outbrain", "criteo", "revcontent", "mgid", "zergnet", "amzn.to", "tag=", "skimlinks",
+                 "redirectingat", "linksynergy", "awin1", "shareasale", "howl.me", "shop-links", "prf.hn",
+                 "anrdoezrs", "jdoqocy", "kqzyfj", "tkqlhce", "dpbolvw", "avantlink", "sjv.io", "pntra",
+                 "affiliate", "sponsor")
+AD_LINK_MIN_LINES = 2
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -187,6 +202,16 @@ def has_ad_or_appeal_markup(doc: Document) -> bool:
     return has_ad_markup(doc) or has_markup_words(doc, APPEAL_MARKUP_WORDS)
 
 
+def has_ad_links(doc: Document) -> bool:
+    """At least :data:`AD_LINK_MIN_LINES` lines whose link target contains one of
+    :data:`AD_LINK_WORDS` or whose link is ``rel="sponsored"`` (round 8)."""
+    if doc.cues is None:
+        return False
+    return sum(1 for href, rel in zip(doc.cues["href"], doc.cues["link_rel"])
+               if "sponsored" in (rel or "").split() or any(w in (href or "").lower() for w in AD_LINK_WORDS)
+               ) >= AD_LINK_MIN_LINES
+
+
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
                       suffix: str, eligible: Callable[[Document], bool] | None = None) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
@@ -261,6 +286,14 @@ def select_round7(data: Path, selection: dict) -> dict:
     return out
 
 
+def select_round8(data: Path, selection: dict) -> dict:
+    """Round 8 (issue 15): :func:`select_news_round` with SEED_8 and N_8 after rounds 1-7, pages
+    whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)."""
+    out = select_news_round(data, _rounds_before(selection, 8), SEED_8, N_8, SECOND_PASS_8, "8", eligible=has_ad_links)
+    out["rule_8"] += " " + " ".join(select_round8.__doc__.split())
+    return out
+
+
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
     out = {}
     for source in SOURCES:
@@ -316,7 +349,8 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "select6", "select7", "export",
+    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "select6", "select7", "select8",
+                                            "export",
                                             "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
@@ -335,11 +369,12 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command in ("select3", "select4", "select5", "select6", "select7"):
+    if args.command in ("select3", "select4", "select5", "select6", "select7", "select8"):
         n = args.command[-1]
         selection = json.loads(SELECTION.read_text())
         selection.update({"3": select_round3, "4": select_round4, "5": select_round5,
-                          "6": select_round6, "7": select_round7}[n](args.data, selection))
+                          "6": select_round6, "7": select_round7,
+                          "8": select_round8}[n](args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0
