@@ -52,8 +52,9 @@ about the line's *block*, the innermost block-level element holding its text:
                            (``"role=navigation"``, ``"itemprop=author"``), deduplicated, cut
                            to :data:`LANDMARK_MAX_CHARS`. The evidence of ``boilerplate.silver``.
 ``href``        list[str]  the target of the line's first link text: the ``href`` of the
-                           innermost ``<a>`` around the first piece of the line's text that is
-                           inside a link, whitespace-stripped, as written (relative or absolute),
+                           innermost ``<a>`` around the first non-blank piece of the line's
+                           text that is inside a link (in a ``<pre>`` block, of the one line
+                           that holds it), whitespace-stripped, as written (relative or absolute),
                            cut to :data:`HREF_MAX_CHARS`; ``""`` when no text of the line is
                            in a link or the link has no ``href``.
 ``link_rel``    list[str]  the same link's ``rel`` tokens, lowercased, space-separated
@@ -468,7 +469,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True
     pieces: list[str] = []  # raw text of the line being built; never starts with blank text
     link_pieces: list[str] = []  # the part of it inside <a>
     links: list[tuple[str, str]] = []  # (href, rel) of each open <a>, innermost last
-    line_href: list[tuple[str, str]] = []  # (href, rel) of the line's first link text, once there is some
+    # (href, rel, offset in the line's raw text) of the line's first non-blank link text, once there is some
+    line_href: list[tuple[str, str, int]] = []
     names: list[str] = []  # tag names of open elements ("" for skipped and non-elements)
     elems: list = []  # open elements
     cache: list = []  # their class/id tokens for _classid, computed on demand
@@ -485,10 +487,18 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             link_pieces.clear()
         else:
             link = 0
-        href, rel = line_href.pop() if line_href else ("", "")
+        href, rel, at = line_href.pop() if line_href else ("", "", -1)
+        owner = 0  # the part that holds the link text (in a pre block, one of many)
         if in_pre:
-            parts = [" ".join(line.split()) for line in raw.splitlines()]
-            parts = [line for line in parts if line]
+            parts = []
+            start = 0
+            for raw_line in raw.splitlines(keepends=True):
+                line = " ".join(raw_line.split())
+                if line:
+                    if start <= at < start + len(raw_line):
+                        owner = len(parts)
+                    parts.append(line)
+                start += len(raw_line)
             if not parts:
                 return
         else:
@@ -505,7 +515,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
         if link:
             total = sum(len(line) - line.count(" ") for line in parts)
             ratio = min(1.0, link / total)
-        for line in parts:
+        for i, line in enumerate(parts):
             lines.append(line)
             tags.append(tag)
             paths.append(path)
@@ -513,8 +523,13 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             ratios.append(ratio)
             classids.append(classid)
             landmarks.append(landmark)
-            hrefs.append(href)
-            rels.append(rel)
+            hrefs.append(href if i == owner else "")
+            rels.append(rel if i == owner else "")
+
+    def claim(text: str) -> None:
+        """The line's first non-blank link text (``text``, the last piece) gives it its link."""
+        at = sum(map(len, pieces)) - len(text.lstrip())
+        line_href.append((*links[-1], at))
 
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
@@ -556,8 +571,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                 pieces.append(text)
                 if links:
                     link_pieces.append(text)
-                    if not line_href:
-                        line_href.append(links[-1])
+                    if not line_href and not text.isspace():
+                        claim(text)
         else:
             tag = names[-1]
             if tag:
@@ -578,8 +593,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                 pieces.append(text)
                 if links:
                     link_pieces.append(text)
-                    if not line_href:
-                        line_href.append(links[-1])
+                    if not line_href and not text.isspace():
+                        claim(text)
     if pieces:
         flush(in_pre)
     return lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels

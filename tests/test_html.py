@@ -205,6 +205,14 @@ def test_href_and_rel_are_the_first_link_texts():
     assert doc.cues["link_rel"][:3] == ["nofollow sponsored", "", ""]
 
 
+def test_a_blank_link_claims_no_line_and_a_pre_link_only_its_own_line():
+    doc = render("<p>Share: <a href='/share' rel='nofollow'> <i></i> </a> now <a href='/x'>x</a></p>"
+                 "<pre>line one\nline <a href='/two' rel='sponsored'>two</a>\n\nthree</pre>")
+    assert doc.lines == ["Share: now x", "line one", "line two", "three"]
+    assert doc.cues["href"] == ["/x", "", "/two", ""]  # the icon-only link is not the line's link
+    assert doc.cues["link_rel"] == ["", "", "sponsored", ""]
+
+
 def test_link_ratio_hand_example():
     html = ("<p>abc <a href='#'>defg</a> hi</p><div><a href='#'>Home</a> | <a href='#'>News</a></div>"
             "<p>no links here</p><p><a href='#'>all <b>linked</b></a></p>")

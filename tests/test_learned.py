@@ -330,7 +330,13 @@ def test_link_words_say_where_a_line_links_to():
                       "https://paper.com/y"])
     assert home == "paper.com"  # a distinct target counts once: facebook.com is not outvoted by repeats
     assert _link_words("", home) == []
-    assert _link_words("mailto:a@b.c", home) == _link_words("#top", home) == ["h:none"]
+    assert _link_words("#top", home) == ["h:none"]
+    assert _link_words("mailto:a@b.c", home) == ["h:none", "hs:mailto"]
+    assert _link_words("whatsapp://send?text=x", home) == ["h:none", "hs:whatsapp"]  # an app, not this site
+    assert _link_words("/shop//b/c", home) == ["h:page", "h:site", "hp:shop"]  # "//" later in a path names no host
+    assert _link_words("https://paper.com.:8080/2024", home) == ["h:page", "h:site", "h:digits"]
+    assert _link_words("https://paper.com:2025/abc", home) == ["h:page", "h:site", "hp:abc"]  # a port is no path digit
+    assert page_host(["https://[2001:db8::1]:80/a", "https://[2001:db8::1]/b"]) == "[2001:db8::1]"
     assert _link_words("https://www.facebook.com/paperdaily", home) == ["h:page", "h:away", "hh:facebook"]
     assert _link_words("/Newsletters/signup?utm_source=x", home) == ["h:page", "h:site", "hp:newsletters", "h:query", "hq:utm",
                                                                      "hq:source"]

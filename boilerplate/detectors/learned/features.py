@@ -157,8 +157,13 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
 _CLASSID_WORD = re.compile(r"[a-z]{3,15}")
 
 
-#: Link target schemes that leave the page for no other page (mail, phone, script, fragment).
-_NON_PAGE_SCHEMES = ("mailto:", "tel:", "sms:", "javascript:", "#")
+#: A link target that opens no other page: a fragment, or any scheme but http(s) (``mailto:``,
+#: ``tel:``, ``javascript:``, ``whatsapp:`` ...); its scheme's words become ``hs:`` words.
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+_PAGE_SCHEMES = ("http", "https")
+#: The authority of an absolute or scheme-relative target: ``//`` at the start or right after the
+#: scheme (a relative path with ``//`` later, ``/a//b``, has none).
+_AUTHORITY = re.compile(r"(?:https?:)?//([^/?#\\]*)")
 #: Path words of a link target: the first path segment's words (a site's section or a service,
 #: "/newsletters", "/subscribe", "/shop"); an article slug's words would be site-specific.
 _LINK_PATH_WORDS = 2
@@ -167,14 +172,23 @@ _SLUG_SEPARATORS = 3
 _DIGIT_RUN = re.compile(r"\d{4}")
 
 
+def _split_target(href: str) -> tuple[str, str]:
+    """``(host, rest)`` of a lowercased http(s) or scheme-relative link target: the host without
+    user, port, ``www.`` and trailing dot (an IPv6 host keeps its brackets), ``""`` for a relative
+    target; ``rest`` is what follows the authority (path, query, fragment)."""
+    m = _AUTHORITY.match(href)
+    if m is None:  # relative, or "https:/x" with a broken authority
+        return "", href.split(":", 1)[1] if href.startswith(("http:", "https:")) else href
+    host = m.group(1).rsplit("@", 1)[-1]
+    host = host[:host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":", 1)[0]
+    host = host.rstrip(".")
+    return (host[4:] if host.startswith("www.") else host), href[m.end():]
+
+
 def _host(href: str) -> str:
-    """The lowercased host of an absolute or scheme-relative link (``""`` for a relative one),
-    without ``www.``."""
-    if "//" not in href[:10]:
-        return ""
-    host = href.split("//", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
-    return host[4:] if host.startswith("www.") else host
+    """The lowercased host of an absolute or scheme-relative http(s) link (``""`` for a relative
+    one or another scheme), without ``www.``, port or trailing dot."""
+    return _split_target(href.lower())[0]
 
 
 def page_host(hrefs: list[str]) -> str:
@@ -189,23 +203,25 @@ def page_host(hrefs: list[str]) -> str:
 
 def _link_words(href: str, home: str) -> list[str]:
     """Markup words of a line's link target, language-independent by construction: where it goes
-    (``h:page``, ``h:none`` for mail/phone/script/fragment, ``h:site`` relative or to the page's
-    own host ``home``, ``h:away`` elsewhere, with the other host's name words ``hh:``), the words of
-    the first path segment (``hp:``), the query's key words (``hq:``, affiliate and tracking
-    tags), and shapes: an article slug (``h:slug``), a 4-digit run (``h:digits``), a query
-    (``h:query``)."""
+    (``h:page``, ``h:none`` for a fragment or a non-http scheme with the scheme's words ``hs:``,
+    ``h:site`` relative or to the page's own host ``home``, ``h:away`` elsewhere, with the other
+    host's name words ``hh:``), the words of the first path segment (``hp:``), the query's key
+    words (``hq:``, affiliate and tracking tags), and shapes: an article slug (``h:slug``), a
+    4-digit run in the path (``h:digits``), a query (``h:query``)."""
     if not href:
         return []
     low = href.lower()
-    if low.startswith(_NON_PAGE_SCHEMES):
+    if low.startswith("#"):
         return ["h:none"]
-    host = _host(low)
+    scheme = _SCHEME.match(low)
+    if scheme is not None and scheme.group(1) not in _PAGE_SCHEMES:
+        return ["h:none", *(f"hs:{w}" for w in _CLASSID_WORD.findall(scheme.group(1))[:_LINK_PATH_WORDS])]
+    host, rest = _split_target(low)
     same_site = not host or host == home or host.endswith("." + home) or bool(home and home.endswith("." + host))
     words = ["h:page", "h:site"] if same_site else \
         ["h:page", "h:away", *(f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0]))]
-    rest = low.split("//", 1)[1] if host else low
     path, _, query = rest.split("#", 1)[0].partition("?")
-    segments = [seg for seg in path.split("/")[1 if host else 0:] if seg]
+    segments = [seg for seg in path.split("/") if seg]
     if segments:
         if same_site:  # elsewhere the first segment is mostly an account or item name
             words += [f"hp:{w}" for w in _CLASSID_WORD.findall(segments[0])[:_LINK_PATH_WORDS]]
