@@ -28,7 +28,12 @@ CHROME_PHRASE = re.compile(
     r"skip to content|click here", )
 # The word-bounded phrases share one leading \b (the same lines match; 2x faster than a \b per branch).
 AD_PHRASE = re.compile(
-    r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads)[^\S\n]*$|"
+    r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads|"
+    # the same ad labels in other languages (de, fr, es, pt, it, nl, nordic, pl/cs, tr, id, ru, ar,
+    # hi, vi, ja, ko, zh); "pr" is how Japanese pages label paid placements
+    r"anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|"
+    r"advertentie|gesponsord|annonce|annons|annonse|mainos|reklama|reklame|reklam|iklan|реклама|إعلان|"
+    r"विज्ञापन|quảng cáo|広告|スポンサーリンク|pr|광고|广告|廣告|赞助)[^\S\n]*$|"
     r"\b(?:(?:disabled|block(?:ing)?|turn off|disable) (?:all |your )?ads?\b|sponsored by\b|advertis(?:e|ing) with us\b)|"
     r"ad-free|ad ?blocker|story continues below (?:this )?advertisement",
     re.MULTILINE)
