@@ -31,7 +31,7 @@ STAGES = (
     ("parse (libxml2)", ("html.py:_parse", "html.py:_drop_html_end", "html.py:decode_html", "html.py:_flatten")),
     ("render walk", ("html.py",)),
     ("tree model", ("forest.py",)),
-    ("word hashing", ("features.py:hashed_text", "features.py:_hasher")),
+    ("word hashing", ("features.py:hashed_text", "hashing.py")),
     ("lexicons", ("lexicons.py",)),
     ("line statistics", ("linestats.py", "lines.py:line_token")),
     ("language detection", ("stopwords.py",)),

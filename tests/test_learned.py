@@ -217,20 +217,56 @@ def test_explain_names_the_groups_that_decided():
     assert all(any(g in r for g in groups) for lab, r in reasons if lab)
 
 
-def test_hashed_text_equals_the_hashing_vectorizer():
-    from sklearn.feature_extraction.text import HashingVectorizer
+_IDEOGRAPHS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
 
+
+def _reference_hashed_rows(lines, n_features, max_chars):
+    """The documented hashing written out with a regex tokenizer and Python integers."""
+    import re
+
+    token = re.compile(rf"[{_IDEOGRAPHS}]|[^\W{_IDEOGRAPHS}]+|[^\w\s]")
+    mask = 0xFFFFFFFF
+
+    def fmix(h):
+        h ^= h >> 16
+        h = (h * 0x85EBCA6B) & mask
+        h ^= h >> 13
+        h = (h * 0xC2B2AE35) & mask
+        return h ^ (h >> 16)
+
+    def fnv(tok):
+        h = 0x811C9DC5
+        for ch in tok:
+            h = ((h ^ ord(ch)) * 0x01000193) & mask
+        return h
+
+    rows = []
+    for line in lines:
+        hashes = [fnv(t) for t in token.findall(line[:max_chars].lower())]
+        cols = [fmix(h ^ 0x5BD1E995) % n_features for h in hashes]
+        cols += [fmix((a * 0x9E3779B1 + b) & mask) % n_features for a, b in zip(hashes, hashes[1:])]
+        counts = np.bincount(cols, minlength=n_features).astype(float) if cols else np.zeros(n_features)
+        rows.append(counts / max(np.sqrt((counts ** 2).sum()), 1e-300) if cols else counts)
+    return np.array(rows)
+
+
+def test_hashed_text_equals_the_written_out_hashing():
     from boilerplate.detectors.learned.features import HASH_FEATURES, HASH_MAX_CHARS, hashed_text
+    from boilerplate.detectors.learned.hashing import hash_lines
 
-    lines = [*PROSE, "", "  ", "Ünïcödé — «quotes», İSTANBUL ΟΔΟΣ Σ!", "x" * 500, "a\x0bb c", *NOISE, "日本語の文章"]
-    vectorizer = HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2",
-                                   token_pattern=r"(?u)\b\w+\b|[^\w\s]")
-    want = vectorizer.transform([line[:HASH_MAX_CHARS] for line in lines])
+    lines = [*PROSE, "", "  ", "Ünïcödé — «quotes», İSTANBUL ΟΔΟΣ Σ!", "x" * 500, "a\x0bb c", *NOISE,
+             "日本語の文章、無料会員登録はこちら・ページ", "中文abc 한국어 단어 𠮷野家", "a_b c😀d 12,5 %"]
     got = hashed_text(Document(lines=lines))
-    assert got.shape == want.shape and got.nnz == want.nnz > 0
-    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
-    assert np.array_equal(got.data, want.data)  # the same floats, not merely close
+    assert got.shape == (len(lines), HASH_FEATURES) and got.has_sorted_indices
+    want = _reference_hashed_rows(lines, HASH_FEATURES, HASH_MAX_CHARS)
+    assert np.abs(got.toarray() - want).max() < 1e-12
+    plain = hash_lines([line[:HASH_MAX_CHARS].lower() for line in lines], HASH_FEATURES, compiled=False)
+    assert (plain != got).nnz == 0  # the compiled loop and the plain Python one agree exactly
+    japanese = got[len(lines) - 3]
+    assert japanese.nnz > 20  # characters and character pairs, not one token per phrase
     assert hashed_text(Document(lines=[])).shape == (0, HASH_FEATURES)
+    with pytest.raises(ValueError, match="power of two"):
+        hash_lines(["a"], 1000)
 
 
 @pytest.mark.parametrize("kind_window", [0, 2])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from sklearn.utils import murmurhash3_32
 from ...document import Document
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching
 from ..linestats import LineStats, line_array, line_stats
+from .hashing import hash_lines
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -118,38 +119,12 @@ def feature_layout(html: bool) -> FeatureLayout:
     return FeatureLayout(tuple(blocks))
 
 
-@lru_cache(maxsize=1)
-def _hasher():
-    """The per-line analyzer (lower case, tokens, uni/bigrams) of the ``HashingVectorizer`` the
-    models were trained with, and a ``FeatureHasher`` taking (n-gram, 1) pairs."""
-    from sklearn.feature_extraction import FeatureHasher
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    vectorizer = HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False,
-                                   norm="l2", lowercase=True, token_pattern=r"(?u)\b\w+\b|[^\w\s]")
-    return vectorizer.build_analyzer(), FeatureHasher(n_features=HASH_FEATURES, input_type="pair",
-                                                      alternate_sign=False)
-
-
 def hashed_text(doc: Document) -> sp.csr_matrix:
-    """Hashed word uni/bigrams (and punctuation marks) of each line's first characters.
-
-    Value for value what the ``HashingVectorizer`` of :func:`_hasher` gives, without its per-call input
-    validation (~1.5 ms, the bulk of a one-line call) or a Python generator step per token: each
-    line's n-grams reach the hasher as C-level ``zip`` pairs, and rows are scaled to unit length
-    here (squared counts are integers, so the norms are exact in any summation order).
-    """
-    if not doc.lines:
-        return sp.csr_matrix((0, HASH_FEATURES))
-    analyze, hasher = _hasher()
-    ones = repeat(1)
-    counts = hasher.transform(zip(analyze(line), ones)
-                              for line in np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS).tolist())
-    counts = sp.csr_matrix(counts)
-    row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(row, weights=counts.data ** 2, minlength=counts.shape[0]))
-    counts.data /= norms[row]  # a row with an entry has a norm >= 1
-    return counts
+    """Hashed word uni/bigrams (and punctuation marks, and each ideograph or kana character) of
+    each line's first :data:`HASH_MAX_CHARS` characters, lower-cased, counted, rows of unit length:
+    :func:`boilerplate.detectors.learned.hashing.hash_lines`, one compiled pass per document."""
+    capped = np.strings.lower(np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS)).tolist()
+    return hash_lines(capped, HASH_FEATURES)
 
 
 #: Class/id words that reach the hashed features: runs of 3-15 ASCII letters (a hash-like class name

@@ -65,7 +65,7 @@ from .forest import (
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
-FORMAT_VERSION = 2  # 2: the dense feature layout is saved and checked
+FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words hashed by hashing.py
 #: Members written with LZMA (the rest with deflate); the reader takes either for any member.
 LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)

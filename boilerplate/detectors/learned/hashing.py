@@ -1,0 +1,166 @@
+"""Hashed word uni- and bigrams of all lines of a document in one compiled pass.
+
+The text features of the learned detectors: each line's first characters, lower-cased, cut into
+tokens, and every token and every pair of neighbouring tokens hashed into one of ``n_features``
+columns, counted, and the row scaled to unit length (what scikit-learn's ``HashingVectorizer``
+with ``ngram_range=(1, 2)``, ``alternate_sign=False`` and ``norm="l2"`` gives, with a hash of our
+own and one more token rule).
+
+Tokens (by the class of each character, :func:`char_classes`):
+
+1. a run of word characters (``str.isalnum()`` or ``_``, as ``\\w`` in :mod:`re`) is one token;
+2. every other non-space character (punctuation, symbols, emoji) is a token of its own;
+3. **every ideograph and kana character is a token of its own**: Chinese and Japanese are written
+   without spaces, so a run of ``\\w`` there is a whole phrase or line ("無料会員登録はこちら"),
+   which no other page repeats; its characters and character pairs carry across pages.
+4. spaces separate tokens and are no tokens.
+
+Hashes: FNV-1a over a token's code points, MurmurHash3's 32-bit finaliser on the token hash (a
+unigram) or on a combination of the two (a bigram), the low bits as the column. The loop is
+written once, in the subset of Python that numba compiles (cached on disk); without numba the same
+function runs as plain Python, slower, to the same result.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Character classes of :func:`char_classes`.
+SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
+#: Code point ranges whose characters are tokens of their own (class IDEOGRAPH): hiragana and
+#: katakana, CJK unified ideographs with extension A, compatibility ideographs, half-width katakana,
+#: and (above the basic plane) the CJK extensions B and later.
+IDEOGRAPH_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+                    (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
+_BMP = 0x10000
+_MASK = 0xFFFFFFFF
+_FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
+_BIGRAM_MIX = 0x9E3779B1  # the golden-ratio constant: (first * it + second) orders the pair
+_UNIGRAM_SEED = 0x5BD1E995  # unigram and bigram hashes are kept apart before the finaliser
+
+
+@lru_cache(maxsize=1)
+def char_classes() -> np.ndarray:
+    """The class of every basic-plane code point (uint8): SPACE (``str.isspace``), WORD
+    (``str.isalnum`` or ``_``), IDEOGRAPH (:data:`IDEOGRAPH_RANGES`), else OTHER. Above the basic
+    plane, :func:`_class_of` puts the CJK extensions in IDEOGRAPH and every other character in OTHER."""
+    chars = [chr(i) for i in range(_BMP)]
+    classes = np.full(_BMP, OTHER, dtype=np.uint8)
+    classes[np.fromiter((c.isalnum() or c == "_" for c in chars), dtype=bool, count=_BMP)] = WORD
+    classes[np.fromiter((c.isspace() for c in chars), dtype=bool, count=_BMP)] = SPACE
+    for lo, hi in IDEOGRAPH_RANGES:
+        if lo < _BMP:
+            classes[lo:hi + 1] = IDEOGRAPH
+    return classes
+
+
+def _fmix(h):  # MurmurHash3's 32-bit finaliser; int arithmetic masked to 32 bits (same in numba and Python)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK
+    h ^= h >> 16
+    return h
+
+
+def _class_of(code, classes):
+    if code < _BMP:
+        return classes[code]
+    return IDEOGRAPH if 0x20000 <= code <= 0x3FFFF else OTHER
+
+
+def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data):  # pragma: no cover - compiled
+    # One row per line: its token and token-pair columns into `cols`, sorted, runs counted, the row
+    # scaled to unit length. Returns the number of entries written.
+    width = 0
+    for r in range(starts.shape[0]):
+        width = max(width, ends[r] - starts[r])
+    cols = np.empty(2 * width + 2, dtype=np.int64)
+    mask = n_features - 1
+    nnz = 0
+    for r in range(starts.shape[0]):
+        k = 0
+        prev = -1
+        i = starts[r]
+        end = ends[r]
+        while i < end:
+            c = int(codes[i])
+            cl = _class_of(c, classes)
+            if cl == SPACE:
+                i += 1
+                continue
+            h = _FNV_OFFSET
+            if cl == WORD:
+                while i < end:
+                    c = int(codes[i])
+                    if _class_of(c, classes) != WORD:
+                        break
+                    h = ((h ^ c) * _FNV_PRIME) & _MASK
+                    i += 1
+            else:
+                h = ((h ^ c) * _FNV_PRIME) & _MASK
+                i += 1
+            cols[k] = _fmix(h ^ _UNIGRAM_SEED) & mask
+            k += 1
+            if prev >= 0:
+                cols[k] = _fmix((prev * _BIGRAM_MIX + h) & _MASK) & mask
+                k += 1
+            prev = h
+        row = np.sort(cols[:k])
+        start = nnz
+        j = 0
+        while j < k:
+            n = 1
+            while j + n < k and row[j + n] == row[j]:
+                n += 1
+            indices[nnz] = row[j]
+            data[nnz] = n
+            nnz += 1
+            j += n
+        if nnz > start:
+            norm = np.sqrt(np.sum(data[start:nnz] ** 2))
+            data[start:nnz] /= norm
+        indptr[r + 1] = nnz
+    return nnz
+
+
+_COMPILED: list = []
+
+
+def _compiled():
+    """:func:`_hash_lines` compiled by numba (cached on disk), or the plain function without numba."""
+    if not _COMPILED:
+        try:
+            import numba
+        except ImportError:
+            _COMPILED.append(_hash_lines)
+        else:
+            jit = numba.njit(cache=True, nogil=True)
+            global _fmix, _class_of  # the compiled loop calls compiled helpers
+            _fmix, _class_of = jit(_fmix), jit(_class_of)
+            _COMPILED.append(jit(_hash_lines))
+    return _COMPILED[0]
+
+
+def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.csr_matrix:
+    """Hashed, counted, unit-length uni- and bigram rows of ``lines`` (already lower-cased and cut
+    to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.
+    ``n_features`` is a power of two. ``compiled=False`` runs the plain Python loop (tests)."""
+    if n_features & (n_features - 1) or n_features < 2:
+        raise ValueError(f"n_features must be a power of two >= 2, not {n_features}")
+    n = len(lines)
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    codes = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    size = int(2 * lengths.sum())
+    indices = np.empty(size, dtype=np.int64)
+    data = np.empty(size, dtype=np.float64)
+    run = _compiled() if compiled else _hash_lines
+    nnz = run(codes, starts, ends, char_classes(), n_features, indptr, indices, data)
+    return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
+                         shape=(n, n_features))
