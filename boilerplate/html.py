@@ -490,7 +490,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
         href, rel, at = line_href.pop() if line_href else ("", "", -1)
         owner = 0  # the part that holds the link text (in a pre block, one of many)
         if in_pre:
-            parts = []
+            parts: list[str] = []
             start = 0
             for raw_line in raw.splitlines(keepends=True):
                 line = " ".join(raw_line.split())
