@@ -36,7 +36,7 @@ STAGES = (
     ("line statistics", ("linestats.py", "lines.py:line_token")),
     ("language detection", ("stopwords.py",)),
     ("markup features", ("features.py:html_features", "features.py:_classid", "features.py:blank_between")),
-    ("context windows", ("features.py:context_windows", "features.py:_shift", "features.py:run_features")),
+    ("context windows", ("features.py:context_windows", "features.py:run_features")),
     ("other features", ("features.py",)),
     ("linear models and stacking", ("model.py",)),
     ("api (decode, lines, labels)", ("boilerplate/",)),

@@ -458,3 +458,29 @@ def test_dateline_and_prefix_repeat_columns_mark_a_teaser_run():
     assert col["dateline"].tolist() == [0, 0, 0, 1, 0, 1, 1]
     assert col["prefix_repeat"].tolist() == [0, 0, 0, 0, 1, 0, 0]  # the second of two lines opening alike
     assert col["dateline@mean3"][4] > col["dateline@mean3"][0] == 0.25  # the run is denser below
+
+
+def test_context_windows_equal_a_line_by_line_reference():
+    from boilerplate.detectors.learned.features import context_windows
+
+    def reference(values, blank, offsets, window):
+        order = [i for i in range(len(values)) if not blank[i]]
+        out = np.zeros((len(values), values.shape[1] * (len(offsets) + 1)))
+        for p, i in enumerate(order):
+            for j, off in enumerate(offsets):
+                if 0 <= p + off < len(order):
+                    out[i, j * values.shape[1]:(j + 1) * values.shape[1]] = values[order[p + off]]
+            near = [order[q] for q in range(max(0, p - window), min(len(order), p + window + 1))]
+            out[i, len(offsets) * values.shape[1]:] = values[near].mean(axis=0)
+        return out
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, k = int(rng.integers(0, 25)), int(rng.integers(1, 4))
+        values, blank = rng.normal(size=(n, k)), rng.random(n) < rng.random()
+        offsets = tuple(int(o) for o in rng.choice([-30, -3, -2, -1, 1, 2, 3, 30], size=int(rng.integers(0, 5)),
+                                                   replace=False))
+        window = int(rng.integers(0, 8))
+        got = context_windows(values, blank, offsets, window)
+        assert np.allclose(got, reference(values, blank, offsets, window), atol=1e-12)
+        assert not got[blank].any()

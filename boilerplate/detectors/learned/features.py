@@ -276,33 +276,36 @@ def hashed_cues(doc: Document) -> sp.csr_matrix:
     return rows[np.fromiter(map(index.__getitem__, keys), np.int64, n)]
 
 
-def _shift(values: np.ndarray, order: np.ndarray, offset: int) -> np.ndarray:
-    """values of the non-blank line ``offset`` steps away, in non-blank order (0 past the ends)."""
-    out = np.zeros_like(values)
-    k = len(order)
-    src = np.arange(k) + offset
-    ok = (src >= 0) & (src < k)
-    out[order[ok]] = values[order[src[ok]]]
-    return out
-
-
 def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFFSETS,
                     window: int = WINDOW) -> np.ndarray:
     """Neighbour values at each offset plus the window mean, over non-blank lines only.
 
-    ``values`` is (n_lines, k); returns (n_lines, k * (len(offsets) + 1)).
+    ``values`` is (n_lines, k); returns (n_lines, k * (len(offsets) + 1)): for each offset the
+    values of the non-blank line that many non-blank lines away (0 past the ends), then the mean
+    over the ``window`` non-blank lines on each side and the line itself; blank lines get zeros.
+    Built on the non-blank rows by slicing, then scattered back once.
     """
+    n, k = values.shape
     order = np.flatnonzero(~blank)
-    cols = [_shift(values, order, off) for off in offsets]
+    m = len(order)
+    out = np.zeros((n, k * (len(offsets) + 1)))
+    if not m:
+        return out
     dense = values[order]
-    csum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(dense, axis=0)])
-    lo = np.clip(np.arange(len(order)) - window, 0, len(order))
-    hi = np.clip(np.arange(len(order)) + window + 1, 0, len(order))
-    mean = np.zeros_like(values)
-    if len(order):
-        mean[order] = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)[:, None]
-    cols.append(mean)
-    return np.hstack(cols)
+    packed = np.zeros((m, out.shape[1]))
+    for j, off in enumerate(offsets):
+        if 0 < off < m:
+            packed[:m - off, j * k:(j + 1) * k] = dense[off:]
+        elif 0 < -off < m:
+            packed[-off:, j * k:(j + 1) * k] = dense[:m + off]
+    csum = np.zeros((m + 1, k))
+    np.cumsum(dense, axis=0, out=csum[1:])
+    pos = np.arange(m)
+    lo = np.maximum(pos - window, 0)
+    hi = np.minimum(pos + window + 1, m)
+    packed[:, len(offsets) * k:] = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    out[order] = packed
+    return out
 
 
 def _lexicon_hits(doc: Document) -> np.ndarray:
