@@ -8,6 +8,7 @@
     python -m benchmarks.annotate select6 --data data/           # 49 WCXB articles with ad markup (round 6)
     python -m benchmarks.annotate select7 --data data/           # 42 WCXB articles with ad or appeal markup (round 7)
     python -m benchmarks.annotate select8 --data data/           # 36 WCXB articles with ad or affiliate links (round 8)
+    python -m benchmarks.annotate select9 --data data/           # the 24 such pages round 8 left (round 9)
     python -m benchmarks.annotate export --data data/ --out DIR [--no-suggestions] [--pages ID,...]
     python -m benchmarks.annotate import --data data/ --labels DIR --annotator NAME --out FILE.jsonl
 
@@ -93,6 +94,11 @@ AD_LINK_WORDS = ("doubleclick", "googlesyndication", "adsrvr", "adnxs", "amazon-
                  "anrdoezrs", "jdoqocy", "kqzyfj", "tkqlhce", "dpbolvw", "avantlink", "sjv.io", "pntra",
                  "affiliate", "sponsor")
 AD_LINK_MIN_LINES = 2
+#: Round 9 (issue 15): the WCXB article pages of unread sites with ad links that round 8 left, by
+#: round 8's rule (at most 25; 24 qualify).
+SEED_9 = 20261215
+N_9 = {"scrapinghub": 0, "wcxb": 25, "postlight": 0}
+SECOND_PASS_9 = 4
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -294,6 +300,14 @@ def select_round8(data: Path, selection: dict) -> dict:
     return out
 
 
+def select_round9(data: Path, selection: dict) -> dict:
+    """Round 9 (issue 15): :func:`select_news_round` with SEED_9 and N_9 after rounds 1-8, pages
+    whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)."""
+    out = select_news_round(data, _rounds_before(selection, 9), SEED_9, N_9, SECOND_PASS_9, "9", eligible=has_ad_links)
+    out["rule_9"] += " " + " ".join(select_round9.__doc__.split())
+    return out
+
+
 def _docs(data: Path, ids: set[str]) -> dict[str, Document]:
     out = {}
     for source in SOURCES:
@@ -350,7 +364,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "select6", "select7", "select8",
-                                            "export",
+                                            "select9", "export",
                                             "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
@@ -369,12 +383,13 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command in ("select3", "select4", "select5", "select6", "select7", "select8"):
+    if args.command in ("select3", "select4", "select5", "select6", "select7", "select8",
+                        "select9"):
         n = args.command[-1]
         selection = json.loads(SELECTION.read_text())
         selection.update({"3": select_round3, "4": select_round4, "5": select_round5,
                           "6": select_round6, "7": select_round7,
-                          "8": select_round8}[n](args.data, selection))
+                          "8": select_round8, "9": select_round9}[n](args.data, selection))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0
