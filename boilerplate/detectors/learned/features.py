@@ -280,7 +280,7 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
                     window: int = WINDOW) -> np.ndarray:
     """Neighbour values at each offset plus the window mean, over non-blank lines only.
 
-    ``values`` is (n_lines, k); returns (n_lines, k * (len(offsets) + 1)): for each offset the
+    ``values`` is (n_lines, k); returns float64 (n_lines, k * (len(offsets) + 1)): for each offset the
     values of the non-blank line that many non-blank lines away (0 past the ends), then the mean
     over the ``window`` non-blank lines on each side and the line itself; blank lines get zeros.
     Built on the non-blank rows by slicing, then scattered back once.
@@ -294,7 +294,9 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
     dense = values[order]
     packed = np.zeros((m, out.shape[1]))
     for j, off in enumerate(offsets):
-        if 0 < off < m:
+        if off == 0:
+            packed[:, j * k:(j + 1) * k] = dense
+        elif 0 < off < m:
             packed[:m - off, j * k:(j + 1) * k] = dense[off:]
         elif 0 < -off < m:
             packed[-off:, j * k:(j + 1) * k] = dense[:m + off]

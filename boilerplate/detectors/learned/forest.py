@@ -12,6 +12,7 @@ sees them, in time linear in the number of nodes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -244,17 +245,26 @@ def _walk_trees(X, roots, tree_class, feature, threshold, missing_left, left, ri
 _WALK: list = []
 
 
+_WALK_LOCK = threading.Lock()
+
+
 def _compiled_walk():
-    """:func:`_walk_trees` compiled by numba (cached on disk), or None without numba: then the
-    numpy walk, slower but with the same result, is used."""
-    if not _WALK:
-        try:
-            import numba
-        except ImportError:
-            _WALK.append(None)
-        else:
-            _WALK.append(numba.njit(cache=True, nogil=True)(_walk_trees))
-    return _WALK[0]
+    """:func:`_walk_trees` compiled by numba (cached on disk; without a writable cache, compiled for
+    this process only), or None without numba: then the numpy walk, slower but with the same
+    result, is used. Thread-safe: one compilation."""
+    with _WALK_LOCK:
+        if not _WALK:
+            try:
+                import numba
+            except ImportError:
+                _WALK.append(None)
+            else:
+                try:
+                    walk = numba.njit(cache=True, nogil=True)(_walk_trees)
+                except RuntimeError:  # "cannot cache function": no writable cache directory
+                    walk = numba.njit(cache=False, nogil=True)(_walk_trees)
+                _WALK.append(walk)
+        return _WALK[0]
 
 
 def _numpy_walk(flat: dict[str, np.ndarray], X: np.ndarray, out: np.ndarray) -> None:

@@ -8,7 +8,7 @@ own and one more token rule).
 
 Tokens (by the class of each character, :func:`char_classes`):
 
-1. a run of word characters (``str.isalnum()`` or ``_``, as ``\\w`` in :mod:`re`) is one token;
+1. a run of word characters (what ``\\w`` matches in :mod:`re`) is one token;
 2. every other non-space character (punctuation, symbols, emoji) is a token of its own;
 3. **every ideograph and kana character is a token of its own**: Chinese and Japanese are written
    without spaces, so a run of ``\\w`` there is a whole phrase or line ("無料会員登録はこちら"),
@@ -23,6 +23,8 @@ function runs as plain Python, slower, to the same result.
 
 from __future__ import annotations
 
+import re
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -35,46 +37,35 @@ SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
 #: and (above the basic plane) the CJK extensions B and later.
 IDEOGRAPH_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
                     (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
-_BMP = 0x10000
+#: The largest ``n_features``: columns are the low bits of a 32-bit hash, stored as int32.
+MAX_FEATURES = 2**31
+_CODE_POINTS = 0x110000
 _MASK = 0xFFFFFFFF
 _FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
 _BIGRAM_MIX = 0x9E3779B1  # the golden-ratio constant: (first * it + second) orders the pair
 _UNIGRAM_SEED = 0x5BD1E995  # unigram and bigram hashes are kept apart before the finaliser
+_FMIX1, _FMIX2 = 0x85EBCA6B, 0xC2B2AE35  # MurmurHash3's 32-bit finaliser
 
 
 @lru_cache(maxsize=1)
 def char_classes() -> np.ndarray:
-    """The class of every basic-plane code point (uint8): SPACE (``str.isspace``), WORD
-    (``str.isalnum`` or ``_``), IDEOGRAPH (:data:`IDEOGRAPH_RANGES`), else OTHER. Above the basic
-    plane, :func:`_class_of` puts the CJK extensions in IDEOGRAPH and every other character in OTHER."""
-    chars = [chr(i) for i in range(_BMP)]
-    classes = np.full(_BMP, OTHER, dtype=np.uint8)
-    classes[np.fromiter((c.isalnum() or c == "_" for c in chars), dtype=bool, count=_BMP)] = WORD
-    classes[np.fromiter((c.isspace() for c in chars), dtype=bool, count=_BMP)] = SPACE
+    """The class of every code point (uint8, 0x110000 entries): WORD where :mod:`re` matches
+    ``\\w``, SPACE where it matches ``\\s``, IDEOGRAPH in :data:`IDEOGRAPH_RANGES`, else OTHER.
+    Built from the runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
+    every = "".join(map(chr, range(_CODE_POINTS)))
+    classes = np.full(_CODE_POINTS, OTHER, dtype=np.uint8)
+    for pattern, cls in ((r"\w+", WORD), (r"\s+", SPACE)):
+        for m in re.finditer(pattern, every):
+            classes[m.start():m.end()] = cls
     for lo, hi in IDEOGRAPH_RANGES:
-        if lo < _BMP:
-            classes[lo:hi + 1] = IDEOGRAPH
+        classes[lo:hi + 1] = IDEOGRAPH
     return classes
-
-
-def _fmix(h):  # MurmurHash3's 32-bit finaliser; int arithmetic masked to 32 bits (same in numba and Python)
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _MASK
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _MASK
-    h ^= h >> 16
-    return h
-
-
-def _class_of(code, classes):
-    if code < _BMP:
-        return classes[code]
-    return IDEOGRAPH if 0x20000 <= code <= 0x3FFFF else OTHER
 
 
 def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data):  # pragma: no cover - compiled
     # One row per line: its token and token-pair columns into `cols`, sorted, runs counted, the row
-    # scaled to unit length. Returns the number of entries written.
+    # scaled to unit length. Returns the number of entries written. Integer arithmetic is masked to
+    # 32 bits after each step, so numba's wrapping int64 and Python's unbounded int agree.
     width = 0
     for r in range(starts.shape[0]):
         width = max(width, ends[r] - starts[r])
@@ -83,32 +74,33 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
     nnz = 0
     for r in range(starts.shape[0]):
         k = 0
-        prev = -1
-        i = starts[r]
-        end = ends[r]
-        while i < end:
-            c = int(codes[i])
-            cl = _class_of(c, classes)
-            if cl == SPACE:
-                i += 1
-                continue
-            h = _FNV_OFFSET
+        prev = -1  # hash of the previous token of the line
+        word = -1  # hash of the word being read
+        for i in range(starts[r], ends[r] + 1):
+            c = int(codes[i]) if i < ends[r] else 32
+            cl = classes[c] if i < ends[r] else SPACE  # the line end closes a word
+            ended = -1  # tokens that end at this character: a word, then a character token
+            if word >= 0 and cl != WORD:
+                ended = word
+                word = -1
+            single = -1
             if cl == WORD:
-                while i < end:
-                    c = int(codes[i])
-                    if _class_of(c, classes) != WORD:
-                        break
-                    h = ((h ^ c) * _FNV_PRIME) & _MASK
-                    i += 1
-            else:
-                h = ((h ^ c) * _FNV_PRIME) & _MASK
-                i += 1
-            cols[k] = _fmix(h ^ _UNIGRAM_SEED) & mask
-            k += 1
-            if prev >= 0:
-                cols[k] = _fmix((prev * _BIGRAM_MIX + h) & _MASK) & mask
-                k += 1
-            prev = h
+                word = ((_FNV_OFFSET if word < 0 else word) ^ c) * _FNV_PRIME & _MASK
+            elif cl != SPACE:
+                single = ((_FNV_OFFSET ^ c) * _FNV_PRIME) & _MASK
+            for h in (ended, single):
+                if h < 0:
+                    continue
+                for t in range(2 if prev >= 0 else 1):  # the unigram, then the bigram with prev
+                    x = (h ^ _UNIGRAM_SEED) if t == 0 else ((prev * _BIGRAM_MIX + h) & _MASK)
+                    x ^= x >> 16
+                    x = (x * _FMIX1) & _MASK
+                    x ^= x >> 13
+                    x = (x * _FMIX2) & _MASK
+                    x ^= x >> 16
+                    cols[k] = x & mask
+                    k += 1
+                prev = h
         row = np.sort(cols[:k])
         start = nnz
         j = 0
@@ -128,29 +120,34 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
 
 
 _COMPILED: list = []
+_COMPILE_LOCK = threading.Lock()
 
 
 def _compiled():
-    """:func:`_hash_lines` compiled by numba (cached on disk), or the plain function without numba."""
-    if not _COMPILED:
-        try:
-            import numba
-        except ImportError:
-            _COMPILED.append(_hash_lines)
-        else:
-            jit = numba.njit(cache=True, nogil=True)
-            global _fmix, _class_of  # the compiled loop calls compiled helpers
-            _fmix, _class_of = jit(_fmix), jit(_class_of)
-            _COMPILED.append(jit(_hash_lines))
-    return _COMPILED[0]
+    """:func:`_hash_lines` compiled by numba (cached on disk; without a writable cache, compiled
+    for this process only), or the plain function without numba. Thread-safe: one compilation."""
+    with _COMPILE_LOCK:
+        if not _COMPILED:
+            try:
+                import numba
+            except ImportError:
+                _COMPILED.append(_hash_lines)
+            else:
+                try:
+                    compiled = numba.njit(cache=True, nogil=True)(_hash_lines)
+                except RuntimeError:  # "cannot cache function": no writable cache directory
+                    compiled = numba.njit(cache=False, nogil=True)(_hash_lines)
+                _COMPILED.append(compiled)
+        return _COMPILED[0]
 
 
 def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.csr_matrix:
     """Hashed, counted, unit-length uni- and bigram rows of ``lines`` (already lower-cased and cut
     to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.
-    ``n_features`` is a power of two. ``compiled=False`` runs the plain Python loop (tests)."""
-    if n_features & (n_features - 1) or n_features < 2:
-        raise ValueError(f"n_features must be a power of two >= 2, not {n_features}")
+    ``n_features`` is a power of two from 2 to :data:`MAX_FEATURES`. ``compiled=False`` runs the
+    plain Python loop (tests)."""
+    if not 2 <= n_features <= MAX_FEATURES or n_features & (n_features - 1):
+        raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
     n = len(lines)
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1
@@ -161,6 +158,6 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     indices = np.empty(size, dtype=np.int64)
     data = np.empty(size, dtype=np.float64)
     run = _compiled() if compiled else _hash_lines
-    nnz = run(codes, starts, ends, char_classes(), n_features, indptr, indices, data)
+    nnz = run(codes, starts, ends, char_classes(), int(n_features), indptr, indices, data)
     return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
                          shape=(n, n_features))
