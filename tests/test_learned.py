@@ -81,7 +81,7 @@ def test_forest_matches_sklearn_compiled_and_in_numpy(monkeypatch):
     fast = forest_decision(forest, X)
     assert forest_module._compiled_walk() is not None  # numba is installed: the compiled walk ran
     assert np.array_equal(fast, hgb.decision_function(X))  # the same sums, to the bit
-    monkeypatch.setattr(forest_module, "_WALK", [None])  # without numba: the numpy walk
+    monkeypatch.setattr(forest_module, "_compiled_walk", lambda: None)  # without numba: the numpy walk
     assert np.array_equal(forest_decision(export_forest(hgb), X), fast)
     assert forest_decision(forest, X[:0]).shape == (0,)
     with pytest.raises(ValueError, match="columns"):
@@ -131,7 +131,7 @@ def test_multiclass_forest_matches_sklearn(monkeypatch):
     hgb = HistGradientBoostingClassifier(max_iter=8, random_state=0).fit(X, y)
     forest = export_multiclass_forest(hgb, "k_")
     assert np.array_equal(multiclass_decision(forest, "k_", X), hgb._raw_predict(X))
-    monkeypatch.setattr(forest_module, "_WALK", [None])
+    monkeypatch.setattr(forest_module, "_compiled_walk", lambda: None)
     assert np.array_equal(multiclass_decision(export_multiclass_forest(hgb, "k_"), "k_", X), hgb._raw_predict(X))
 
 
@@ -275,10 +275,9 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
     import threading
 
     import boilerplate
-    from boilerplate.detectors.learned import forest, hashing
+    from boilerplate.detectors.learned import compiled, forest, hashing
 
-    monkeypatch.setattr(hashing, "_COMPILED", [])  # as in a fresh process: nothing compiled yet
-    monkeypatch.setattr(forest, "_WALK", [])
+    monkeypatch.setattr(compiled, "_DONE", {})  # as in a fresh process: nothing compiled yet
     start, errors = threading.Barrier(6), []
 
     def work():
@@ -293,7 +292,7 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    assert errors == [] and len(hashing._COMPILED) == 1 and len(forest._WALK) == 1
+    assert errors == [] and set(compiled._DONE) == {hashing._hash_lines, forest._walk_trees}
 
 
 @pytest.mark.parametrize("kind_window", [0, 2])

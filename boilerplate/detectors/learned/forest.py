@@ -12,11 +12,12 @@ sees them, in time linear in the number of nodes.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from .compiled import compiled
 
 #: The most nodes (all trees together) a forest in a model file may hold. The shipped models have
 #: 12,200; 1,000 trees of 255 leaves would have about 510,000.
@@ -242,29 +243,10 @@ def _walk_trees(X, roots, tree_class, feature, threshold, missing_left, left, ri
             out[i, c] += value[node]
 
 
-_WALK: list = []
-
-
-_WALK_LOCK = threading.Lock()
-
-
 def _compiled_walk():
-    """:func:`_walk_trees` compiled by numba (cached on disk; without a writable cache, compiled for
-    this process only), or None without numba: then the numpy walk, slower but with the same
-    result, is used. Thread-safe: one compilation."""
-    with _WALK_LOCK:
-        if not _WALK:
-            try:
-                import numba
-            except ImportError:
-                _WALK.append(None)
-            else:
-                try:
-                    walk = numba.njit(cache=True, nogil=True)(_walk_trees)
-                except RuntimeError:  # "cannot cache function": no writable cache directory
-                    walk = numba.njit(cache=False, nogil=True)(_walk_trees)
-                _WALK.append(walk)
-        return _WALK[0]
+    """:func:`_walk_trees` compiled by numba (:func:`.compiled.compiled`), or None without numba:
+    then the numpy walk, slower but with the same result, is used."""
+    return compiled(_walk_trees)
 
 
 def _numpy_walk(flat: dict[str, np.ndarray], X: np.ndarray, out: np.ndarray) -> None:

@@ -24,11 +24,12 @@ function runs as plain Python, slower, to the same result.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+
+from .compiled import compiled as compiled_loop
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
@@ -119,28 +120,6 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
     return nnz
 
 
-_COMPILED: list = []
-_COMPILE_LOCK = threading.Lock()
-
-
-def _compiled():
-    """:func:`_hash_lines` compiled by numba (cached on disk; without a writable cache, compiled
-    for this process only), or the plain function without numba. Thread-safe: one compilation."""
-    with _COMPILE_LOCK:
-        if not _COMPILED:
-            try:
-                import numba
-            except ImportError:
-                _COMPILED.append(_hash_lines)
-            else:
-                try:
-                    compiled = numba.njit(cache=True, nogil=True)(_hash_lines)
-                except RuntimeError:  # "cannot cache function": no writable cache directory
-                    compiled = numba.njit(cache=False, nogil=True)(_hash_lines)
-                _COMPILED.append(compiled)
-        return _COMPILED[0]
-
-
 def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.csr_matrix:
     """Hashed, counted, unit-length uni- and bigram rows of ``lines`` (already lower-cased and cut
     to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.
@@ -157,7 +136,7 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     size = int(2 * lengths.sum())
     indices = np.empty(size, dtype=np.int64)
     data = np.empty(size, dtype=np.float64)
-    run = _compiled() if compiled else _hash_lines
+    run = (compiled_loop(_hash_lines) or _hash_lines) if compiled else _hash_lines
     nnz = run(codes, starts, ends, char_classes(), int(n_features), indptr, indices, data)
     return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
                          shape=(n, n_features))

@@ -1,0 +1,32 @@
+"""numba compilation of the learned detectors' loops, done once per function and process.
+
+The loops (the tree walk in ``forest``, the word hashing in ``hashing``) are written in the subset
+of Python that numba compiles, and run as plain Python where numba is missing. :func:`compiled`
+compiles each once, also when several threads ask at the same time, with numba's on-disk cache
+where a cache directory is writable and without it (compiled for this process only) where none
+is, as on a read-only install.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+_LOCK = threading.Lock()
+_DONE: dict[Callable, Callable | None] = {}
+
+
+def compiled(func: Callable) -> Callable | None:
+    """``func`` compiled by numba (``nogil``), or None without numba."""
+    with _LOCK:
+        if func not in _DONE:
+            try:
+                import numba
+            except ImportError:
+                _DONE[func] = None
+            else:
+                try:
+                    _DONE[func] = numba.njit(cache=True, nogil=True)(func)
+                except RuntimeError:  # "cannot cache function": no writable cache directory
+                    _DONE[func] = numba.njit(cache=False, nogil=True)(func)
+        return _DONE[func]
