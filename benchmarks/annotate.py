@@ -261,50 +261,28 @@ def _rounds_before(selection: dict, n: int) -> dict:
     return {k: v for k, v in selection.items() if k in keys}
 
 
-def select_round3(data: Path, selection: dict) -> dict:
-    """Round 3 (issue 15): :func:`select_news_round` with SEED_3 and N_3, after rounds 1-2."""
-    return select_news_round(data, _rounds_before(selection, 3), SEED_3, N_3, SECOND_PASS_3, "3")
+#: Rounds 3 and later, each a :func:`select_news_round` after the rounds before it: round ->
+#: (seed, pages per source, second-pass pages, page filter or None, what the filter takes).
+NEWS_ROUNDS: dict[int, tuple[int, dict[str, int], int, Callable[[Document], bool] | None, str]] = {
+    3: (SEED_3, N_3, SECOND_PASS_3, None, "news and article pages"),
+    4: (SEED_4, N_4, SECOND_PASS_4, None, "news and article pages"),
+    5: (SEED_5, N_5, SECOND_PASS_5, None, "news and article pages"),
+    6: (SEED_6, N_6, SECOND_PASS_6, has_ad_markup, "pages with ad markup only (:func:`has_ad_markup`)"),
+    7: (SEED_7, N_7, SECOND_PASS_7, has_ad_or_appeal_markup,
+        "pages with ad or appeal markup only (:func:`has_ad_or_appeal_markup`)"),
+    8: (SEED_8, N_8, SECOND_PASS_8, has_ad_links,
+        "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
+    9: (SEED_9, N_9, SECOND_PASS_9, has_ad_links,
+        "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
+}
 
 
-def select_round4(data: Path, selection: dict) -> dict:
-    """Round 4 (issue 15): :func:`select_news_round` with SEED_4 and N_4, after rounds 1-3."""
-    return select_news_round(data, _rounds_before(selection, 4), SEED_4, N_4, SECOND_PASS_4, "4")
-
-
-def select_round5(data: Path, selection: dict) -> dict:
-    """Round 5 (issue 15): :func:`select_news_round` with SEED_5 and N_5, after rounds 1-4."""
-    return select_news_round(data, _rounds_before(selection, 5), SEED_5, N_5, SECOND_PASS_5, "5")
-
-
-def select_round6(data: Path, selection: dict) -> dict:
-    """Round 6 (issue 15): :func:`select_news_round` with SEED_6 and N_6 after rounds 1-5, pages
-    with ad markup only (:func:`has_ad_markup`)."""
-    out = select_news_round(data, _rounds_before(selection, 6), SEED_6, N_6, SECOND_PASS_6, "6", eligible=has_ad_markup)
-    out["rule_6"] += " " + " ".join(select_round6.__doc__.split())
-    return out
-
-
-def select_round7(data: Path, selection: dict) -> dict:
-    """Round 7 (issue 15): :func:`select_news_round` with SEED_7 and N_7 after rounds 1-6, pages
-    with ad or appeal markup only (:func:`has_ad_or_appeal_markup`)."""
-    out = select_news_round(data, _rounds_before(selection, 7), SEED_7, N_7, SECOND_PASS_7, "7", eligible=has_ad_or_appeal_markup)
-    out["rule_7"] += " " + " ".join(select_round7.__doc__.split())
-    return out
-
-
-def select_round8(data: Path, selection: dict) -> dict:
-    """Round 8 (issue 15): :func:`select_news_round` with SEED_8 and N_8 after rounds 1-7, pages
-    whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)."""
-    out = select_news_round(data, _rounds_before(selection, 8), SEED_8, N_8, SECOND_PASS_8, "8", eligible=has_ad_links)
-    out["rule_8"] += " " + " ".join(select_round8.__doc__.split())
-    return out
-
-
-def select_round9(data: Path, selection: dict) -> dict:
-    """Round 9 (issue 15): :func:`select_news_round` with SEED_9 and N_9 after rounds 1-8, pages
-    whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)."""
-    out = select_news_round(data, _rounds_before(selection, 9), SEED_9, N_9, SECOND_PASS_9, "9", eligible=has_ad_links)
-    out["rule_9"] += " " + " ".join(select_round9.__doc__.split())
+def select_round(data: Path, selection: dict, n: int) -> dict:
+    """Round ``n`` >= 3 (issue 15): :func:`select_news_round` with the seed, counts and page filter
+    of :data:`NEWS_ROUNDS`, after rounds 1 to ``n - 1``."""
+    seed, counts, n_second, eligible, takes = NEWS_ROUNDS[n]
+    out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible)
+    out[f"rule_{n}"] += f" Round {n} (issue 15): after rounds 1-{n - 1}, {takes}."
     return out
 
 
@@ -363,8 +341,7 @@ def import_labels(data: Path, labels_dir: Path, annotator: str, out: Path, ids: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("select", "select2", "select3", "select4", "select5", "select6", "select7", "select8",
-                                            "select9", "export",
+    parser.add_argument("command", choices=("select", "select2", *(f"select{n}" for n in NEWS_ROUNDS), "export",
                                             "import"))
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--out", type=Path)
@@ -383,13 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection["pages_2"]), "pages,", len(selection["second_pass_2"]), "for the second pass")
         return 0
-    if args.command in ("select3", "select4", "select5", "select6", "select7", "select8",
-                        "select9"):
-        n = args.command[-1]
+    if args.command in {f"select{n}" for n in NEWS_ROUNDS}:
+        n = args.command.removeprefix("select")
         selection = json.loads(SELECTION.read_text())
-        selection.update({"3": select_round3, "4": select_round4, "5": select_round5,
-                          "6": select_round6, "7": select_round7,
-                          "8": select_round8, "9": select_round9}[n](args.data, selection))
+        selection.update(select_round(args.data, selection, int(n)))
         SELECTION.write_text(json.dumps(selection, indent=1) + "\n")
         print(len(selection[f"pages_{n}"]), "pages,", len(selection[f"second_pass_{n}"]), "for the second pass")
         return 0

@@ -55,7 +55,7 @@ def test_selection_rounds_are_disjoint_and_reach_the_languages():
 
 
 def test_round_three_is_disjoint_from_earlier_rounds_and_reproducible(tmp_path):
-    from benchmarks.annotate import N_3, select_round3
+    from benchmarks.annotate import N_3, select_round
     from tests.conftest import FIXTURES
 
     sel = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
@@ -75,7 +75,7 @@ def test_round_three_is_disjoint_from_earlier_rounds_and_reproducible(tmp_path):
                 for i in range(60)]
         write_jsonl(docs, tmp_path / f"{source}.jsonl")
     earlier = {"pages": ["scrapinghub/0"], "pages_2": ["wcxb/1"]}
-    a, b = select_round3(tmp_path, earlier), select_round3(tmp_path, earlier)
+    a, b = select_round(tmp_path, earlier, 3), select_round(tmp_path, earlier, 3)
     assert a == b and not set(a["pages_3"]) & {"scrapinghub/0", "wcxb/1"}
     sites = [p.split("/")[0] + "-s" + str(int(p.split("/")[1]) % 30) for p in a["pages_3"]]
     assert len(sites) == len(set(sites)) and "scrapinghub-s0" not in sites and "wcxb-s1" not in sites
