@@ -527,8 +527,9 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             rels.append(rel if i == owner else "")
 
     def claim(text: str) -> None:
-        """The line's first non-blank link text (``text``, the last piece) gives it its link."""
-        at = sum(map(len, pieces)) - len(text.lstrip())
+        """The line's first non-blank link text (``text``, the last piece) gives it its link; in a
+        pre block, where one flush makes many lines, its offset says which of them."""
+        at = sum(map(len, pieces)) - len(text.lstrip()) if in_pre else 0
         line_href.append((*links[-1], at))
 
     walker = etree.iterwalk(root, events=("start", "end"))

@@ -21,7 +21,8 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _WORD_OR_BREAK = re.compile(r"\w+|\n")
 #: Scripts written without spaces between words (kana, CJK ideographs): each character counts as
 #: a word, so word counts mean the same across languages (Korean Hangul is spaced: left as words).
-CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+CJK_CHARS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)  # the ranges as a regex class body
 _WORD_OR_BREAK_CJK = re.compile(rf"[{CJK_CHARS}]|[^\W{CJK_CHARS}]+|\n")
 #: Lone surrogates: code points a ``str`` can hold (from ``\\ud800`` JSON escapes, or
 #: ``surrogateescape``) that no UTF-8 text can; each is replaced with U+FFFD.

@@ -29,15 +29,16 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from ...lines import CJK_RANGES
 from .compiled import compiled as compiled_loop
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
-#: Code point ranges whose characters are tokens of their own (class IDEOGRAPH): hiragana and
-#: katakana, CJK unified ideographs with extension A, compatibility ideographs, half-width katakana,
-#: and (above the basic plane) the CJK extensions B and later.
-IDEOGRAPH_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-                    (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
+#: Code point ranges whose characters are tokens of their own (class IDEOGRAPH): the unspaced
+#: scripts of :data:`boilerplate.lines.CJK_RANGES` (kana, CJK ideographs with extension A,
+#: compatibility ideographs), and their rarer blocks: katakana phonetic extensions, half-width
+#: katakana and (above the basic plane) the CJK extensions B and later.
+IDEOGRAPH_RANGES = (*CJK_RANGES, (0x31F0, 0x31FF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
 #: The largest ``n_features``: columns are the low bits of a 32-bit hash, stored as int32.
 MAX_FEATURES = 2**31
 _CODE_POINTS = 0x110000
