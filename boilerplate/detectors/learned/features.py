@@ -138,7 +138,7 @@ _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _PAGE_SCHEMES = ("http", "https")
 #: The authority of an absolute or scheme-relative target: ``//`` at the start or right after the
 #: scheme (a relative path with ``//`` later, ``/a//b``, has none).
-_AUTHORITY = re.compile(r"(?:https?:)?//([^/?#\\]*)")
+_AUTHORITY = re.compile(rf"(?:(?:{'|'.join(_PAGE_SCHEMES)}):)?//([^/?#\\]*)")
 #: Path words of a link target: the first path segment's words (a site's section or a service,
 #: "/newsletters", "/subscribe", "/shop"); an article slug's words would be site-specific.
 _LINK_PATH_WORDS = 2
@@ -152,8 +152,9 @@ def _split_target(href: str) -> tuple[str, str]:
     user, port, ``www.`` and trailing dot (an IPv6 host keeps its brackets), ``""`` for a relative
     target; ``rest`` is what follows the authority (path, query, fragment)."""
     m = _AUTHORITY.match(href)
-    if m is None:  # relative, or "https:/x" with a broken authority
-        return "", href.split(":", 1)[1] if href.startswith(("http:", "https:")) else href
+    if m is None:  # relative, or "https:/x" with a broken authority (its scheme is no path)
+        scheme = _SCHEME.match(href)
+        return "", href[scheme.end():] if scheme else href
     host = m.group(1).rsplit("@", 1)[-1]
     host = host[:host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":", 1)[0]
     host = host.rstrip(".")
