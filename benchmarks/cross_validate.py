@@ -28,12 +28,15 @@ from .common import ROOT, evaluate, fine_by, fine_scores, fork_map, load_corpus,
 from .train_default import SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
+#: Booster sizes of the trees' quality curve: each fold's model also predicts with its first n trees.
+TREE_COUNTS = (25, 50, 100)
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
 
 
-def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list]:
-    """One fit: ``(variant, fold)`` trains on the other folds and predicts this one;
-    ``(variant, -1)`` trains on every corpus page and predicts the seeds (text only)."""
+def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, dict]:
+    """One fit: ``(variant, fold)`` trains on the other folds and predicts this one, also with the
+    booster cut to each of :data:`TREE_COUNTS` trees (P(body) only); ``(variant, -1)`` trains on
+    every corpus page and predicts the seeds (text only)."""
     docs, folds, params, seeds = _SHARED["docs"], _SHARED["folds"], _SHARED["params"], _SHARED["seeds"]
     variant, f = task
     html = variant == "html"
@@ -50,7 +53,10 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list]:
     probas = model.predict_proba_many(test)
     labels = [model.labels_from_proba(d, p) for d, p in zip(test, probas)]
     idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
-    return variant, f, idx, labels, [p[:, LABELS.index(BODY)] for p in probas]
+    body = LABELS.index(BODY)
+    fewer = {n: [p[:, body] for p in model.with_trees(n).predict_proba_many(test)]
+             for n in TREE_COUNTS if f >= 0 and n < params.get("max_iter", 200)}
+    return variant, f, idx, labels, [p[:, body] for p in probas], fewer
 
 
 def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds: list, workers: int = 2,
@@ -62,28 +68,38 @@ def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds:
     k = int(folds.max()) + 1
     tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
     tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
-    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs)} for v in variants}
+    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs), "trees": {}} for v in variants}
     t0 = time.perf_counter()
-    for done, (variant, f, idx, labels, probs) in enumerate(fork_map(_run_task, tasks, workers), 1):
+    for done, (variant, f, idx, labels, probs, fewer) in enumerate(fork_map(_run_task, tasks, workers), 1):
         if f < 0:
             out[variant]["seeds"] = labels
         else:
             for i, lab, pb in zip(idx, labels, probs):
                 out[variant]["preds"][i], out[variant]["p_body"][i] = lab, pb
+            for n, pbs in fewer.items():
+                per_doc = out[variant]["trees"].setdefault(n, [None] * len(docs))
+                for i, pb in zip(idx, pbs):
+                    per_doc[i] = pb
         print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return out
 
 
+def binary_scores(docs: list, p_body: list, gold: dict, threshold: float) -> dict:
+    """Corpus precision, recall and F1 (each corpus with its metric, overall and WCXB articles) when
+    a line is body at P(body) >= ``threshold``."""
+    preds = [[BODY if p >= threshold else "chrome" for p in pb] for pb in p_body]  # blank lines have P(body) 0
+    res = evaluate(docs, preds, gold, n_boot=0)
+    out = {src: {k: v for k, v in r["all"].items() if k in ("precision", "recall", "f1")}
+           for src, r in res.items() if "all" in r}
+    if "article" in res.get("wcxb", {}):
+        out["wcxb_article"] = {k: v for k, v in res["wcxb"]["article"].items() if k in ("precision", "recall", "f1")}
+    return out
+
+
 def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
-    """Corpus F1 (each corpus with its metric) when a line is body at P(body) >= t, for each t."""
-    sweep = []
-    for t in THRESHOLDS:
-        preds = [[BODY if p >= t else "chrome" for p in pb] for pb in p_body]  # blank lines have P(body) 0
-        res = evaluate(docs, preds, gold, n_boot=0)
-        sweep.append({"threshold": float(t), **{src: {k: v for k, v in r["all"].items() if k in ("precision", "recall", "f1")}
-                                                 for src, r in res.items() if "all" in r}})
-    return sweep
+    """:func:`binary_scores` when a line is body at P(body) >= t, for each t of :data:`THRESHOLDS`."""
+    return [{"threshold": float(t), **binary_scores(docs, p_body, gold, t)} for t in THRESHOLDS]
 
 
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
@@ -110,6 +126,9 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         preds, p_body = predicted[variant]["preds"], predicted[variant]["p_body"]
         res = evaluate(docs, preds, gold, n_boot=bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
+        # the trees' quality curve: the same folds, the booster cut to fewer trees (P(body) only)
+        res["trees"] = {str(n): binary_scores(docs, pbs, gold, params.get("threshold", 0.5))
+                        for n, pbs in sorted(predicted[variant]["trees"].items())}
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
         for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
             pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]

@@ -65,12 +65,19 @@ TEASER_HEADER = re.compile(
     r"latest(?: news| stories)?|top stories|editor'?s picks?|what to read next)[^\S\n]*[:.]?[^\S\n]*$",
     re.MULTILINE)
 
+#: Currency signs: Unicode's category Sc (Unicode 14), every script's ($ ¢ £ ¤ ¥ ֏ ؋ ৳ ฿ ៛ ₠-⃀ ﷼ ＄ ...).
+CURRENCY_SIGNS = ("$\u00a2-\u00a5\u058f\u060b\u07fe\u07ff\u09f2\u09f3\u09fb\u0af1\u0bf9\u0e3f\u17db"
+                  "\u20a0-\u20c0\ua838\ufdfc\ufe69\uff04\uffe0\uffe1\uffe5\uffe6"
+                  "\U00011fdd-\U00011fe0\U0001e2ff\U0001ecb0")
+#: A price: a currency sign beside a digit, on either side, at most one space between ("$6,500",
+#: "12,99 €", "₹ 499"). Shop widgets and affiliate boxes show them; language-independent.
+PRICE = re.compile(rf"[{CURRENCY_SIGNS}][^\S\n]?\d|\d[^\S\n]?[{CURRENCY_SIGNS}]")
 
 #: Every lexicon by name, in the fixed order of the learned features' lexicon columns.
 LEXICONS: dict[str, re.Pattern] = {
     "chrome_line": CHROME_LINE, "chrome_phrase": CHROME_PHRASE, "ad_phrase": AD_PHRASE,
     "appeal_phrase": APPEAL_PHRASE, "appeal_header": APPEAL_HEADER, "metadata_line": METADATA_LINE,
-    "teaser_header": TEASER_HEADER,
+    "teaser_header": TEASER_HEADER, "price": PRICE,
 }
 
 

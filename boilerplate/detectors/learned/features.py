@@ -44,9 +44,10 @@ SHAPE_COLUMNS = ("log_words", "stop_ratio", "ends_terminal", "prose", "title_rat
 DOCUMENT_COLUMNS = ("doc_log_lines", "doc_prose_share", "doc_log_max_words")
 #: The shape columns repeated for each neighbour offset and the window mean.
 CONTEXT_SOURCES = SHAPE_COLUMNS[:6]
-#: Shape columns whose density around a line marks a run: a list of teasers, each opening with a
-#: dateline or repeating a headline's words, each cut short.
-RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis")
+#: Columns whose density around a line marks a run: a list of teasers, each opening with a
+#: dateline or repeating a headline's words, each cut short; a shop box, its prices around
+#: labels too short to say what they are ("Product", "Check price").
+RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis", "lexicon_price")
 RUN_WINDOW = 3
 #: A line opening with a dateline, in cased scripts ("ISTANBUL/PARIS:", "SAN FRANCISCO, California:",
 #: "Washington, DC [US], July 4 (ANI):", "LONDON, UK -", "BERLIN (dpa) —") or with a bracketed
@@ -61,8 +62,9 @@ DATELINE = re.compile(
 #: (a teaser repeating a headline, a headline repeated in a list) get ``prefix_repeat``.
 PREFIX_CHARS = 40
 HTML_OWN_COLUMNS = ("link_ratio", "relative_depth", "group_prose", "log_group_size", "group_link",
-                    "log_group_rank", "group_fill", "log_group_words", "title_share", "title_cover")
-HTML_CONTEXT_SOURCES = ("link_ratio", "group_prose")
+                    "log_group_rank", "group_fill", "log_group_words", "title_share", "title_cover",
+                    "away_link", "group_away", "group_price")
+HTML_CONTEXT_SOURCES = ("link_ratio", "group_prose", "away_link")
 HTML_CONTEXT_OFFSETS = (-1, 1)
 HTML_CONTEXT_WINDOW = 3
 
@@ -177,6 +179,29 @@ def page_host(hrefs: list[str]) -> str:
     return max(counts, key=counts.__getitem__) if counts else ""
 
 
+def _same_site(host: str, home: str) -> bool:
+    """Whether a link's ``host`` (``""``: relative) is the page's own ``home`` host, or a subdomain
+    or parent domain of it."""
+    return not host or host == home or host.endswith("." + home) or bool(home and home.endswith("." + host))
+
+
+def away_links(hrefs: list[str]) -> np.ndarray:
+    """Boolean array over lines: the line's link target (the ``href`` cue) opens a page on another
+    site than the page's own (:func:`page_host`); each distinct target is read once."""
+    home = page_host(hrefs)
+    away = {h: _goes_away(h.lower(), home) for h in dict.fromkeys(hrefs)}
+    return np.fromiter(map(away.__getitem__, hrefs), dtype=bool, count=len(hrefs))
+
+
+def _goes_away(low: str, home: str) -> bool:
+    """Whether a lowercased link target opens a page on another site than ``home`` (the rule of
+    :func:`_link_words`' ``h:away``)."""
+    if not low or low.startswith("#"):
+        return False
+    scheme = _SCHEME.match(low)
+    return (scheme is None or scheme.group(1) in _PAGE_SCHEMES) and not _same_site(_split_target(low)[0], home)
+
+
 def _link_words(href: str, home: str) -> list[str]:
     """Markup words of a line's link target, language-independent by construction: where it goes
     (``h:page``, ``h:none`` for a fragment or a non-http scheme with the scheme's words ``hs:``,
@@ -193,7 +218,7 @@ def _link_words(href: str, home: str) -> list[str]:
     if scheme is not None and scheme.group(1) not in _PAGE_SCHEMES:
         return ["h:none", *(f"hs:{w}" for w in _CLASSID_WORD.findall(scheme.group(1))[:_LINK_PATH_WORDS])]
     host, rest = _split_target(low)
-    same_site = not host or host == home or host.endswith("." + home) or bool(home and home.endswith("." + host))
+    same_site = _same_site(host, home)
     words = ["h:page", "h:site"] if same_site else \
         ["h:page", "h:away", *(f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0]))]
     path, _, query = rest.split("#", 1)[0].partition("?")
@@ -369,13 +394,15 @@ def _prefix_repeats(lines: list[str]) -> np.ndarray:
     return (long & (first[inverse] < np.arange(n))).astype(np.float64)
 
 
-def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.ndarray:
+def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: np.ndarray) -> np.ndarray:
     """Markup cues: link ratio, depth, tag, class/id keywords, the block group's text density and
-    layout, and overlap with the page title."""
+    layout, overlap with the page title, and links away from the site: the line's own and the share
+    of its block group's lines with one, and with a ``price``, a shop box's signs."""
     blank = st.blank
     cues: dict[str, Any] = doc.cues or {}
     n = len(doc.lines)
     link = np.asarray(cues["link_ratio"], dtype=np.float64)
+    away = away_links(cues["href"]).astype(np.float64)
     depth = np.asarray(cues["depth"], dtype=np.float64)
     tags = np.asarray(cues["tag"], dtype=object)
     tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
@@ -412,16 +439,20 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray) -> np.n
         span = (last - first + 1)[inv]
         group_fill = group_size / np.maximum(span - blank_between(blank, first, last)[inv], 1)
         group_words = np.bincount(inv, weights=st.n_words)[inv] / group_size
+        group_away = np.bincount(inv, weights=away)[inv] / group_size
+        group_price = np.bincount(inv, weights=price)[inv] / group_size
     else:
         group_prose = group_size = group_link = group_rank = group_fill = group_words = np.zeros(0)
+        group_away = group_price = np.zeros(0)
     title_share = st.n_in_title / np.maximum(st.n_words, 1)
     title_cover = st.n_in_title / max(len(doc.meta.get("title", "").split()), 1)
     max_depth = max(depth.max() if n else 1, 1)
-    ctx = context_windows(np.column_stack([link, group_prose]) if n else np.zeros((0, 2)), blank,
+    ctx = context_windows(np.column_stack([link, group_prose, away]) if n else np.zeros((0, 3)), blank,
                           offsets=HTML_CONTEXT_OFFSETS, window=HTML_CONTEXT_WINDOW)
     own = np.column_stack([link, depth / max_depth, group_prose, np.log1p(group_size), group_link,
                            np.log1p(np.minimum(group_rank, 20)), group_fill, np.log1p(group_words),
-                           title_share, np.minimum(title_cover, 1.0)]) if n else np.zeros((0, 10))
+                           title_share, np.minimum(title_cover, 1.0), away, group_away, group_price]) \
+        if n else np.zeros((0, len(HTML_OWN_COLUMNS)))
     return np.hstack([own, tag_cols, kw, ctx]).astype(np.float64)
 
 
@@ -466,7 +497,7 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     parts = [base, ctx, runs]
     if html:
         prose_words = np.expm1(base[:, layout.index("log_words")]) * base[:, layout.index("prose")]
-        parts.append(html_features(doc, st, prose_words))
+        parts.append(html_features(doc, st, prose_words, base[:, layout.index("lexicon_price")]))
     dense = np.hstack(parts)
     assert dense.shape[1] == len(layout), "dense_features and feature_layout disagree"
     return dense

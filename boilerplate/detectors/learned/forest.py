@@ -194,6 +194,23 @@ def forest_decision(forest: dict[str, Any], X: np.ndarray) -> np.ndarray:
     return _evaluate(forest["_flat"], forest["forest_baseline"], X)[:, 0]
 
 
+def truncate_forest(forest: dict[str, Any], n_trees: int) -> dict[str, np.ndarray]:
+    """The first ``n_trees`` trees of a binary forest (:func:`export_forest`): the booster as it
+    stood after ``n_trees`` iterations, which is what fitting it with ``max_iter=n_trees`` gives
+    (each boosting iteration only adds a tree). All trees when ``n_trees`` is at least their number."""
+    sizes = forest["forest_sizes"]
+    if int(n_trees) != n_trees or n_trees < 1:
+        raise ValueError(f"n_trees must be an integer >= 1, got {n_trees!r}")
+    k = min(int(n_trees), len(sizes))
+    end = int(sizes[:k].sum())  # trees are stored one after another, children numbered across all
+    out = {name: a[:end] for name, a in forest.items()
+           if name in ("forest_nodes", "forest_feature", "forest_threshold", "forest_missing_left",
+                       "forest_left", "forest_right", "forest_leaf", "forest_value")}
+    out.update(forest_sizes=sizes[:k], forest_roots=forest["forest_roots"][:k],
+               forest_baseline=forest["forest_baseline"])
+    return out
+
+
 def _flat_trees(nodes: np.ndarray, sizes: np.ndarray, tree_class: np.ndarray) -> dict[str, np.ndarray]:
     """The node records as flat, contiguous arrays with children numbered across all trees."""
     roots = (np.cumsum(sizes) - sizes).astype(np.int64)

@@ -59,6 +59,7 @@ from .forest import (
     export_multiclass_forest,
     forest_decision,
     multiclass_decision,
+    truncate_forest,
     validate_forest,
     validate_multiclass_forest,
 )
@@ -534,6 +535,24 @@ class LearnedDetector(Detector):
             block = proba[a:b]
             block[blank] = 0.0
             out.append(block)
+        return out
+
+    def with_trees(self, n_trees: int) -> LearnedDetector:
+        """A copy of this fitted detector whose P(body) booster keeps only its first ``n_trees``
+        trees: the model a fit with ``max_iter=n_trees`` gives (each iteration adds one tree), at
+        the cost of one fit. For the trees' quality/speed curve (``benchmarks.cross_validate``,
+        ``benchmarks.speed``). The kind model is shared, unchanged.
+
+        Examples
+        --------
+        >>> from boilerplate.detectors.learned import shipped_model
+        >>> shipped_model("learned-text").with_trees(50).max_iter
+        50
+        """
+        self._check_fitted()
+        out = copy.copy(self)
+        out.forest_ = truncate_forest(self.forest_, n_trees)
+        out.max_iter = len(out.forest_["forest_sizes"])
         return out
 
     def _word_weights(self) -> tuple[np.ndarray, int]:
