@@ -510,3 +510,80 @@ def test_context_windows_equal_a_line_by_line_reference():
         got = context_windows(values, blank, offsets, window)
         assert np.allclose(got, reference(values, blank, offsets, window), atol=1e-12)
         assert not got[blank].any()
+
+
+def test_price_lexicon_reads_every_scripts_currency_signs():
+    import re
+    import unicodedata
+
+    from boilerplate.detectors.lexicons import CURRENCY_SIGNS, PRICE, lexicon_matcher
+
+    signs = re.compile(f"[{CURRENCY_SIGNS}]")
+    matched = {chr(c) for c in range(0x110000) if signs.fullmatch(chr(c))}
+    assert all(unicodedata.category(c) == "Sc" for c in matched)
+    if unicodedata.unidata_version.startswith("14."):  # the version the list was written from
+        assert matched == {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Sc"}
+    lines = ["$6,500+", "12,99 €", "₹ 499", "¥1980 (税込)", "Price: 30 ₽", "Only 3 left", "US$", "$ 5 off"]
+    assert lexicon_matcher(lines)(PRICE).tolist() == [True, True, True, True, True, False, False, True]
+
+
+def test_away_links_follow_the_link_words_rule():
+    from boilerplate.detectors.learned.features import _link_words, away_links, page_host
+
+    hrefs = ["", "#top", "/a", "https://paper.com/x", "https://www.paper.com/y", "//cdn.paper.com/z",
+             "https://amzn.to/3abc", "https://shop.example.org/dp/B0?tag=aff-20", "mailto:a@b.c",
+             "whatsapp://send?text=x", "HTTPS://Paper.com/Up", "https://paper.com/y"]
+    got = away_links(hrefs)
+    assert got.tolist() == [False, False, False, False, False, False, True, True, False, False, False, False]
+    home = page_host(hrefs)
+    assert got.tolist() == ["h:away" in _link_words(h, home) for h in hrefs]  # one rule, two readers
+
+
+def test_shop_box_columns_mark_the_block_around_a_price_and_an_away_link():
+    from boilerplate.detectors.learned.features import dense_features, feature_layout
+    from boilerplate.html import render
+
+    doc = render("<p>" + "Long article prose about the camera and its sensor, lens and body. " * 3 + "</p>"
+                 "<div class='box'><p>Product</p><p>$1,299</p><p><a href='https://shop.example.org/x'>Check price</a></p></div>"
+                 "<p><a href='https://paper.com/more'>More reviews</a></p><p><a href='https://paper.com/'>Home</a></p>"
+                 "<p>About us</p><p>Contact</p><p>Careers</p><p>Terms</p>")
+    layout = feature_layout(True)
+    X = dense_features(doc, html=True)
+    col = {name: X[:, layout.index(name)] for name in ("lexicon_price", "away_link", "group_away", "group_price",
+                                                       "away_link@+1", "lexicon_price@mean3")}
+    i = {line: k for k, line in enumerate(doc.lines)}
+    assert col["lexicon_price"][i["$1,299"]] == 1 and col["lexicon_price"][i["Product"]] == 0
+    assert col["away_link"][i["Check price"]] == 1 and col["away_link"][i["More reviews"]] == 0
+    assert col["away_link@+1"][i["$1,299"]] == 1  # the next line links away
+    assert col["lexicon_price@mean3"][i["Product"]] > col["lexicon_price@mean3"][i["Terms"]] == 0
+    box = [i["Product"], i["$1,299"], i["Check price"]]
+    assert col["group_price"][box].tolist() == col["group_price"][box[0]].repeat(3).tolist()  # one group, one value
+    assert col["group_away"][box[0]] > 0 and col["group_price"][box[0]] > 0 and col["group_away"][i["Home"]] == 0
+
+
+def test_fewer_trees_is_the_booster_fitted_with_fewer_iterations():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from boilerplate.detectors.learned.forest import truncate_forest
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
+    big = export_forest(HistGradientBoostingClassifier(max_iter=12, early_stopping=False, random_state=0).fit(X, y))
+    small = HistGradientBoostingClassifier(max_iter=5, early_stopping=False, random_state=0).fit(X, y)
+    assert np.array_equal(forest_decision(truncate_forest(big, 5), X), small.decision_function(X))
+    assert np.array_equal(forest_decision(truncate_forest(big, 99), X), forest_decision(big, X))
+    forest_module.validate_forest(truncate_forest(big, 5), X.shape[1])  # a valid forest in its own right
+    with pytest.raises(ValueError, match="n_trees"):
+        truncate_forest(big, 0)
+
+
+def test_with_trees_predicts_with_fewer_trees_and_leaves_the_model_unchanged():
+    fitted = LearnedDetector(max_iter=20, stack_folds=0).fit(_docs(40))  # enough lines for the trees to split
+    doc = _docs(1)[0]
+    full = fitted.predict_proba(doc)
+    cut = fitted.with_trees(3)
+    assert cut.max_iter == 3 and fitted.max_iter == 20 and len(fitted.forest_["forest_sizes"]) == 20
+    assert not np.allclose(cut.predict_proba(doc), full)
+    assert np.array_equal(fitted.predict_proba(doc), full)
+    assert np.array_equal(fitted.with_trees(20).predict_proba(doc), full)
