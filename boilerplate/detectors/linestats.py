@@ -3,16 +3,16 @@
 Everything here is language-agnostic except the stopword density, which uses jusText's
 stoplists with the language picked per document (``boilerplate.stopwords``). The document's
 text is tokenised in one regex pass; per-line aggregates are ``np.bincount`` over token line
-ids, and string tests are numpy string ufuncs over all lines at once.
+ids, and line tests are ``str`` methods mapped over all lines (C-level ``map``, no Python code per line).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
-from numpy.dtypes import StringDType
 
 from ..lines import line_token_ids, line_tokens
 from .stopwords import language_of_counts, stopword_mask
@@ -22,6 +22,7 @@ from .stopwords import language_of_counts, stopword_mask
 PROSE_MIN_WORDS = 10
 PROSE_MIN_STOP_RATIO = 0.2
 _TERMINAL = (".", "!", "?", '"', "”", "’", "'", ":", ";", ")", "»")
+_ELLIPSES = ("…", "...")
 
 
 @dataclass
@@ -56,21 +57,16 @@ class LineStats:
         return (self.n_words >= PROSE_MIN_WORDS) & has_stop
 
 
-def line_array(lines: list[str]) -> np.ndarray:
-    """The lines as a numpy string array (for numpy.strings ufuncs)."""
-    return np.array(lines, dtype=StringDType())
-
-
-def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "") -> LineStats:
+def line_stats(lines: list[str], title: str = "") -> LineStats:
     """Compute :class:`LineStats` for ``lines`` in one pass over the document's tokens.
 
     ``title`` (the page's ``<title>``, when known) adds the count of each line's words found in it.
     Word tests (case, digits, stopwords, title words) run once per *distinct* word and reach the
-    tokens by index, so the per-token cost is one dictionary lookup.
+    tokens by index, so the per-token cost is one dictionary lookup; line tests are ``str`` methods
+    mapped over the stripped lines (no Python code runs per line).
     """
     n = len(lines)
-    arr = line_array(lines) if arr is None else arr
-    stripped = np.strings.strip(arr)
+    stripped = list(map(str.strip, lines))
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
     lowered_vocab = list(map(str.lower, vocab))
     lowered = list(dict.fromkeys(lowered_vocab))  # distinct lower-cased words, first occurrence first
@@ -89,24 +85,17 @@ def line_stats(lines: list[str], arr: np.ndarray | None = None, title: str = "")
         ids = word_line if mask is None else word_line[mask]
         return np.bincount(ids, minlength=n).astype(np.float64)[:n]
 
-    # Every terminal mark is one character: compare the last character of each line once per mark.
-    last = np.strings.slice(stripped, -1, None)
-    ends_terminal = np.zeros(n, dtype=bool)
-    for mark in _TERMINAL:
-        ends_terminal |= last == mark
-    ends_ellipsis = last == "…"
-    dots = np.flatnonzero(last == ".")
-    ends_ellipsis[dots] = np.strings.endswith(stripped[dots], "...")
+    n_chars = np.fromiter(map(len, stripped), dtype=np.float64, count=n)
     return LineStats(
-        n_chars=np.strings.str_len(stripped).astype(np.float64),
+        n_chars=n_chars,
         n_words=per_line(),
         n_stop=per_line(stop),
         n_title=per_line(capitalised),
         n_digit_words=per_line(digit),
-        ends_terminal=ends_terminal,
-        ends_ellipsis=ends_ellipsis,
-        all_caps=np.strings.isupper(stripped),
-        blank=np.strings.str_len(stripped) == 0,
+        ends_terminal=np.fromiter(map(str.endswith, stripped, repeat(_TERMINAL)), dtype=bool, count=n),
+        ends_ellipsis=np.fromiter(map(str.endswith, stripped, repeat(_ELLIPSES)), dtype=bool, count=n),
+        all_caps=np.fromiter(map(str.isupper, stripped), dtype=bool, count=n),
+        blank=n_chars == 0,
         language=language,
         n_in_title=per_line(in_title),
     )

@@ -9,6 +9,7 @@ document statistics, a window of neighbour features, and (when the document came
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import chain
@@ -20,8 +21,8 @@ from numpy.dtypes import StringDType
 from sklearn.utils import murmurhash3_32
 
 from ...document import Document
-from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching
-from ..linestats import LineStats, line_array, line_stats
+from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
+from ..linestats import LineStats, line_stats
 from .hashing import hash_lines
 
 HASH_FEATURES = 2**18
@@ -125,7 +126,7 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
     """Hashed word uni/bigrams (and punctuation marks, and each ideograph or kana character) of
     each line's first :data:`HASH_MAX_CHARS` characters, lower-cased, counted, rows of unit length:
     :func:`boilerplate.detectors.learned.hashing.hash_lines`, one compiled pass per document."""
-    capped = np.strings.lower(np.strings.slice(line_array(doc.lines), 0, HASH_MAX_CHARS)).tolist()
+    capped = lowered_heads(doc.lines, HASH_MAX_CHARS).split("\n") if doc.lines else []
     return hash_lines(capped, HASH_FEATURES)
 
 
@@ -363,9 +364,7 @@ def base_features(doc: Document, st: LineStats | None = None) -> tuple[np.ndarra
     total_prose = max(prose_words.sum(), 1.0)
     before = (np.cumsum(prose_words) - prose_words) / total_prose
     # how often the same line text occurs in the document (menus repeated, teasers repeating the lead)
-    _, inverse, counts = np.unique(line_array(doc.lines), return_inverse=True, return_counts=True) \
-        if n else (None, np.zeros(0, int), np.zeros(0))
-    repeats = counts[inverse] - 1 if n else np.zeros(0)
+    repeats = np.fromiter(map(Counter(doc.lines).__getitem__, doc.lines), dtype=np.float64, count=n) - 1
     dateline = line_heads_matching(DATELINE, doc.lines, 80)
     prefix_repeat = _prefix_repeats(doc.lines)
     doc_stats = np.array([np.log1p(len(order)), prose[order].mean() if len(order) else 0.0,
@@ -387,11 +386,11 @@ def _prefix_repeats(lines: list[str]) -> np.ndarray:
     n = len(lines)
     if not n:
         return np.zeros(0)
-    arr = line_array(lines)
-    heads = np.strings.lower(np.strings.slice(arr, 0, PREFIX_CHARS))
-    _, first, inverse = np.unique(heads, return_index=True, return_inverse=True)
-    long = np.strings.str_len(arr) >= PREFIX_CHARS
-    return (long & (first[inverse] < np.arange(n))).astype(np.float64)
+    heads = lowered_heads(lines, PREFIX_CHARS).split("\n")
+    first_of = dict(zip(reversed(heads), range(n - 1, -1, -1)))  # the earliest index of each head wins
+    first = np.fromiter(map(first_of.__getitem__, heads), dtype=np.int64, count=n)
+    long = np.fromiter(map(len, lines), dtype=np.int64, count=n) >= PREFIX_CHARS
+    return (long & (first < np.arange(n))).astype(np.float64)
 
 
 def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: np.ndarray) -> np.ndarray:
