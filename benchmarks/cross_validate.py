@@ -24,12 +24,10 @@ from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration, line_prf
 from boilerplate.labels import BODY, LABELS
 
-from .common import ROOT, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
+from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
 from .train_default import SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
-#: Booster sizes of the trees' quality curve: each fold's model also predicts with its first n trees.
-TREE_COUNTS = (25, 50, 100)
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from boilerplate.detectors.learned import LearnedDetector
 from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import BODY, KINDS, LABELS
 
@@ -299,6 +300,33 @@ def table_stages(res: dict) -> str:
             h, t = stages["html"]["share"][name], stages["text"]["share"][name]
             out += f"| {name} | {h:.1%} | {h * per_page['html']:.2f} | {t:.1%} | {t * per_page['text']:.2f} |\n"
     return out + (f"| **all (profiled)** | 100% | {per_page['html']:.1f} | 100% | {per_page['text']:.1f} |\n")
+
+
+def table_trees(res: dict) -> str:
+    """The trees' quality/speed curve: grouped-CV binary F1 with each fold's booster cut to n trees
+    (cv.json ``trees``; the whole booster is the main result) beside the throughput of the shipped
+    models cut the same way (speed.json ``trees``)."""
+    speed = res["speed"].get("trees", {})
+    whole_trees = str(res["cv"]["params"].get("max_iter", LearnedDetector().max_iter))
+    out = ("| path | trees | Scrapinghub F1 | WCXB F1 | WCXB article F1 | speed | × the whole booster's speed |\n"
+           "|---|---|---|---|---|---|---|\n")
+    for variant in ("html", "text"):
+        cv = res["cv"].get(variant, {})
+        whole = {"scrapinghub": cv.get("scrapinghub", {}).get("all", {}), "wcxb": cv.get("wcxb", {}).get("all", {}),
+                 "wcxb_article": cv.get("wcxb", {}).get("article", {})}
+        curve = {**cv.get("trees", {}), whole_trees: whole}
+        timed = speed.get(variant, {})
+        unit = "pages/s" if variant == "html" else "lines/s"
+        base = max(timed.items(), key=lambda kv: int(kv[0]))[1] if timed else None
+        for n in sorted(curve, key=int):
+            q = curve[n]
+            t = timed.get(n)
+            rate = f"{t[unit.replace('/', '_per_')]:,.0f} {unit}" if t else "–"
+            ratio = f"{base['min_s'] / t['min_s']:.2f}" if t and base else "–"
+            out += (f"| {variant} | {n} | {q.get('scrapinghub', {}).get('f1', float('nan')):.3f} | "
+                    f"{q.get('wcxb', {}).get('f1', float('nan')):.3f} | {q.get('wcxb_article', {}).get('f1', float('nan')):.3f} | "
+                    f"{rate} | {ratio} |\n")
+    return out
 
 
 def table_readme(res: dict) -> str:
@@ -731,6 +759,7 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
               "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
               "errors": table_errors(corpus, preds["html"]), "fine_errors": table_fine_errors(corpus, preds["html"]),
               "languages": table_languages(res), "speed": table_speed(res), "stages": table_stages(res),
+              "trees": table_trees(res),
               "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
               "seed_errors": table_seed_errors(res), "targets": table_targets(res),

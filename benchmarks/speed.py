@@ -15,6 +15,7 @@ between minimums of the same run. Through the public API only:
 - scaling: seconds of ``clean_html`` per page (minimum over the repetitions) against its bytes
   and its rendered lines, with the fitted log-log slope (1 = linear cost);
 - the cost of a one-line input (the fixed cost per call);
+- the trees' speed curve: ``clean_html`` and ``clean`` with the shipped boosters cut to fewer trees;
 - the stage table of ``clean_html`` and ``clean`` on the Scrapinghub pages (``benchmarks.stages``).
 """
 
@@ -38,7 +39,7 @@ import boilerplate  # noqa: E402
 from boilerplate.eval.corpora import iter_pages  # noqa: E402
 from boilerplate.html import render_text  # noqa: E402
 
-from .common import ROOT  # noqa: E402
+from .common import ROOT, TREE_COUNTS  # noqa: E402
 from .peers import PEERS, available, guarded  # noqa: E402
 from .stages import stage_table  # noqa: E402
 
@@ -95,6 +96,23 @@ def by_size(texts: list[str], repeats: int) -> list[dict]:
     return rows
 
 
+def tree_speed(pages: list[bytes], texts: list[str], repeats: int) -> dict:
+    """Pages/s of ``clean_html`` and lines/s of ``clean`` with the shipped models' boosters cut to
+    each of :data:`TREE_COUNTS` trees and whole (``LearnedDetector.with_trees``), interleaved: the
+    speed side of the trees' quality curve (the quality side is ``cv.json``'s ``trees``)."""
+    out = {}
+    for kind, inputs, html in (("html", pages, True), ("text", texts, False)):
+        shipped = boilerplate.load_detector(html=html)
+        clean = boilerplate.clean_html if html else boilerplate.clean
+        counts = [*TREE_COUNTS, shipped.max_iter]
+        models = {str(n): shipped.with_trees(n) for n in counts}
+        timed = interleaved({n: (lambda x, m=m, c=clean: c(x, detector=m)) for n, m in models.items()}, inputs, repeats)
+        unit = len(inputs) if html else sum(t.count("\n") + 1 for t in inputs)
+        out[kind] = {n: {"min_s": e["min_s"], "median_s": e["median_s"],
+                         ("pages_per_s" if html else "lines_per_s"): unit / e["min_s"]} for n, e in timed.items()}
+    return out
+
+
 def scaling(pages: list[bytes], repeats: int) -> dict:
     """Per page: bytes, rendered lines and ``clean_html`` seconds (min over ``repeats``); the
     least-squares slope of log seconds against log bytes and against log lines."""
@@ -147,6 +165,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             result["text"] = {"documents": len(texts), "lines": n_lines, **timed}
             result["text_lines_per_s"] = timed["learned-text"]["lines_per_s"]
             result["by_size"] = by_size(texts, repeats)
+            result["trees"] = tree_speed(pages, texts, repeats)
             # where the time goes, stage by stage (profiled; benchmarks.stages)
             result["stages"] = {"html": stage_table(boilerplate.clean_html, pages),
                                 "text": stage_table(boilerplate.clean, texts)}
