@@ -99,6 +99,11 @@ AD_LINK_MIN_LINES = 2
 SEED_9 = 20261215
 N_9 = {"scrapinghub": 0, "wcxb": 25, "postlight": 0}
 SECOND_PASS_9 = 4
+#: Round 10 (issue 15): more supervision for every label, not one: 42 WCXB article pages of unread
+#: sites, no page filter (ad-link sites are used up: round 9 took every one left).
+SEED_10 = 20261217
+N_10 = {"scrapinghub": 0, "wcxb": 42, "postlight": 0}
+SECOND_PASS_10 = 5
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -274,6 +279,7 @@ NEWS_ROUNDS: dict[int, tuple[int, dict[str, int], int, Callable[[Document], bool
         "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
     9: (SEED_9, N_9, SECOND_PASS_9, has_ad_links,
         "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
+    10: (SEED_10, N_10, SECOND_PASS_10, None, "news and article pages, no page filter"),
 }
 
 
