@@ -66,3 +66,31 @@ def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
     match = lexicon_matcher(lines)
     assert match(AD_PHRASE).tolist() == match(reference).tolist()
     assert match(AD_PHRASE).sum() >= 8
+
+
+def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
+    import json
+
+    import numpy as np
+
+    from boilerplate.detectors.lexicons import (
+        LEXICON_MAX_CHARS,
+        WHOLE_LINE,
+        _matching_lines,
+        lexicon_matcher,
+        lowered_heads,
+    )
+    from tests.conftest import FIXTURES
+
+    lines = ["Home", "  MENU  ", "Related stories:", "A message from The Moscow Times:", "Dear readers,",
+             "By Jane Doe and John Roe", "Updated: March 3, 2024 at 10:15 am EST", "5 min read", "Photo: AP",
+             "more from the newsroom team", "x" * (LEXICON_MAX_CHARS + 50) + " home", "home" + " " * 2000,
+             "İSTANBUL by Ali", "", "the home page", "Most read"]
+    for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
+        lines += doc["lines"]
+    text = lowered_heads(lines, LEXICON_MAX_CHARS)
+    starts = np.concatenate(([0], np.cumsum([len(line) + 1 for line in text.split("\n")])[:-1]))
+    match = lexicon_matcher(lines)
+    for pattern in WHOLE_LINE:  # one anchored match per line start finds what a scan finds
+        assert match(pattern).tolist() == _matching_lines(pattern, text, starts).tolist()
+    assert sum(match(p).sum() for p in WHOLE_LINE) >= 10

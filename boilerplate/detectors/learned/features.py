@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.dtypes import StringDType
 from sklearn.utils import murmurhash3_32
 
 from ...document import Document
@@ -408,8 +407,9 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: 
     kw: np.ndarray
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
-        distinct, of_line = np.unique(np.asarray(cues["classid"], dtype=StringDType()), return_inverse=True)
-        kw = np.array([_classid_keywords(c) for c in distinct.tolist()], dtype=bool).reshape(-1, len(CLASSID_WORDS))[of_line]
+        index = {c: i for i, c in enumerate(dict.fromkeys(cues["classid"]))}
+        of_line = np.fromiter(map(index.__getitem__, cues["classid"]), dtype=np.int64, count=n)
+        kw = np.array(list(map(_classid_keywords, index)), dtype=bool).reshape(-1, len(CLASSID_WORDS))[of_line]
     else:
         kw = np.zeros((0, len(CLASSID_WORDS)))
     # Group lines by (DOM path, class/id context): article paragraphs share one, and the group
