@@ -169,7 +169,13 @@ def clean(text: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
     surrogates in ``str`` input (``"\\ud800"``, not encodable as UTF-8) are replaced with U+FFFD
     with a warning, as undecodable bytes are.
     """
-    return join_kept(label(text, detector), keep)
+    return _clean_document(to_document(text), keep, detector)
+
+
+def _clean_document(doc: Document, keep: Iterable[str], detector: str | Detector | None) -> str:
+    # the labels alone (document_labels): no score and no LabeledLine per line to build and drop
+    wanted = parse_keep(keep)  # checked before the model runs
+    return join_lines(doc.lines, document_labels(doc, detector), wanted)
 
 
 def to_document(data: str | bytes, html: bool = False) -> Document:
@@ -190,4 +196,4 @@ def label_html(html: str | bytes, detector: str | Detector | None = None) -> lis
 def clean_html(html: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
                detector: str | Detector | None = None) -> str:
     """The kept lines of the rendered HTML page, joined by ``\\n``."""
-    return join_kept(label_html(html, detector), keep)
+    return _clean_document(to_document(html, html=True), keep, detector)
