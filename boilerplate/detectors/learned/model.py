@@ -495,8 +495,9 @@ class LearnedDetector(Detector):
         feats = [self._features(d) for d in docs]
         if not feats:
             return []
-        H = sp.vstack([h for h, _ in feats], format="csr")
-        D = np.vstack([x for _, x in feats])
+        # one document (every clean() call) needs no stacking: its matrices are used as they are
+        H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
+        D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
         Z = (D - self.scaler_mean_) / self.scaler_scale_
         n_dense = D.shape[1]
         word_weights, n_kinds = self._word_weights()
