@@ -36,6 +36,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 import numpy as np  # noqa: E402
 
 import boilerplate  # noqa: E402
+from boilerplate.api import load_detector  # noqa: E402
 from boilerplate.eval.corpora import iter_pages  # noqa: E402
 from boilerplate.html import render_text  # noqa: E402
 
@@ -102,7 +103,7 @@ def tree_speed(pages: list[bytes], texts: list[str], repeats: int) -> dict:
     speed side of the trees' quality curve (the quality side is ``cv.json``'s ``trees``)."""
     out = {}
     for kind, inputs, html in (("html", pages, True), ("text", texts, False)):
-        shipped = boilerplate.load_detector(html=html)
+        shipped = load_detector(html=html)
         clean = boilerplate.clean_html if html else boilerplate.clean
         counts = [*TREE_COUNTS, shipped.max_iter]
         models = {str(n): shipped.with_trees(n) for n in counts}

@@ -193,13 +193,13 @@ def _wait_for_workers(proc: subprocess.Popen) -> list:
 
 
 def test_sigterm_to_a_worker_does_not_end_the_run(tmp_path):
-    proc = _start_run(tmp_path, 800)
+    proc = _start_run(tmp_path, 3000)  # long enough that the workers are still busy after 0.5 s
     kids = _wait_for_workers(proc)
     time.sleep(0.5)
     kids[0].send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert [r["n"] for r in _rows(tmp_path / "o.jsonl")] == list(range(800))  # the batch was redone
+    assert [r["n"] for r in _rows(tmp_path / "o.jsonl")] == list(range(3000))  # the batch was redone
 
 
 def test_workers_exit_when_the_main_process_is_killed(tmp_path):
