@@ -53,7 +53,7 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
     idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
     body = LABELS.index(BODY)
     fewer = {n: [p[:, body] for p in model.with_trees(n).predict_proba_many(test)]
-             for n in TREE_COUNTS if f >= 0 and n < params.get("max_iter", 200)}
+             for n in TREE_COUNTS if f >= 0 and n < params.get("max_iter", LearnedDetector().max_iter)}
     return variant, f, idx, labels, [p[:, body] for p in probas], fewer
 
 
@@ -125,7 +125,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         res = evaluate(docs, preds, gold, n_boot=bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
         # the trees' quality curve: the same folds, the booster cut to fewer trees (P(body) only)
-        res["trees"] = {str(n): binary_scores(docs, pbs, gold, params.get("threshold", 0.5))
+        res["trees"] = {str(n): binary_scores(docs, pbs, gold, params.get("threshold", LearnedDetector().threshold))
                         for n, pbs in sorted(predicted[variant]["trees"].items())}
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
         for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):

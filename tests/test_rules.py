@@ -1,3 +1,5 @@
+import pytest
+
 from boilerplate.detectors import available, get
 from boilerplate.document import Document
 from boilerplate.labels import LABELS
@@ -94,3 +96,15 @@ def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
     for pattern in WHOLE_LINE:  # one anchored match per line start finds what a scan finds
         assert match(pattern).tolist() == _matching_lines(pattern, text, starts).tolist()
     assert sum(match(p).sum() for p in WHOLE_LINE) >= 10
+
+
+def test_a_line_holding_a_line_break_is_refused_with_a_clear_error():
+    from boilerplate.api import document_labels
+    from boilerplate.eval.dataset import validate
+
+    doc = Document(lines=["Menu", "a\nb", "Hello there."])
+    for name in ("rules", "learned-text"):  # not labels shifted by one line
+        with pytest.raises(ValueError, match="line 1 holds a line break"):
+            document_labels(doc, name)
+    with pytest.raises(ValueError, match="line 1 holds a line break"):
+        validate(Document(lines=["a", "b\rc"]))

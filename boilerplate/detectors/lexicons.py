@@ -129,6 +129,18 @@ def lowered_heads(lines: list[str], head: int) -> str:
     return "\n".join(map(operator.getitem, lines, repeat(slice(0, head)))).lower()
 
 
+def lowered_head_lines(lines: list[str], head: int) -> tuple[str, list[str]]:
+    """:func:`lowered_heads` and its lines; ``ValueError`` if a line holds a ``"\\n"`` (a
+    :class:`~boilerplate.document.Document`'s lines are single lines: ``split_lines`` and
+    ``render`` never make one, a hand-built document could)."""
+    text = lowered_heads(lines, head)
+    heads = text.split("\n") if lines else []
+    if len(heads) != len(lines):
+        at = next(i for i, line in enumerate(lines) if "\n" in line)
+        raise ValueError(f"line {at} holds a line break: a document's lines must be single lines")
+    return text, heads
+
+
 def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     """A function pattern -> boolean array over ``lines``: True where the lexicon matches.
 
@@ -137,8 +149,8 @@ def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     per lexicon over the whole document (case-insensitive matching is ~4x slower), or for a
     :data:`WHOLE_LINE` lexicon one anchored match per line start.
     """
-    text = lowered_heads(lines, LEXICON_MAX_CHARS)
-    starts, ends = _line_bounds(text.split("\n") if lines else [])
+    text, heads = lowered_head_lines(lines, LEXICON_MAX_CHARS)
+    starts, ends = _line_bounds(heads)
 
     def match(pattern: re.Pattern) -> np.ndarray:
         if pattern in WHOLE_LINE:

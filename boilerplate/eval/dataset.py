@@ -56,6 +56,9 @@ def validate(doc: Document) -> None:
     n = len(doc.lines)
     if not all(isinstance(line, str) for line in doc.lines):
         raise ValueError("lines must be strings")
+    broken = next((i for i, line in enumerate(doc.lines) if "\n" in line or "\r" in line), None)
+    if broken is not None:
+        raise ValueError(f"line {broken} holds a line break: each line must be a single line")
     if doc.labels is not None:
         if len(doc.labels) != n:
             raise ValueError(f"{len(doc.labels)} labels for {n} lines")
