@@ -90,7 +90,7 @@ def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
              "İSTANBUL by Ali", "", "the home page", "Most read"]
     for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
         lines += doc["lines"]
-    text = lowered_heads(lines, LEXICON_MAX_CHARS)
+    text = lowered_heads(lines, LEXICON_MAX_CHARS)[0]
     starts = np.concatenate(([0], np.cumsum([len(line) + 1 for line in text.split("\n")])[:-1]))
     match = lexicon_matcher(lines)
     for pattern in WHOLE_LINE:  # one anchored match per line start finds what a scan finds

@@ -122,18 +122,14 @@ def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.
     return _matching_at_starts(pattern, "\n".join(lines), starts, np.minimum(ends, starts + head))
 
 
-def lowered_heads(lines: list[str], head: int) -> str:
-    """The lines' first ``head`` characters, lower-cased, joined by ``"\\n"``: one join and one
-    ``str.lower`` for the whole document (the same characters as numpy's per-line slice and lower).
-    Lower-casing may lengthen a character ("İ" -> "i̇"), so split the result to get the lines."""
-    return "\n".join(map(operator.getitem, lines, repeat(slice(0, head)))).lower()
-
-
-def lowered_head_lines(lines: list[str], head: int) -> tuple[str, list[str]]:
-    """:func:`lowered_heads` and its lines; ``ValueError`` if a line holds a ``"\\n"`` (a
+def lowered_heads(lines: list[str], head: int) -> tuple[str, list[str]]:
+    """The lines' first ``head`` characters, lower-cased: as one text joined by ``"\\n"`` and as
+    lines. One join and one ``str.lower`` for the whole document (the same characters as numpy's
+    per-line slice and lower); the lines are split from the text, since lower-casing may lengthen
+    a character ("İ" -> "i̇"). ``ValueError`` if a line holds a ``"\\n"`` (a
     :class:`~boilerplate.document.Document`'s lines are single lines: ``split_lines`` and
     ``render`` never make one, a hand-built document could)."""
-    text = lowered_heads(lines, head)
+    text = "\n".join(map(operator.getitem, lines, repeat(slice(0, head)))).lower()
     heads = text.split("\n") if lines else []
     if len(heads) != len(lines):
         at = next(i for i, line in enumerate(lines) if "\n" in line)
@@ -149,7 +145,7 @@ def lexicon_matcher(lines: list[str]) -> Callable[[re.Pattern], np.ndarray]:
     per lexicon over the whole document (case-insensitive matching is ~4x slower), or for a
     :data:`WHOLE_LINE` lexicon one anchored match per line start.
     """
-    text, heads = lowered_head_lines(lines, LEXICON_MAX_CHARS)
+    text, heads = lowered_heads(lines, LEXICON_MAX_CHARS)
     starts, ends = _line_bounds(heads)
 
     def match(pattern: re.Pattern) -> np.ndarray:

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
 from ...document import Document
-from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_head_lines
+from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
 from .hashing import hash_lines
 
@@ -125,7 +125,7 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
     """Hashed word uni/bigrams (and punctuation marks, and each ideograph or kana character) of
     each line's first :data:`HASH_MAX_CHARS` characters, lower-cased, counted, rows of unit length:
     :func:`boilerplate.detectors.learned.hashing.hash_lines`, one compiled pass per document."""
-    return hash_lines(lowered_head_lines(doc.lines, HASH_MAX_CHARS)[1], HASH_FEATURES)
+    return hash_lines(lowered_heads(doc.lines, HASH_MAX_CHARS)[1], HASH_FEATURES)
 
 
 #: Class/id words that reach the hashed features: runs of 3-15 ASCII letters (a hash-like class name
@@ -384,7 +384,7 @@ def _prefix_repeats(lines: list[str]) -> np.ndarray:
     n = len(lines)
     if not n:
         return np.zeros(0)
-    heads = lowered_head_lines(lines, PREFIX_CHARS)[1]
+    heads = lowered_heads(lines, PREFIX_CHARS)[1]
     first_of = dict(zip(reversed(heads), range(n - 1, -1, -1)))  # the earliest index of each head wins
     first = np.fromiter(map(first_of.__getitem__, heads), dtype=np.int64, count=n)
     long = np.fromiter(map(len, lines), dtype=np.int64, count=n) >= PREFIX_CHARS
