@@ -186,19 +186,25 @@ def _same_site(host: str, home: str) -> bool:
 
 def away_links(hrefs: list[str]) -> np.ndarray:
     """Boolean array over lines: the line's link target (the ``href`` cue) opens a page on another
-    site than the page's own (:func:`page_host`); each distinct target is read once."""
+    site than the page's own (:func:`page_host`), by :func:`_link_target`'s rule, the link words'
+    ``h:away``; each distinct target is read once."""
     home = page_host(hrefs)
-    away = {h: _goes_away(h.lower(), home) for h in dict.fromkeys(hrefs)}
+    away = {h: bool(h) and _link_target(h.lower(), home)[0] == "away" for h in dict.fromkeys(hrefs)}
     return np.fromiter(map(away.__getitem__, hrefs), dtype=bool, count=len(hrefs))
 
 
-def _goes_away(low: str, home: str) -> bool:
-    """Whether a lowercased link target opens a page on another site than ``home`` (the rule of
-    :func:`_link_words`' ``h:away``)."""
-    if not low or low.startswith("#"):
-        return False
+def _link_target(low: str, home: str) -> tuple[str, str, str]:
+    """Where a lowercased, non-empty link target goes: ``("none", scheme, "")`` for a fragment
+    (scheme ``""``) or a scheme other than http(s); ``("site", host, rest)`` for a relative target
+    or one to the page's own host ``home`` (:func:`_same_site`); ``("away", host, rest)`` else
+    (:func:`_split_target`'s host and rest)."""
+    if low.startswith("#"):
+        return "none", "", ""
     scheme = _SCHEME.match(low)
-    return (scheme is None or scheme.group(1) in _PAGE_SCHEMES) and not _same_site(_split_target(low)[0], home)
+    if scheme is not None and scheme.group(1) not in _PAGE_SCHEMES:
+        return "none", scheme.group(1), ""
+    host, rest = _split_target(low)
+    return ("site" if _same_site(host, home) else "away"), host, rest
 
 
 def _link_words(href: str, home: str) -> list[str]:
@@ -210,14 +216,10 @@ def _link_words(href: str, home: str) -> list[str]:
     4-digit run in the path (``h:digits``), a query (``h:query``)."""
     if not href:
         return []
-    low = href.lower()
-    if low.startswith("#"):
-        return ["h:none"]
-    scheme = _SCHEME.match(low)
-    if scheme is not None and scheme.group(1) not in _PAGE_SCHEMES:
-        return ["h:none", *(f"hs:{w}" for w in _CLASSID_WORD.findall(scheme.group(1))[:_LINK_PATH_WORDS])]
-    host, rest = _split_target(low)
-    same_site = _same_site(host, home)
+    kind, host, rest = _link_target(href.lower(), home)
+    if kind == "none":  # host is the scheme here ("" for a fragment: no words)
+        return ["h:none", *(f"hs:{w}" for w in _CLASSID_WORD.findall(host)[:_LINK_PATH_WORDS])]
+    same_site = kind == "site"
     words = ["h:page", "h:site"] if same_site else \
         ["h:page", "h:away", *(f"hh:{w}" for w in _CLASSID_WORD.findall(host.rsplit(".", 1)[0]))]
     path, _, query = rest.split("#", 1)[0].partition("?")
