@@ -29,6 +29,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from boilerplate.document import Document
 from boilerplate.eval.dataset import read_jsonl, to_standoff, write_standoff
@@ -46,24 +47,6 @@ WCXB_TYPES_MIN = 8  # WCXB: at least this many pages of each non-article page ty
 POSTLIGHT_NON_ENGLISH = 26  # non-English postlight pages taken first (the pool's other languages)
 SECOND_PASS_2, SECOND_PASS_2_NON_ENGLISH = 26, 6
 MAX_LINES = 600
-#: Round 3 (issue 15): 48 more pages, news and article pages (where the appeals, ads and teasers
-#: are), none overlapping rounds 1-2, at most one page per site overall.
-SEED_3 = 20261203
-N_3 = {"scrapinghub": 20, "wcxb": 12, "postlight": 16}
-SECOND_PASS_3 = 8
-#: Round 4 (issue 15): 48 more news/article pages by the same rule, none overlapping rounds 1-3.
-SEED_4 = 20261205
-N_4 = {"scrapinghub": 16, "wcxb": 12, "postlight": 20}
-SECOND_PASS_4 = 6
-#: Round 5 (issue 15): 56 more by the same rule, none overlapping rounds 1-4.
-SEED_5 = 20261207
-N_5 = {"scrapinghub": 16, "wcxb": 16, "postlight": 24}
-SECOND_PASS_5 = 6
-#: Round 6 (issue 15): 49 WCXB article pages (the only source with unread sites left) whose markup
-#: names ads, by the same rule otherwise: ``ad`` is the rarest label (1,068 lines in rounds 1-5).
-SEED_6 = 20261209
-N_6 = {"scrapinghub": 0, "wcxb": 49, "postlight": 0}
-SECOND_PASS_6 = 6
 #: A page "has ad markup" when at least AD_MARKUP_MIN_LINES of its lines sit in a block whose
 #: class/id words (runs of ASCII letters) include one of AD_MARKUP_WORDS. Markup only: the text is
 #: not looked at, and the labels are still read by hand.
@@ -71,21 +54,10 @@ AD_MARKUP_WORDS = frozenset({"ad", "ads", "advert", "adverts", "advertisement", 
                              "sponsored", "promo", "promoted", "outbrain", "taboola", "dfp", "adslot",
                              "adunit", "affiliate", "partner"})
 AD_MARKUP_MIN_LINES = 3
-#: Round 7 (issue 15): 42 WCXB article pages whose markup names ads (as in round 6) or appeals:
-#: ``ad`` and ``appeal`` are the two labels under F1 0.60 with the most lines to gain (F1 0.40 and
-#: 0.59 after round 6), and appeal's errors are mostly menu and footer entries.
-SEED_7 = 20261211
-N_7 = {"scrapinghub": 0, "wcxb": 42, "postlight": 0}
-SECOND_PASS_7 = 5
+#: Round 7's appeal markup words (with AD_MARKUP_WORDS).
 APPEAL_MARKUP_WORDS = frozenset({"newsletter", "newsletters", "subscribe", "subscription", "subscriptions",
                                  "signup", "donate", "donation", "donations", "membership", "paywall",
                                  "follow", "social", "socials", "app", "apps", "register", "contribute"})
-#: Round 8 (issue 15): 36 WCXB article pages whose links go to ad servers, ad networks or affiliate
-#: programmes: round 7's markup rule found only 22 ad lines in 9,014 (ad slots render empty), so
-#: this round selects by where links point instead. Links only: the text is not looked at.
-SEED_8 = 20261213
-N_8 = {"scrapinghub": 0, "wcxb": 36, "postlight": 0}
-SECOND_PASS_8 = 5
 #: A page "has ad links" when at least AD_LINK_MIN_LINES of its lines link to a target (``href``
 #: cue, lower-cased) that contains one of AD_LINK_WORDS, or carry ``rel="sponsored"``.
 AD_LINK_WORDS = ("doubleclick", "googlesyndication", "adsrvr", "adnxs", "amazon-adsystem", "taboola",
@@ -94,16 +66,6 @@ AD_LINK_WORDS = ("doubleclick", "googlesyndication", "adsrvr", "adnxs", "amazon-
                  "anrdoezrs", "jdoqocy", "kqzyfj", "tkqlhce", "dpbolvw", "avantlink", "sjv.io", "pntra",
                  "affiliate", "sponsor")
 AD_LINK_MIN_LINES = 2
-#: Round 9 (issue 15): the WCXB article pages of unread sites with ad links that round 8 left, by
-#: round 8's rule (at most 25; 24 qualify).
-SEED_9 = 20261215
-N_9 = {"scrapinghub": 0, "wcxb": 25, "postlight": 0}
-SECOND_PASS_9 = 4
-#: Round 10 (issue 15): more supervision for every label, not one: 42 WCXB article pages of unread
-#: sites, no page filter (ad-link sites are used up: round 9 took every one left).
-SEED_10 = 20261217
-N_10 = {"scrapinghub": 0, "wcxb": 42, "postlight": 0}
-SECOND_PASS_10 = 5
 SOURCES = ("scrapinghub", "wcxb", "postlight")
 
 
@@ -266,20 +228,42 @@ def _rounds_before(selection: dict, n: int) -> dict:
     return {k: v for k, v in selection.items() if k in keys}
 
 
-#: Rounds 3 and later, each a :func:`select_news_round` after the rounds before it: round ->
-#: (seed, pages per source, second-pass pages, page filter or None, what the filter takes).
-NEWS_ROUNDS: dict[int, tuple[int, dict[str, int], int, Callable[[Document], bool] | None, str]] = {
-    3: (SEED_3, N_3, SECOND_PASS_3, None, "news and article pages"),
-    4: (SEED_4, N_4, SECOND_PASS_4, None, "news and article pages"),
-    5: (SEED_5, N_5, SECOND_PASS_5, None, "news and article pages"),
-    6: (SEED_6, N_6, SECOND_PASS_6, has_ad_markup, "pages with ad markup only (:func:`has_ad_markup`)"),
-    7: (SEED_7, N_7, SECOND_PASS_7, has_ad_or_appeal_markup,
-        "pages with ad or appeal markup only (:func:`has_ad_or_appeal_markup`)"),
-    8: (SEED_8, N_8, SECOND_PASS_8, has_ad_links,
-        "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
-    9: (SEED_9, N_9, SECOND_PASS_9, has_ad_links,
-        "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
-    10: (SEED_10, N_10, SECOND_PASS_10, None, "news and article pages, no page filter"),
+class NewsRound(NamedTuple):
+    """One round of :func:`select_news_round`: its seed, pages per source, second-pass pages, page
+    filter (or None) and what the filter takes, in words."""
+
+    seed: int
+    pages: dict[str, int]
+    second_pass: int
+    eligible: Callable[[Document], bool] | None
+    takes: str
+
+
+#: Rounds 3 and later (issue 15), each a :func:`select_news_round` after the rounds before it, none
+#: overlapping them, at most one page per site overall.
+NEWS_ROUNDS: dict[int, NewsRound] = {
+    # 3-5: news and article pages (where the appeals, ads and teasers are)
+    3: NewsRound(20261203, {"scrapinghub": 20, "wcxb": 12, "postlight": 16}, 8, None, "news and article pages"),
+    4: NewsRound(20261205, {"scrapinghub": 16, "wcxb": 12, "postlight": 20}, 6, None, "news and article pages"),
+    5: NewsRound(20261207, {"scrapinghub": 16, "wcxb": 16, "postlight": 24}, 6, None, "news and article pages"),
+    # 6: WCXB article pages (the only source with unread sites left) whose markup names ads: ``ad``
+    # is the rarest label (1,068 lines in rounds 1-5)
+    6: NewsRound(20261209, {"scrapinghub": 0, "wcxb": 49, "postlight": 0}, 6, has_ad_markup,
+                 "pages with ad markup only (:func:`has_ad_markup`)"),
+    # 7: markup naming ads or appeals: the two labels under F1 0.60 with the most lines to gain (F1
+    # 0.40 and 0.59 after round 6); appeal's errors are mostly menu and footer entries
+    7: NewsRound(20261211, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, has_ad_or_appeal_markup,
+                 "pages with ad or appeal markup only (:func:`has_ad_or_appeal_markup`)"),
+    # 8: links to ad servers, ad networks or affiliate programmes: round 7's markup rule found only
+    # 22 ad lines in 9,014 (ad slots render empty). Links only: the text is not looked at
+    8: NewsRound(20261213, {"scrapinghub": 0, "wcxb": 36, "postlight": 0}, 5, has_ad_links,
+                 "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
+    # 9: the pages with ad links that round 8 left (at most 25; 24 qualify)
+    9: NewsRound(20261215, {"scrapinghub": 0, "wcxb": 25, "postlight": 0}, 4, has_ad_links,
+                 "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
+    # 10: more supervision for every label, not one, once round 9 used up the sites with ad links
+    10: NewsRound(20261217, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
+                  "news and article pages, no page filter"),
 }
 
 

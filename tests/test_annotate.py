@@ -55,7 +55,9 @@ def test_selection_rounds_are_disjoint_and_reach_the_languages():
 
 
 def test_round_three_is_disjoint_from_earlier_rounds_and_reproducible(tmp_path):
-    from benchmarks.annotate import N_3, select_round
+    from benchmarks.annotate import NEWS_ROUNDS, select_round
+
+    N_3 = NEWS_ROUNDS[3].pages
     from tests.conftest import FIXTURES
 
     sel = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
@@ -108,7 +110,9 @@ def test_round_six_takes_only_pages_with_ad_markup(tmp_path):
 
 
 def test_round_six_is_disjoint_from_earlier_rounds():
-    from benchmarks.annotate import N_6, SECOND_PASS_6
+    from benchmarks.annotate import NEWS_ROUNDS
+
+    N_6, SECOND_PASS_6 = NEWS_ROUNDS[6].pages, NEWS_ROUNDS[6].second_pass
     from tests.conftest import FIXTURES
 
     sel = json.loads((FIXTURES / "annotations" / "selection.json").read_text())
@@ -119,7 +123,9 @@ def test_round_six_is_disjoint_from_earlier_rounds():
 
 
 def test_round_seven_takes_ad_or_appeal_markup_and_is_disjoint_from_earlier_rounds():
-    from benchmarks.annotate import N_7, SECOND_PASS_7, has_ad_or_appeal_markup
+    from benchmarks.annotate import NEWS_ROUNDS, has_ad_or_appeal_markup
+
+    N_7, SECOND_PASS_7 = NEWS_ROUNDS[7].pages, NEWS_ROUNDS[7].second_pass
     from boilerplate.html import render
     from tests.conftest import FIXTURES
 
