@@ -148,6 +148,11 @@ _SLUG_SEPARATORS = 3
 _DIGIT_RUN = re.compile(r"\d{4}")
 
 
+#: Distinct markup-word sets kept between documents (pages of a site share their menus and links).
+CUE_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=CUE_CACHE_SIZE)  # page_host, away_links and the link words all split each target
 def _split_target(href: str) -> tuple[str, str]:
     """``(host, rest)`` of a lowercased http(s) or scheme-relative link target: the host without
     user, port, ``www.`` and trailing dot (an IPv6 host keeps its brackets), ``""`` for a relative
@@ -238,8 +243,6 @@ def _link_words(href: str, home: str) -> list[str]:
     return words
 
 
-#: Distinct markup-word sets kept between documents (pages of a site share their menus and links).
-CUE_CACHE_SIZE = 1 << 16
 
 
 def _block_words(classid: str, landmark: str, tag: str) -> list[str]:
