@@ -42,14 +42,29 @@ def test_explain_gives_a_reason_per_line_and_proba_rows_sum_to_one():
     assert abs(proba[0].sum() - 1) < 1e-9 and proba[1].sum() == 0
 
 
-def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
+def _lexicon_test_lines() -> list[str]:
     import json
+
+    from tests.conftest import FIXTURES
+
+    lines = ["Advertisement", "  ads ", "Ad-free reading", "bad-free", "We have disabled all ads", "undisabled ads",
+             "Turn off your adblocker", "sponsored by Acme", "unsponsored by", "Advertise with us", "advertising with usx",
+             "Story continues below this advertisement", "Read more", "", "adblock", "blocking ads.",
+             "© 2024 Acme", "Copyright", "nocopyright", "xcopyright", "copyrighted", "Privacy Policy | Terms of use",
+             "Subscribe now", "unsubscribe", "Support us", "supportus", "our newsletter", "Dear reader",
+             "Thank you for reading", "Supporting local journalism", "a small contribution", "resign up",
+             "İSTANBUL subscribe", "click here!", "$5", "5 €"]
+    for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
+        lines += doc["lines"]
+    return lines
+
+
+def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
     import re
 
     from boilerplate.detectors.lexicons import AD_PHRASE, lexicon_matcher
-    from tests.conftest import FIXTURES
 
-    # the lexicon as first written: a \b in front of each word-bounded branch (slower, same lines)
+    # the lexicon as first written: one pattern, a \b in front of each word-bounded branch (slower, same lines)
     reference = re.compile(
         r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads|"
         r"anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|"
@@ -57,45 +72,64 @@ def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
         r"विज्ञापन|quảng cáo|広告|スポンサーリンク|pr|광고|广告|廣告|赞助)[^\S\n]*$|"
         r"ad-free|\b(?:disabled|block(?:ing)?|turn off|disable) (?:all |your )?ads?\b|ad ?blocker|"
         r"\bsponsored by\b|\badvertis(?:e|ing) with us\b|story continues below (?:this )?advertisement", re.MULTILINE)
-    lines = ["Advertisement", "  ads ", "Ad-free reading", "bad-free", "We have disabled all ads", "undisabled ads",
-             "Turn off your adblocker", "sponsored by Acme", "unsponsored by", "Advertise with us", "advertising with usx",
-             "Story continues below this advertisement", "Read more", "", "adblock", "blocking ads."]
     other_languages = ["Anzeige", " 広告 ", "Реклама", "Iklan", "PR", "Anzeigen", "広告主様へ", "PRESS"]
     assert lexicon_matcher(other_languages)(AD_PHRASE).tolist() == [True] * 5 + [False] * 3
-    lines += other_languages
-    for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
-        lines += doc["lines"]
+    lines = _lexicon_test_lines() + other_languages
     match = lexicon_matcher(lines)
-    assert match(AD_PHRASE).tolist() == match(reference).tolist()
+    assert match(AD_PHRASE).tolist() == _matching_lines_of(reference, lines).tolist()
     assert match(AD_PHRASE).sum() >= 8
 
 
-def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
-    import json
-
+def _matching_lines_of(pattern, lines):
+    """Lines where ``pattern`` matches, by a plain scan of the lowered, capped text."""
     import numpy as np
 
-    from boilerplate.detectors.lexicons import (
-        LEXICON_MAX_CHARS,
-        WHOLE_LINE,
-        _matching_lines,
-        lexicon_matcher,
-        lowered_heads,
-    )
-    from tests.conftest import FIXTURES
+    from boilerplate.detectors.lexicons import LEXICON_MAX_CHARS, _matching_lines, lowered_heads
+
+    text = lowered_heads(lines, LEXICON_MAX_CHARS)[0]
+    starts = np.concatenate(([0], np.cumsum([len(line) + 1 for line in text.split("\n")])[:-1]))
+    return _matching_lines(pattern, text, starts)
+
+
+def test_compiled_phrases_match_the_lines_their_plain_alternation_matches():
+    import re
+
+    import pytest
+
+    from boilerplate.detectors.lexicons import LEXICONS, Lexicon, compile_phrases, lexicon_matcher
+
+    lines = _lexicon_test_lines()
+    match = lexicon_matcher(lines)
+    for name, lexicon in LEXICONS.items():
+        if not lexicon.phrases:
+            continue
+        plain = re.compile("|".join(lexicon.phrases))
+        assert lexicon.phrase.pattern != plain.pattern or len(lexicon.phrases) == 1
+        found = _matching_lines_of(plain, lines)
+        assert match(Lexicon(phrases=lexicon.phrases)).tolist() == found.tolist(), name
+        assert found.any(), name
+    # a leading \b moved behind the letter keeps its meaning at a text's start and after a word
+    mixed = compile_phrases((r"\bcat\b", "dog"))
+    assert [bool(mixed.search(t)) for t in ("cat", "a cat", "bobcat", "hotdog", "cats")] == [True, True, False, True, False]
+    with pytest.raises(ValueError, match="before a letter"):
+        compile_phrases((r"\b1st", "dog"))
+    with pytest.raises(ValueError, match="needs"):
+        Lexicon()
+
+
+def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
+    from boilerplate.detectors.lexicons import LEXICON_MAX_CHARS, LEXICONS, lexicon_matcher
 
     lines = ["Home", "  MENU  ", "Related stories:", "A message from The Moscow Times:", "Dear readers,",
              "By Jane Doe and John Roe", "Updated: March 3, 2024 at 10:15 am EST", "5 min read", "Photo: AP",
              "more from the newsroom team", "x" * (LEXICON_MAX_CHARS + 50) + " home", "home" + " " * 2000,
-             "İSTANBUL by Ali", "", "the home page", "Most read"]
-    for doc in (json.loads(row) for row in (FIXTURES / "seeds.jsonl").read_text().splitlines()):
-        lines += doc["lines"]
-    text = lowered_heads(lines, LEXICON_MAX_CHARS)[0]
-    starts = np.concatenate(([0], np.cumsum([len(line) + 1 for line in text.split("\n")])[:-1]))
+             "İSTANBUL by Ali", "", "the home page", "Most read"] + _lexicon_test_lines()
     match = lexicon_matcher(lines)
-    for pattern in WHOLE_LINE:  # one anchored match per line start finds what a scan finds
-        assert match(pattern).tolist() == _matching_lines(pattern, text, starts).tolist()
-    assert sum(match(p).sum() for p in WHOLE_LINE) >= 10
+    whole_line = [lexicon for lexicon in LEXICONS.values() if lexicon.line is not None and not lexicon.phrases]
+    assert len(whole_line) == 4
+    for lexicon in whole_line:  # one anchored match per line start finds what a scan finds
+        assert match(lexicon).tolist() == _matching_lines_of(lexicon.line, lines).tolist()
+    assert sum(match(lexicon).sum() for lexicon in whole_line) >= 10
 
 
 def test_a_line_holding_a_line_break_is_refused_with_a_clear_error():
