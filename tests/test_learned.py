@@ -271,6 +271,30 @@ def test_hashed_text_equals_the_written_out_hashing():
             hash_lines(["a"], bad)
 
 
+def test_char_classes_are_re_classes_of_every_code_point():
+    import re
+
+    from boilerplate.detectors.learned.hashing import (
+        IDEOGRAPH,
+        IDEOGRAPH_RANGES,
+        OTHER,
+        SPACE,
+        WORD,
+        char_classes,
+    )
+
+    classes = char_classes()
+    assert len(classes) == 0x110000
+    ideograph = np.zeros(0x110000, dtype=bool)
+    for lo, hi in IDEOGRAPH_RANGES:
+        ideograph[lo:hi + 1] = True
+    word, space = re.compile(r"\w"), re.compile(r"\s")
+    for c in [*range(0, 0x3000), *range(0xD7F0, 0xE010), *range(0x10FF00, 0x110000), *range(0x3000, 0x110000, 97)]:
+        ch = chr(c)
+        want = IDEOGRAPH if ideograph[c] else WORD if word.match(ch) else SPACE if space.match(ch) else OTHER
+        assert classes[c] == want, hex(c)
+
+
 def test_first_compilation_is_safe_from_several_threads(monkeypatch):
     import threading
 

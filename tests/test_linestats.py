@@ -94,3 +94,22 @@ def test_line_token_ids_number_words_by_first_occurrence():
         assert list(word_id) == [first[w] for w in words] and np.array_equal(line_id, line_of)
     empty = line_token_ids([])
     assert empty[0] == [] and len(empty[1]) == len(empty[2]) == 0
+
+
+def test_stoplist_table_holds_each_justext_stoplist_word_by_word():
+    import justext
+
+    from boilerplate.detectors.stopwords import _stoplist, _tables
+
+    languages, row, table, log_size = _tables()
+    assert languages == tuple(sorted(justext.get_stoplists()))
+    want: dict[str, set[int]] = {}
+    for li, lang in enumerate(languages):
+        stoplist = justext.get_stoplist(lang)
+        assert np.isclose(log_size[li], np.log(max(len(stoplist), 2)))
+        for word in stoplist:
+            want.setdefault(word.lower(), set()).add(li)
+    assert set(row) == set(want) and set(table.data) == {1.0}
+    assert all(set(table.indices[table.indptr[i]:table.indptr[i + 1]]) == want[w] for w, i in row.items())
+    german = languages.index("German")
+    assert _stoplist(german) == {w.lower() for w in justext.get_stoplist("German")}

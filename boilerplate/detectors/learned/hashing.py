@@ -54,7 +54,8 @@ def char_classes() -> np.ndarray:
     """The class of every code point (uint8, 0x110000 entries): WORD where :mod:`re` matches
     ``\\w``, SPACE where it matches ``\\s``, IDEOGRAPH in :data:`IDEOGRAPH_RANGES`, else OTHER.
     Built from the runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
-    every = "".join(map(chr, range(_CODE_POINTS)))
+    # every code point in order, lone surrogates included, decoded in one call
+    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     classes = np.full(_CODE_POINTS, OTHER, dtype=np.uint8)
     for pattern, cls in ((r"\w+", WORD), (r"\s+", SPACE)):
         for m in re.finditer(pattern, every):
