@@ -95,6 +95,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from functools import lru_cache
 
 import numpy as np
 from lxml import etree
@@ -126,6 +127,9 @@ PATH_COMPONENTS = 8
 CLASSID_ANCESTORS = 5
 #: ``classid`` is cut to this many characters (at a token boundary).
 CLASSID_MAX_CHARS = 200
+#: Distinct (own tokens, inherited tokens) pairs whose ``classid`` string is kept: a list's items
+#: and a site's pages repeat the same pairs.
+CLASSID_CACHE_SIZE = 1 << 14
 #: Sectioning tags recorded in the ``landmark`` cue.
 LANDMARK_TAGS = frozenset({"nav", "header", "footer", "aside", "main", "article", "form", "search"})
 #: ``landmark`` is cut to this many characters (at a token boundary; nearest regions are kept).
@@ -446,7 +450,13 @@ def _classid(elems: list, cache: list, idx: int) -> str:
         pentry[2] = _cap(" ".join(tokens))
     if not own:
         return pentry[2]
-    return _cap(" ".join(dict.fromkeys(own + pentry[1])))
+    return _own_classid(own, pentry[1])
+
+
+@lru_cache(maxsize=CLASSID_CACHE_SIZE)
+def _own_classid(own: tuple[str, ...], inherited: tuple[str, ...]) -> str:
+    """The capped ``classid`` string of a block with tokens ``own`` below ancestors with ``inherited``."""
+    return _cap(" ".join(dict.fromkeys(own + inherited)))
 
 
 def _walk(root: etree._Element, drop_hidden: bool = True
