@@ -59,25 +59,22 @@ def _lexicon_test_lines() -> list[str]:
     return lines
 
 
-def test_ad_lexicon_matches_the_lines_its_written_out_form_matches():
-    import re
-
+def test_ad_lexicon_finds_ad_labels_disclosures_and_shop_buttons_in_several_languages():
     from boilerplate.detectors.lexicons import AD_PHRASE, lexicon_matcher
 
-    # the lexicon as first written: one pattern, a \b in front of each word-bounded branch (slower, same lines)
-    reference = re.compile(
-        r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads|"
-        r"anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|"
-        r"advertentie|gesponsord|annonce|annons|annonse|mainos|reklama|reklame|reklam|iklan|реклама|إعلان|"
-        r"विज्ञापन|quảng cáo|広告|スポンサーリンク|pr|광고|广告|廣告|赞助)[^\S\n]*$|"
-        r"ad-free|\b(?:disabled|block(?:ing)?|turn off|disable) (?:all |your )?ads?\b|ad ?blocker|"
-        r"\bsponsored by\b|\badvertis(?:e|ing) with us\b|story continues below (?:this )?advertisement", re.MULTILINE)
-    other_languages = ["Anzeige", " 広告 ", "Реклама", "Iklan", "PR", "Anzeigen", "広告主様へ", "PRESS"]
-    assert lexicon_matcher(other_languages)(AD_PHRASE).tolist() == [True] * 5 + [False] * 3
-    lines = _lexicon_test_lines() + other_languages
-    match = lexicon_matcher(lines)
-    assert match(AD_PHRASE).tolist() == _matching_lines_of(reference, lines).tolist()
-    assert match(AD_PHRASE).sum() >= 8
+    ads = ["Advertisement", "  ads ", "Ad-free reading", "We have disabled all ads", "Turn off your adblocker",
+           "sponsored by Acme", "Advertise with us", "Story continues below this advertisement",
+           "Advertisement - Continue Reading Below", "As an Amazon Associate we earn from qualifying purchases.",
+           "This post may contain affiliate links.", "We may earn a commission from links on this page",
+           "Check Price", "See details & buying options", "Buy on Amazon", "Sponsor message", "Advert",
+           # other languages
+           "Anzeige", " 広告 ", "Реклама", "Iklan", "PR", "Cet article contient des liens affiliés",
+           "Contiene enlaces de afiliados", "Ver precio", "Zum Angebot", "この記事はアフィリエイト広告を含みます"]
+    not_ads = ["bad-free", "undisabled ads", "unsponsored by", "advertising with usx", "Read more", "", "adblock",
+               "The company says subscribers will earn more", "He checked the prices of houses", "Sponsor",
+               "Anzeigen", "広告主様へ", "PRESS", "Subscribe now"]
+    match = lexicon_matcher(ads + not_ads)(AD_PHRASE)
+    assert [line for line, hit in zip(ads + not_ads, match) if hit != (line in ads)] == []
 
 
 def _matching_lines_of(pattern, lines):

@@ -86,15 +86,30 @@ CHROME_PHRASE = Lexicon(phrases=(
     "we use cookies", "share on (?:facebook|twitter|x|linkedin|whatsapp)", "follow us on", "skip to content",
     "click here"))
 AD_PHRASE = Lexicon(line=re.compile(
-    r"^[^\S\n]*(?:advertisement|advertising|sponsored|sponsored content|promoted|paid content|ad|ads|"
+    r"^[^\S\n]*(?:advertisement|advertisements|advertising|advert|adverts|sponsored|sponsored content|"
+    r"sponsored links|sponsored stories|sponsor content|sponsor message|promoted|paid content|ad|ads|"
     # the same ad labels in other languages (de, fr, es, pt, it, nl, nordic, pl/cs, tr, id, ru, ar,
     # hi, vi, ja, ko, zh); "pr" is how Japanese pages label paid placements
     r"anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|"
     r"advertentie|gesponsord|annonce|annons|annonse|mainos|reklama|reklame|reklam|iklan|реклама|إعلان|"
     r"विज्ञापन|quảng cáo|広告|スポンサーリンク|pr|광고|广告|廣告|赞助)[^\S\n]*$", re.MULTILINE), phrases=(
     *(rf"\b{verb} (?:all |your )?ads?\b" for verb in ("disabled", "block", "blocking", "turn off", "disable")),
-    r"\bsponsored by\b", r"\badvertis(?:e|ing) with us\b", "ad-free", "ad ?blocker",
-    "story continues below (?:this )?advertisement"))
+    r"\bsponsored by\b", r"\badvertis(?:e|ing) with us\b", r"\bad-free", r"\bad ?blocker",
+    # the slot label an ad leaves in the text ("Advertisement - Story continues below")
+    "story continues below", "article continues below", "continue reading below",
+    # affiliate disclosures, in English and in the languages above
+    r"\baffiliate[ -](?:links?|commissions?|partners?|programs?)\b", r"\bqualifying purchases\b",
+    *(rf"\b{modal} (?:earn|receive|get) (?:a )?(?:small )?commissions?\b" for modal in ("may", "might", "will")),
+    r"\bretail partners?\b",
+    r"\bliens? (?:affiliés?|sponsorisés?)\b", r"\benlaces? (?:de afiliados?|patrocinados?)\b",
+    r"\blinks? (?:de afiliados?|patrocinados?|affiliati|sponsorizzati)\b", r"\bwerbelinks?\b",
+    r"\bprovisionslinks?\b", r"\bgesponsorde links?\b", "アフィリエイト", "広告を含み",
+    # shop-box buttons: a price check or a deal at a retailer (beside the PRICE lexicon, any script)
+    r"\bcheck (?:the )?(?:latest )?prices?\b", r"\bsee (?:the )?(?:latest )?prices?\b", r"\bbuying options\b",
+    r"\bwhere to buy\b", r"\bbest prices? today\b", r"\bprice comparison\b", r"\bview deals?\b",
+    r"\bbuy (?:it )?(?:on|at|from) amazon\b",
+    *(rf"\b{see} (?:precio|preço|prezzo|prix)\b" for see in ("ver", "vedi", "voir le")),
+    r"\bpreis prüfen\b", r"\bzum angebot\b"))
 APPEAL_PHRASE = Lexicon(phrases=(
     r"\bsupport us\b", r"\bdonat(?:e|ion|ions|ing)\b", r"\bsubscri(?:be|ber|bers|ption|ptions)\b",
     r"\bnewsletters?\b", r"\bsign[ -]?up\b", r"\byour support\b", r"\bsupport (?:independent|our) journalism\b",
