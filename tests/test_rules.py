@@ -77,6 +77,21 @@ def test_ad_lexicon_finds_ad_labels_disclosures_and_shop_buttons_in_several_lang
     assert [line for line, hit in zip(ads + not_ads, match) if hit != (line in ads)] == []
 
 
+def test_appeal_and_social_lexicons_find_follow_and_sign_up_calls_in_several_languages():
+    from boilerplate.detectors.lexicons import APPEAL_PHRASE, CHROME_LINE, SOCIAL_LINE, lexicon_matcher
+
+    appeals = ["Follow us", "Follow us on Twitter", "Connect with us", "Get started", "Request a quote",
+               "No credit card required.", "Create an account", "Enter your email address", "Subscribe now",
+               "Folgen Sie uns", "Jetzt abonnieren", "Abonnez-vous à notre newsletter", "Síguenos", "Iscriviti",
+               "Подпишитесь на нас", "メルマガ会員登録", "关注我们"]
+    others = ["He did not follow usual practice", "The home page", "Started in 2001", "Dear reader, more"]
+    match = lexicon_matcher(appeals + others)
+    assert match(APPEAL_PHRASE).tolist() == [True] * len(appeals) + [False, False, False, True]
+    assert not match(CHROME_LINE)[0]  # "Follow us" is the guideline's appeal, not chrome
+    social = ["Facebook", "  Instagram ", "RSS feed", "LinkedIn", "Facebook is a social network", "Share on X"]
+    assert lexicon_matcher(social)(SOCIAL_LINE).tolist() == [True, True, True, True, False, False]
+
+
 def _matching_lines_of(pattern, lines):
     """Lines where ``pattern`` matches, by a plain scan of the lowered, capped text."""
     import numpy as np
@@ -120,10 +135,11 @@ def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
     lines = ["Home", "  MENU  ", "Related stories:", "A message from The Moscow Times:", "Dear readers,",
              "By Jane Doe and John Roe", "Updated: March 3, 2024 at 10:15 am EST", "5 min read", "Photo: AP",
              "more from the newsroom team", "x" * (LEXICON_MAX_CHARS + 50) + " home", "home" + " " * 2000,
-             "İSTANBUL by Ali", "", "the home page", "Most read"] + _lexicon_test_lines()
+             "İSTANBUL by Ali", "", "the home page", "Most read", "Facebook", " Instagram ",
+             "Facebook is a social network"] + _lexicon_test_lines()
     match = lexicon_matcher(lines)
     whole_line = [lexicon for lexicon in LEXICONS.values() if lexicon.line is not None and not lexicon.phrases]
-    assert len(whole_line) == 4
+    assert {"chrome_line", "metadata_line", "social"} <= {k for k, v in LEXICONS.items() if v in whole_line}
     for lexicon in whole_line:  # one anchored match per line start finds what a scan finds
         assert match(lexicon).tolist() == _matching_lines_of(lexicon.line, lines).tolist()
     assert sum(match(lexicon).sum() for lexicon in whole_line) >= 10

@@ -49,21 +49,22 @@ def compile_phrases(branches: tuple[str, ...]) -> re.Pattern:
     r"""``"|".join(branches)``, written so that Python's regex engine finds candidates fast.
 
     The branches are grouped by their first character, one alternation per group (the first level
-    of a trie). A leading ``\b`` (before a letter) is either factored out of all branches, when
-    every branch has one, or moved behind the letter as ``(?<!\w.)``: the same test, but the branch
-    now opens with a literal, and when every branch does the engine scans for those characters
-    alone. Matches are those of the plain alternation (tests check it on real lines).
+    of a trie). A leading ``\b`` (before a letter) is factored out of the branches that have one
+    when most do (``\b(?:...)|...``: mid-word positions fail at once), else moved behind the letter
+    as ``(?<!\w.)``: the same test, but the branch opens with a literal, and when every branch does
+    the engine scans for those characters alone. Matches are those of the plain alternation
+    (tests check it on real lines).
     """
-    bounded = [b.startswith(r"\b") for b in branches]
-    if all(bounded):
-        return re.compile(r"\b(?:" + _first_char_groups(tuple(b[2:] for b in branches)) + ")")
-    leads = []
-    for branch, bound in zip(branches, bounded):
-        if bound:
-            if not branch[2:3].isalpha():
-                raise ValueError(f"a \\b must open a branch before a letter: {branch!r}")
-            branch = branch[2] + r"(?<!\w.)" + branch[3:]
-        leads.append(branch)
+    bounded = tuple(b[2:] for b in branches if b.startswith(r"\b"))
+    free = tuple(b for b in branches if not b.startswith(r"\b"))
+    if len(bounded) > len(free):
+        return re.compile("|".join([r"\b(?:" + _first_char_groups(bounded) + ")"]
+                                   + ([_first_char_groups(free)] if free else [])))
+    leads = list(free)
+    for branch in bounded:
+        if not branch[:1].isalpha():
+            raise ValueError(f"a \\b must open a branch before a letter: {branch!r}")
+        leads.append(branch[0] + r"(?<!\w.)" + branch[1:])
     return re.compile(_first_char_groups(tuple(leads)))
 
 
@@ -78,12 +79,12 @@ def _first_char_groups(branches: tuple[str, ...]) -> str:
 CHROME_LINE = Lexicon(line=re.compile(
     r"^[^\S\n]*(?:[×✕✖x]|close|menu|home|search|read more|more|show more|load more|share|tweet|print|"
     r"e-?mail|comments?|\d+ comments?|log ?in|sign in|log out|next|previous|prev|back|back to top|"
-    r"skip to (?:main )?content|top|loading\.*|reply|like|follow us|share this(?: article)?|"
+    r"skip to (?:main )?content|top|loading\.*|reply|like|share this(?: article)?|"
     r"copy link|toggle navigation|open menu|accept(?: all)?(?: cookies)?|ok|got it)[^\S\n]*[:.!›»>]?[^\S\n]*$",
     re.MULTILINE))
 CHROME_PHRASE = Lexicon(phrases=(
     "all rights reserved", "©", r"\bcopyright\b", "privacy policy", "terms of (?:use|service)", "cookie policy",
-    "we use cookies", "share on (?:facebook|twitter|x|linkedin|whatsapp)", "follow us on", "skip to content",
+    "we use cookies", "share on (?:facebook|twitter|x|linkedin|whatsapp)", "skip to content",
     "click here"))
 AD_PHRASE = Lexicon(line=re.compile(
     r"^[^\S\n]*(?:advertisement|advertisements|advertising|advert|adverts|sponsored|sponsored content|"
@@ -119,7 +120,28 @@ APPEAL_PHRASE = Lexicon(phrases=(
     r"\bnot ready to support\b", r"\bwe need your help\b", r"\bdaily email\b", r"\bfree trial\b",
     r"\bunlimited access\b", r"\balready a (?:subscriber|member)\b", r"\bregister (?:now|for free)\b",
     r"\bdear readers?\b", r"\bdownload (?:our|the) app\b", r"\bsupporting\b.{0,40}\b(?:journalism|us)\b",
-    r"\bthank you for (?:reading|standing|supporting)\b"))
+    r"\bthank you for (?:reading|standing|supporting)\b",
+    # follow and contact calls, sign-up forms and a business's own offers (the guideline's appeal)
+    r"\bfollow us\b", r"\bconnect with us\b", r"\bstay connected\b", r"\bget in touch\b", r"\bget started\b",
+    r"\bget a (?:demo|quote|free quote)\b", r"\brequest (?:a )?(?:quote|demo)\b", r"\bbook (?:a|your) (?:demo|call|consultation)\b",
+    r"\bfree (?:consultation|estimate|quote)\b", r"\bapply now\b", r"\bpre-?order\b", r"\bno credit card required\b",
+    r"\bcreate (?:an |your )?(?:free )?account\b", r"\bjoin (?:now|us|today|for free)\b", r"\bsend us a tip\b",
+    r"\b(?:your )?email address\b", r"\btype your email\b",
+    # the same calls in other languages (de, fr, es, pt, it, nl, ru)
+    r"\bjetzt (?:abonnieren|anmelden|spenden|unterstützen)\b", r"\bfolgen sie uns\b", r"\babonnieren\b",
+    r"\babonnez-vous\b", r"\bs'abonner\b", r"\bsuivez-nous\b", r"\bfaire un don\b", r"\binscrivez-vous\b",
+    r"\bsuscr[ií]bete\b", r"\bs[ií]guenos\b", r"\breg[ií]strate\b", r"\bassine\b", r"\bsiga-nos\b",
+    r"\binscreva-se\b", r"\biscriviti\b", r"\bseguici\b", r"\babbonati\b", r"\bvolg ons\b", r"\babonneer\b",
+    r"\bdoneer\b", r"\bподпи(?:шитесь|саться|ска)\b", r"\bподдержите\b",
+    # and in Japanese and Chinese, written without spaces (no word boundary to anchor on): follow,
+    # subscribe, member registration, mail magazine, donate
+    "フォロー", "購読", "会員登録", "メルマガ", "寄付", "订阅", "關注", "关注我们", "捐款"))
+#: A line that is only the name of a social network or feed: the entries of a follow-us list, in
+#: any language (the names are brands).
+SOCIAL_LINE = Lexicon(line=re.compile(
+    r"^[^\S\n]*(?:facebook|instagram|twitter|youtube|linkedin|pinterest|tiktok|rss|rss feeds?|whatsapp|telegram|"
+    r"threads|bluesky|mastodon|reddit|snapchat|flickr|vimeo|tumblr|vk|vkontakte|weibo|wechat|line|xing|"
+    r"discord|twitch|spotify|apple podcasts|google news|soundcloud|podcast|newsletter)[^\S\n]*$", re.MULTILINE))
 APPEAL_HEADER = Lexicon(line=re.compile(
     r"^[^\S\n]*(?:a (?:message|note) from\b.*|dear readers?,?)[^\S\n]*$", re.MULTILINE))
 METADATA_LINE = Lexicon(line=re.compile(
@@ -154,7 +176,7 @@ PRICE = Lexicon(phrases=(rf"[{CURRENCY_SIGNS}](?:(?=[^\S\n]?\d)|(?<=\d.)|(?<=\d[
 LEXICONS: dict[str, Lexicon] = {
     "chrome_line": CHROME_LINE, "chrome_phrase": CHROME_PHRASE, "ad_phrase": AD_PHRASE,
     "appeal_phrase": APPEAL_PHRASE, "appeal_header": APPEAL_HEADER, "metadata_line": METADATA_LINE,
-    "teaser_header": TEASER_HEADER, "price": PRICE,
+    "teaser_header": TEASER_HEADER, "price": PRICE, "social": SOCIAL_LINE,
 }
 
 
