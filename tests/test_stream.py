@@ -354,3 +354,19 @@ def test_gzipped_warc_without_a_telling_name_is_detected(tmp_path, capsys):
     assert records.detect_format(str(tmp_path / "crawl.bin")) == "warc"
     code, err = _run(["clean", str(tmp_path / "crawl.bin"), "-o", str(tmp_path / "o.jsonl")], capsys)
     assert code == 0 and "1 records cleaned" in err
+
+
+def test_a_pool_preloads_only_the_detector_of_the_first_records_kind(monkeypatch):
+    """Forked workers share what the parent loaded; the parent loads the first record's kind only
+    (a WARC of pages needs no text model), and a record of the other kind is still cleaned."""
+    loaded = []
+    monkeypatch.setattr(stream, "preload", lambda config, kinds=("text", "html"): loaded.append(list(kinds)))
+    items = [("in", records.Record(index=0, kind="html", content="<p>One paragraph of text here.</p>", fields={})),
+             ("in", records.Record(index=1, kind="text", content="One line of text.", fields={}))]
+    from boilerplate.labels import LABELS
+
+    out = list(stream.clean_stream(items, stream.CleanConfig(detector="rules", keep=LABELS), workers=2))
+    assert loaded == [["html"]]
+    assert [json.loads(line)["clean_text"] for _, line, _, _ in out] == ["One paragraph of text here.",
+                                                                        "One line of text."]
+    assert list(stream.clean_stream([], stream.CleanConfig(detector="rules"), workers=2)) == [] and len(loaded) == 1

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO, Any
 
 from .. import api
@@ -243,12 +244,12 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def preload(config: CleanConfig) -> None:
-    """Load the detectors the records can need (the text and the HTML one) in this process and
-    run each once (the first prediction builds lazily made state, ~1 s), so that forked workers
-    share all of it copy-on-write instead of each building its own."""
+def preload(config: CleanConfig, kinds: Iterable[str] = ("text", "html")) -> None:
+    """Load the detectors for records of ``kinds`` in this process and run each once (the first
+    prediction builds lazily made state, ~1 s), so that forked workers share all of it
+    copy-on-write instead of each building its own."""
     warm_up = "<html><body><h1>Warm up</h1><p>One line of text to label.</p></body></html>"
-    for html in (False, True):
+    for html in sorted({kind == "html" for kind in kinds}):
         detector = config.detector_for(html)
         api.document_labels(api.to_document(warm_up, html=html), detector)
 
@@ -278,7 +279,14 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
     # elsewhere the platform default is used.
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     if ctx is not None:
-        preload(config)  # loaded once here, shared copy-on-write, not once per worker
+        # loaded once here, shared copy-on-write, not once per worker: the detector of the first
+        # record's kind (a stream is almost always of one kind; a worker loads the other if needed)
+        items = iter(items)
+        first = next(items, None)
+        if first is None:
+            return
+        items = chain([first], items)
+        preload(config, [first[1].kind] if isinstance(first[1], Record) else ["text", "html"])
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
