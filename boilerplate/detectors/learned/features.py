@@ -47,8 +47,10 @@ CONTEXT_SOURCES = SHAPE_COLUMNS[:6]
 #: Columns whose density around a line marks a run: a list of teasers, each opening with a
 #: dateline or repeating a headline's words, each cut short; a shop box, its prices around
 #: labels too short to say what they are ("Product", "Check price"); a follow-us list, its network
-#: names around its heading and its "Email" entry.
-RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis", "lexicon_price", "lexicon_social")
+#: names around its heading and its "Email" entry; an appeal block, its paragraphs written as prose
+#: but its calls ("your support", "subscribe") around them.
+RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis", "lexicon_price", "lexicon_social",
+               "lexicon_appeal_phrase")
 RUN_WINDOW = 3
 #: A line opening with a dateline, in cased scripts ("ISTANBUL/PARIS:", "SAN FRANCISCO, California:",
 #: "Washington, DC [US], July 4 (ANI):", "LONDON, UK -", "BERLIN (dpa) —") or with a bracketed
