@@ -33,7 +33,7 @@ _SHARED: dict = {}  # what the fold workers read; fork shares it without picklin
 
 def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, dict]:
     """One fit: ``(variant, fold)`` trains on the other folds and predicts this one, also with the
-    booster cut to each of :data:`TREE_COUNTS` trees (P(body) only); ``(variant, -1)`` trains on
+    booster cut to each of :data:`TREE_COUNTS` trees; ``(variant, -1)`` trains on
     every corpus page and predicts the seeds (text only)."""
     docs, folds, params, seeds = _SHARED["docs"], _SHARED["folds"], _SHARED["params"], _SHARED["seeds"]
     variant, f = task
@@ -52,8 +52,12 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
     labels = [model.labels_from_proba(d, p) for d, p in zip(test, probas)]
     idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
     body = LABELS.index(BODY)
-    fewer = {n: [p[:, body] for p in model.with_trees(n).predict_proba_many(test)]
-             for n in TREE_COUNTS if f >= 0 and n < params.get("max_iter", LearnedDetector().max_iter)}
+    fewer = {}  # n -> (P(body), labels) of each test page with the booster cut to n trees
+    for n in TREE_COUNTS:
+        if f >= 0 and n < params.get("max_iter", LearnedDetector().max_iter):
+            cut = model.with_trees(n)
+            cut_probas = cut.predict_proba_many(test)
+            fewer[n] = ([p[:, body] for p in cut_probas], [cut.labels_from_proba(d, p) for d, p in zip(test, cut_probas)])
     return variant, f, idx, labels, [p[:, body] for p in probas], fewer
 
 
@@ -74,10 +78,10 @@ def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds:
         else:
             for i, lab, pb in zip(idx, labels, probs):
                 out[variant]["preds"][i], out[variant]["p_body"][i] = lab, pb
-            for n, pbs in fewer.items():
-                per_doc = out[variant]["trees"].setdefault(n, [None] * len(docs))
-                for i, pb in zip(idx, pbs):
-                    per_doc[i] = pb
+            for n, (pbs, labs) in fewer.items():
+                per_doc = out[variant]["trees"].setdefault(n, ([None] * len(docs), [None] * len(docs)))
+                for i, pb, lab in zip(idx, pbs, labs):
+                    per_doc[0][i], per_doc[1][i] = pb, lab
         print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return out
@@ -124,15 +128,19 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         preds, p_body = predicted[variant]["preds"], predicted[variant]["p_body"]
         res = evaluate(docs, preds, gold, n_boot=bootstrap)
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
-        # the trees' quality curve: the same folds, the booster cut to fewer trees (P(body) only)
-        res["trees"] = {str(n): binary_scores(docs, pbs, gold, params.get("threshold", LearnedDetector().threshold))
-                        for n, pbs in sorted(predicted[variant]["trees"].items())}
+        # the trees' quality curve: the same folds, the booster cut to fewer trees (binary, and fine
+        # on the hand-read pages: the kinds go to the lines the cut booster calls not body)
+        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
+        res["trees"] = {}
+        for n, (pbs, labs) in sorted(predicted[variant]["trees"].items()):
+            res["trees"][str(n)] = binary_scores(docs, pbs, gold, params.get("threshold", LearnedDetector().threshold))
+            if hand:
+                res["trees"][str(n)]["fine_macro_f1"] = fine_scores(docs, labs, hand)["macro_f1"]
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
         for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
             pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
             yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
             res["calibration"][name] = calibration(pb, yb)
-        hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
             res["fine"] = fine_scores(docs, preds, hand)
             res["fine"]["pages"] = len(hand)

@@ -308,12 +308,13 @@ def table_trees(res: dict) -> str:
     models cut the same way (speed.json ``trees``)."""
     speed = res["speed"].get("trees", {})
     whole_trees = str(res["cv"]["params"].get("max_iter", LearnedDetector().max_iter))
-    out = ("| path | trees | Scrapinghub F1 | WCXB F1 | WCXB article F1 | speed | × the whole booster's speed |\n"
-           "|---|---|---|---|---|---|---|\n")
+    out = ("| path | trees | Scrapinghub F1 | WCXB F1 | WCXB article F1 | fine macro-F1 | speed | "
+           "× the whole booster's speed |\n|---|---|---|---|---|---|---|---|\n")
     for variant in ("html", "text"):
         cv = res["cv"].get(variant, {})
         whole = {"scrapinghub": cv.get("scrapinghub", {}).get("all", {}), "wcxb": cv.get("wcxb", {}).get("all", {}),
-                 "wcxb_article": cv.get("wcxb", {}).get("article", {})}
+                 "wcxb_article": cv.get("wcxb", {}).get("article", {}),
+                 "fine_macro_f1": cv.get("fine", {}).get("macro_f1", float("nan"))}
         curve = {**cv.get("trees", {}), whole_trees: whole}
         timed = speed.get(variant, {})
         unit = "pages/s" if variant == "html" else "lines/s"
@@ -322,10 +323,11 @@ def table_trees(res: dict) -> str:
             q = curve[n]
             t = timed.get(n)
             rate = f"{t[unit.replace('/', '_per_')]:,.0f} {unit}" if t else "–"
+            fine = f"{q['fine_macro_f1']:.3f}" if "fine_macro_f1" in q else "–"  # cut runs before it was scored
             ratio = f"{base['min_s'] / t['min_s']:.2f}" if t and base else "–"
             out += (f"| {variant} | {n} | {q.get('scrapinghub', {}).get('f1', float('nan')):.3f} | "
                     f"{q.get('wcxb', {}).get('f1', float('nan')):.3f} | {q.get('wcxb_article', {}).get('f1', float('nan')):.3f} | "
-                    f"{rate} | {ratio} |\n")
+                    f"{fine} | {rate} | {ratio} |\n")
     return out
 
 
