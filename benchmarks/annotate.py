@@ -267,6 +267,8 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 11: the same again: each 42 random article pages moved HTML fine macro-F1 by about 0.005
     11: NewsRound(20261219, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
                   "news and article pages, no page filter"),
+    12: NewsRound(20261221, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
+                  "news and article pages, no page filter"),
 }
 
 
