@@ -306,4 +306,6 @@ def test_more_workers_than_cpus_warns_and_model_is_loaded_before_forking(tmp_pat
     assert err.count("warning: --workers") == 1 and len(_rows(tmp_path / "o.jsonl")) == 4
     api._cached.cache_clear()
     list(pool.clean_stream([("s", records.Record(0, "text", STORY))], pool.CleanConfig(), workers=2))
-    assert api._cached.cache_info().currsize >= 2  # text and HTML detectors, in the parent
+    assert api._cached.cache_info().currsize == 1  # the text detector, in the parent: the first record's kind
+    list(pool.clean_stream([("s", records.Record(0, "html", f"<p>{STORY}</p>"))], pool.CleanConfig(), workers=2))
+    assert api._cached.cache_info().currsize == 2  # and the HTML one for a stream of pages
