@@ -128,8 +128,11 @@ CLASSID_ANCESTORS = 5
 #: ``classid`` is cut to this many characters (at a token boundary).
 CLASSID_MAX_CHARS = 200
 #: Distinct (own tokens, inherited tokens) pairs whose ``classid`` string is kept: a list's items
-#: and a site's pages repeat the same pairs.
-CLASSID_CACHE_SIZE = 1 << 14
+#: and a site's pages repeat the same pairs. Only pairs of at most ``CLASSID_CACHE_MAX_CHARS``
+#: token characters are kept (a hostile class attribute is joined and dropped), so the cache
+#: holds at most a few MiB.
+CLASSID_CACHE_SIZE = 1 << 12
+CLASSID_CACHE_MAX_CHARS = 4 * CLASSID_MAX_CHARS
 #: Sectioning tags recorded in the ``landmark`` cue.
 LANDMARK_TAGS = frozenset({"nav", "header", "footer", "aside", "main", "article", "form", "search"})
 #: ``landmark`` is cut to this many characters (at a token boundary; nearest regions are kept).
@@ -450,13 +453,18 @@ def _classid(elems: list, cache: list, idx: int) -> str:
         pentry[2] = _cap(" ".join(tokens))
     if not own:
         return pentry[2]
-    return _own_classid(own, pentry[1])
+    inherited = pentry[1]
+    if sum(map(len, own)) + sum(map(len, inherited)) > CLASSID_CACHE_MAX_CHARS:
+        return _join_classid(own, inherited)
+    return _kept_classid(own, inherited)
 
 
-@lru_cache(maxsize=CLASSID_CACHE_SIZE)
-def _own_classid(own: tuple[str, ...], inherited: tuple[str, ...]) -> str:
+def _join_classid(own: tuple[str, ...], inherited: tuple[str, ...]) -> str:
     """The capped ``classid`` string of a block with tokens ``own`` below ancestors with ``inherited``."""
     return _cap(" ".join(dict.fromkeys(own + inherited)))
+
+
+_kept_classid = lru_cache(maxsize=CLASSID_CACHE_SIZE)(_join_classid)
 
 
 def _walk(root: etree._Element, drop_hidden: bool = True

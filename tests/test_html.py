@@ -238,6 +238,20 @@ def test_classid_is_deduplicated_lowercased_and_capped():
     assert len(set(classid.split())) == len(classid.split())
 
 
+def test_classid_strings_are_kept_between_pages_only_for_short_token_lists():
+    from boilerplate import html
+
+    html._kept_classid.cache_clear()
+    page = "<div class='menu'><p class='item'>a</p><p class='item'>b</p><p class='other'>c</p></div>"
+    first = render(page).cues["classid"]
+    assert first == ["item menu", "item menu", "other menu"] and render(page).cues["classid"] == first
+    assert html._kept_classid.cache_info().currsize == 2  # (item, menu) and (other, menu), reused
+    hostile = " ".join(f"t{i}" for i in range(5000))  # a class attribute no cache should hold on to
+    doc = render(f"<div class='{hostile}'><p class='a'>x</p><p class='b'>y</p></div>")
+    assert [c.split()[0] for c in doc.cues["classid"]] == ["a", "b"]
+    assert html._kept_classid.cache_info().currsize == 2
+
+
 # --- decoding ------------------------------------------------------------------------------------
 
 def test_utf8_bom_wins_over_meta():
