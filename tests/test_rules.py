@@ -125,6 +125,11 @@ def test_compiled_phrases_match_the_lines_their_plain_alternation_matches():
     assert [bool(mixed.search(t)) for t in ("cat", "a cat", "bobcat", "hotdog", "cats")] == [True, True, False, True, False]
     with pytest.raises(ValueError, match="before a letter"):
         compile_phrases((r"\b1st", "dog"))
+    with pytest.raises(ValueError, match="before a letter"):  # "s?" would lose its quantifier
+        compile_phrases((r"\bs?foo", "x", "y"))
+    with pytest.raises(ValueError, match="top-level"):  # "bar" would be grouped under "f"
+        compile_phrases(("foo|bar", "fxx"))
+    assert compile_phrases(("f(?:oo|ar)", "[|]x", r"\|y")).search("a|y")  # bars inside groups, classes, escapes
     with pytest.raises(ValueError, match="needs"):
         Lexicon()
 

@@ -55,6 +55,9 @@ def compile_phrases(branches: tuple[str, ...]) -> re.Pattern:
     the engine scans for those characters alone. Matches are those of the plain alternation
     (tests check it on real lines).
     """
+    for branch in branches:
+        if _has_top_level_bar(branch):
+            raise ValueError(f"a phrase branch must not hold a top-level '|': {branch!r}")
     bounded = tuple(b[2:] for b in branches if b.startswith(r"\b"))
     free = tuple(b for b in branches if not b.startswith(r"\b"))
     if len(bounded) > len(free):
@@ -62,10 +65,33 @@ def compile_phrases(branches: tuple[str, ...]) -> re.Pattern:
                                    + ([_first_char_groups(free)] if free else [])))
     leads = list(free)
     for branch in bounded:
-        if not branch[:1].isalpha():
-            raise ValueError(f"a \\b must open a branch before a letter: {branch!r}")
+        if not branch[:1].isalpha() or branch[1:2] in ("*", "+", "?", "{"):
+            raise ValueError(f"a \\b must open a branch before a letter (not quantified): {branch!r}")
         leads.append(branch[0] + r"(?<!\w.)" + branch[1:])
     return re.compile(_first_char_groups(tuple(leads)))
+
+
+def _has_top_level_bar(branch: str) -> bool:
+    """Whether ``branch`` holds a ``|`` outside any group, class or escape (its alternatives would be
+    split apart by the first-character grouping)."""
+    depth, i, in_class = 0, 0, False
+    while i < len(branch):
+        c = branch[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1 if branch[i + 1:i + 2] == "]" else 0  # "[]...]": a leading "]" is literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _first_char_groups(branches: tuple[str, ...]) -> str:
