@@ -313,8 +313,9 @@ def table_trees(res: dict) -> str:
     for variant in ("html", "text"):
         cv = res["cv"].get(variant, {})
         whole = {"scrapinghub": cv.get("scrapinghub", {}).get("all", {}), "wcxb": cv.get("wcxb", {}).get("all", {}),
-                 "wcxb_article": cv.get("wcxb", {}).get("article", {}),
-                 "fine_macro_f1": cv.get("fine", {}).get("macro_f1", float("nan"))}
+                 "wcxb_article": cv.get("wcxb", {}).get("article", {})}
+        if "fine" in cv:
+            whole["fine_macro_f1"] = cv["fine"]["macro_f1"]
         curve = {**cv.get("trees", {}), whole_trees: whole}
         timed = speed.get(variant, {})
         unit = "pages/s" if variant == "html" else "lines/s"
