@@ -43,6 +43,7 @@ class Lexicon:
 
 
 _LITERAL = re.compile(r"[^\\\[\](){}.*+?^$|]")  # a branch opening with this character opens with it literally
+_QUANTIFIERS = ("*", "+", "?", "{")  # after a branch's first character: that character is not the whole first item
 
 
 def compile_phrases(branches: tuple[str, ...]) -> re.Pattern:
@@ -65,7 +66,7 @@ def compile_phrases(branches: tuple[str, ...]) -> re.Pattern:
                                    + ([_first_char_groups(free)] if free else [])))
     leads = list(free)
     for branch in bounded:
-        if not branch[:1].isalpha() or branch[1:2] in ("*", "+", "?", "{"):
+        if not branch[:1].isalpha() or branch[1:2] in _QUANTIFIERS:
             raise ValueError(f"a \\b must open a branch before a letter (not quantified): {branch!r}")
         leads.append(branch[0] + r"(?<!\w.)" + branch[1:])
     return re.compile(_first_char_groups(tuple(leads)))
@@ -97,7 +98,7 @@ def _has_top_level_bar(branch: str) -> bool:
 def _first_char_groups(branches: tuple[str, ...]) -> str:
     groups: dict[str, list[str]] = {}
     for branch in branches:  # a branch without a literal first character is a group of its own
-        key = branch[0] if branch and _LITERAL.match(branch) and branch[1:2] not in ("*", "+", "?", "{") else branch
+        key = branch[0] if branch and _LITERAL.match(branch) and branch[1:2] not in _QUANTIFIERS else branch
         groups.setdefault(key, []).append(branch[len(key):] if key != branch else "")
     return "|".join(key + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0]) for key, rests in groups.items())
 
