@@ -528,16 +528,25 @@ def run_shapes(cut_short: np.ndarray, log_chars: np.ndarray, blank: np.ndarray) 
     n = len(cut_short)
     out = np.zeros((n, len(RUN_SHAPE_COLUMNS)))
     order = np.flatnonzero(~blank)
-    if not len(order):
+    m = len(order)
+    if not m:
         return out
     cut = cut_short[order] > 0
     start = np.concatenate(([True], cut[1:] != cut[:-1]))
     run_id = np.cumsum(start) - 1
     run_len = np.bincount(run_id)[run_id]
     out[order, 0] = np.where(cut, np.log1p(run_len), 0.0)
-    # the window's mean of x and of x squared, as every window mean is taken
-    moments = context_windows(np.column_stack([log_chars, log_chars * log_chars]), blank, offsets=(), window=RUN_WINDOW)
-    out[order, 1] = np.sqrt(np.maximum(moments[order, 1] - moments[order, 0] ** 2, 0.0))
+    x = log_chars[order]
+    csum = np.zeros(m + 1)
+    np.cumsum(x, out=csum[1:])
+    csq = np.zeros(m + 1)
+    np.cumsum(x * x, out=csq[1:])
+    pos = np.arange(m)
+    lo = np.maximum(pos - RUN_WINDOW, 0)
+    hi = np.minimum(pos + RUN_WINDOW + 1, m)
+    size = hi - lo
+    mean = (csum[hi] - csum[lo]) / size
+    out[order, 1] = np.sqrt(np.maximum((csq[hi] - csq[lo]) / size - mean * mean, 0.0))
     return out
 
 
