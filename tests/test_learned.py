@@ -510,29 +510,6 @@ def test_dateline_and_prefix_repeat_columns_mark_a_teaser_run():
     assert col["dateline@mean3"][4] > col["dateline@mean3"][0] == 0.25  # the run is denser below
 
 
-def test_run_shapes_mark_an_unbroken_run_of_lines_cut_short_at_one_length():
-    from boilerplate.detectors.learned.features import dense_features, feature_layout, run_shapes
-
-    body = ["Relations between the two countries are at their lowest ebb in years, officials said.",
-            "Short paragraph.",
-            "A much longer paragraph follows here, with more words than the one before it had, and it ends "
-            "with a full stop like the others do."]
-    teasers = [f"CITY {i}, State: a story of the day cut short by the site at one length, word {i}…" for i in range(9)]
-    lines = body + [""] + teasers + ["A full stop ends this one.", "Another paragraph of the article, which ends…", "The end."]
-    layout = feature_layout(False)
-    X = dense_features(Document(lines=lines))
-    run = np.expm1(X[:, layout.index("log_ellipsis_run")])
-    # blank lines are skipped (line 3 is blank, as in every window); the lone cut line is a run of one
-    assert np.allclose(run, [0, 0, 0, 0] + [9] * 9 + [0, 1, 0])
-    spread = X[:, layout.index("length_spread")]
-    assert spread[8] < 0.05 < spread[1]  # in the middle of the list all lengths agree; not among the paragraphs
-    # a line's own value and its window's, computed directly; blank lines get zeros
-    log_chars = np.log1p([10., 200, 30, 0, 40])
-    out = run_shapes(np.array([1., 1, 0, 0, 1]), log_chars, np.array([0, 0, 0, 1, 0], bool))
-    assert np.allclose(np.expm1(out[:, 0]), [2, 2, 0, 0, 1]) and out[3].tolist() == [0, 0]
-    assert np.isclose(out[0, 1], np.std(log_chars[[0, 1, 2, 4]]))  # the window of 3 each side spans all four
-
-
 def test_context_windows_equal_a_line_by_line_reference():
     from boilerplate.detectors.learned.features import context_windows
 

@@ -52,12 +52,6 @@ CONTEXT_SOURCES = SHAPE_COLUMNS[:6]
 RUN_SOURCES = ("dateline", "prefix_repeat", "ends_ellipsis", "lexicon_price", "lexicon_social",
                "lexicon_appeal_phrase")
 RUN_WINDOW = 3
-#: Two more run columns (:func:`run_shapes`): the length (log) of the unbroken run of lines cut short
-#: ("…", "...") a line sits in, and the spread (standard deviation) of the log line lengths over the
-#: :data:`RUN_WINDOW` lines on each side. A teaser list cut by the site at a fixed number of characters
-#: is an unbroken run of lines cut short, of nearly equal lengths; an article's paragraphs differ in
-#: length and end with a full stop. Neither reads a word, so both hold in any language.
-RUN_SHAPE_COLUMNS = ("log_ellipsis_run", "length_spread")
 #: A line opening with a dateline, in cased scripts ("ISTANBUL/PARIS:", "SAN FRANCISCO, California:",
 #: "Washington, DC [US], July 4 (ANI):", "LONDON, UK -", "BERLIN (dpa) —") or with a bracketed
 #: one ("【北京=共同】", "[Reuters]"). The case of the place is the cue, not a word list.
@@ -121,7 +115,7 @@ def feature_layout(html: bool) -> FeatureLayout:
     blocks = [("shape", SHAPE_COLUMNS), ("lexicons", tuple(f"lexicon_{k}" for k in LEXICONS)),
               ("document", DOCUMENT_COLUMNS),
               ("context", _window_names(CONTEXT_SOURCES, NEIGHBOUR_OFFSETS, WINDOW)),
-              ("runs", _window_names(RUN_SOURCES, (), RUN_WINDOW) + RUN_SHAPE_COLUMNS)]
+              ("runs", _window_names(RUN_SOURCES, (), RUN_WINDOW))]
     if html:
         blocks += [("markup", HTML_OWN_COLUMNS + tuple(f"tag_{t}" for t in HTML_TAGS)
                     + tuple(f"classid_{w}" for w in CLASSID_WORDS)),
@@ -506,48 +500,13 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     base, blank = base_features(doc, st)
     ctx = context_windows(base[:, [layout.index(c) for c in CONTEXT_SOURCES]], blank)
     runs = context_windows(base[:, [layout.index(c) for c in RUN_SOURCES]], blank, offsets=(), window=RUN_WINDOW)
-    shapes = run_shapes(base[:, layout.index("ends_ellipsis")], base[:, layout.index("log_chars")], blank)
-    parts = [base, ctx, runs, shapes]
+    parts = [base, ctx, runs]
     if html:
         prose_words = np.expm1(base[:, layout.index("log_words")]) * base[:, layout.index("prose")]
         parts.append(html_features(doc, st, prose_words, base[:, layout.index("lexicon_price")]))
     dense = np.hstack(parts)
     assert dense.shape[1] == len(layout), "dense_features and feature_layout disagree"
     return dense
-
-
-def run_shapes(cut_short: np.ndarray, log_chars: np.ndarray, blank: np.ndarray) -> np.ndarray:
-    """The :data:`RUN_SHAPE_COLUMNS` of each line, over non-blank lines only (blank lines get 0):
-    log1p of the length of the unbroken run of ``cut_short`` lines the line is in (0 when it is not
-    cut short), and the standard deviation of ``log_chars`` over the :data:`RUN_WINDOW` non-blank
-    lines on each side and the line itself.
-
-    >>> run_shapes(np.array([0., 1, 1, 1, 0]), np.log1p([40., 130, 131, 129, 400]), np.zeros(5, bool))[:, 0].round(2)
-    array([0.  , 1.39, 1.39, 1.39, 0.  ])
-    """
-    n = len(cut_short)
-    out = np.zeros((n, len(RUN_SHAPE_COLUMNS)))
-    order = np.flatnonzero(~blank)
-    m = len(order)
-    if not m:
-        return out
-    cut = cut_short[order] > 0
-    start = np.concatenate(([True], cut[1:] != cut[:-1]))
-    run_id = np.cumsum(start) - 1
-    run_len = np.bincount(run_id)[run_id]
-    out[order, 0] = np.where(cut, np.log1p(run_len), 0.0)
-    x = log_chars[order]
-    csum = np.zeros(m + 1)
-    np.cumsum(x, out=csum[1:])
-    csq = np.zeros(m + 1)
-    np.cumsum(x * x, out=csq[1:])
-    pos = np.arange(m)
-    lo = np.maximum(pos - RUN_WINDOW, 0)
-    hi = np.minimum(pos + RUN_WINDOW + 1, m)
-    size = hi - lo
-    mean = (csum[hi] - csum[lo]) / size
-    out[order, 1] = np.sqrt(np.maximum((csq[hi] - csq[lo]) / size - mean * mean, 0.0))
-    return out
 
 
 def run_features(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:
