@@ -261,13 +261,14 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 9: the pages with ad links that round 8 left (at most 25; 24 qualify)
     9: NewsRound(20261215, {"scrapinghub": 0, "wcxb": 25, "postlight": 0}, 4, has_ad_links,
                  "pages whose links go to ad servers or affiliate programmes only (:func:`has_ad_links`)"),
-    # 10-18: more supervision for every label, not one, once round 9 used up the sites with ad
+    # 10-20: more supervision for every label, not one, once round 9 used up the sites with ad
     # links: 42 WCXB article pages each, with no page filter (rounds 10-12 moved HTML fine
     # macro-F1 by about 0.005 each, rounds 13-16 by about 0.003); only the seed differs
     **{n: NewsRound(seed, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
                     "news and article pages, no page filter")
        for n, seed in ((10, 20261217), (11, 20261219), (12, 20261221), (13, 20261223), (14, 20261225),
-                       (15, 20261227), (16, 20261229), (17, 20261231), (18, 20270102))},
+                       (15, 20261227), (16, 20261229), (17, 20261231), (18, 20270102),
+                       (19, 20270104), (20, 20270106))},
 }
 
 
