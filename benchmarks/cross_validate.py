@@ -6,6 +6,14 @@ Each page is predicted by a model that never saw its site. Scrapinghub pages are
 shingle metric, WCXB pages with word F1 (overall and per page type); both from
 ``boilerplate.eval.metrics``. The seeds are scored by a model trained on the corpora only. Also saves
 the out-of-fold predictions (``results/cv_predictions_<variant>.jsonl``) for the paper figures.
+
+The kind decision (``LearnedDetector``'s ``kind_offsets``) is chosen here, never on a test fold:
+each fold's labels take the offsets :func:`~boilerplate.detectors.learned.tune_kind_offsets` fits
+on the out-of-fold kind probabilities of the hand-read pages of the *other* folds; the offsets fit
+on all folds are the ones a model trained on all pages ships with (``cv.json``, ``kind_offsets``).
+Both decisions are reported (``fine`` is the one ``--kind-decision`` names, the shipped one by
+default; ``fine_argmax`` and ``fine_offsets`` each), from the same fits. The models are fitted
+without ``kind_offsets``: the offsets move labels only, never probabilities.
 """
 
 from __future__ import annotations
@@ -19,19 +27,19 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from boilerplate.detectors.learned import LearnedDetector, cache_features
+from boilerplate.detectors.learned import LearnedDetector, cache_features, tune_kind_offsets
 from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration, line_prf
-from boilerplate.labels import BODY, LABELS
+from boilerplate.labels import BODY, KINDS, LABELS
 
 from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
-from .train_default import SHIPPED_PARAMS
+from .train_default import KIND_DECISION, SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
 _SHARED: dict = {}  # what the fold workers read; fork shares it without pickling the corpus
 
 
-def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, dict]:
+def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, dict, tuple]:
     """One fit: ``(variant, fold)`` trains on the other folds and predicts this one, also with the
     booster cut to each of :data:`TREE_COUNTS` trees; ``(variant, -1)`` trains on
     every corpus page and predicts the seeds (text only)."""
@@ -52,38 +60,90 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
     labels = [model.labels_from_proba(d, p) for d, p in zip(test, probas)]
     idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
     body = LABELS.index(BODY)
-    fewer = {}  # n -> (P(body), labels) of each test page with the booster cut to n trees
+    fewer = {}  # n -> (P(body), probabilities) of each test page with the booster cut to n trees
     for n in TREE_COUNTS:
         if f >= 0 and n < params.get("max_iter", LearnedDetector().max_iter):
             cut = model.with_trees(n)
             cut_probas = cut.predict_proba_many(test)
-            fewer[n] = ([p[:, body] for p in cut_probas], [cut.labels_from_proba(d, p) for d, p in zip(test, cut_probas)])
-    return variant, f, idx, labels, [p[:, body] for p in probas], fewer
+            fewer[n] = ([p[:, body] for p in cut_probas], cut_probas)
+    return variant, f, idx, labels, probas, fewer, model.kinds_
 
 
 def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds: list, workers: int = 2,
                       params: dict | None = None) -> dict[str, dict]:
-    """Out-of-fold labels and P(body) of every document for each variant, and the seed labels of a
-    text model trained on all corpus pages: every fit of every variant in one pool of ``workers``
-    processes (longest first), so no core idles between variants."""
-    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params or {})
+    """Out-of-fold labels, probabilities and P(body) of every document for each variant, and the
+    seed labels and probabilities of a text model trained on all corpus pages: every fit of every
+    variant in one pool of ``workers`` processes (longest first), so no core idles between
+    variants. The fits ignore ``kind_offsets`` (:func:`kind_decisions` chooses them)."""
+    params = {k: v for k, v in (params or {}).items() if k != "kind_offsets"}
+    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params)
     k = int(folds.max()) + 1
     tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
     tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
-    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs), "trees": {}} for v in variants}
+    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs), "proba": [None] * len(docs),
+               "kinds": {}, "trees": {}} for v in variants}
+    body = LABELS.index(BODY)
     t0 = time.perf_counter()
-    for done, (variant, f, idx, labels, probs, fewer) in enumerate(fork_map(_run_task, tasks, workers), 1):
+    for done, (variant, f, idx, labels, probs, fewer, kinds) in enumerate(fork_map(_run_task, tasks, workers), 1):
+        out[variant]["kinds"][f] = kinds
         if f < 0:
-            out[variant]["seeds"] = labels
+            out[variant]["seeds"], out[variant]["seeds_proba"] = labels, probs
         else:
-            for i, lab, pb in zip(idx, labels, probs):
-                out[variant]["preds"][i], out[variant]["p_body"][i] = lab, pb
+            for i, lab, p in zip(idx, labels, probs):
+                out[variant]["preds"][i], out[variant]["p_body"][i], out[variant]["proba"][i] = lab, p[:, body], p
             for n, (pbs, labs) in fewer.items():
                 per_doc = out[variant]["trees"].setdefault(n, ([None] * len(docs), [None] * len(docs)))
-                for i, pb, lab in zip(idx, pbs, labs):
-                    per_doc[0][i], per_doc[1][i] = pb, lab
+                for i, pb, p in zip(idx, pbs, labs):
+                    per_doc[0][i], per_doc[1][i] = pb, p
         print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+    return out
+
+
+def _offsets_on(docs: list, proba: list, indices) -> tuple[float, ...]:
+    """:func:`tune_kind_offsets` on the hand-labeled non-body lines of the documents at ``indices``."""
+    cols = [LABELS.index(k) for k in KINDS]
+    log_p, kind = [], []
+    for i in indices:
+        gold = np.array([KINDS.index(g) if g in KINDS else -1 for g in docs[i].labels])
+        log_p.append(np.log(np.clip(proba[i][gold >= 0][:, cols], 1e-300, None)))
+        kind.append(gold[gold >= 0])
+    if not sum(map(len, kind)):
+        return (0.0,) * len(KINDS)
+    return tuple(float(v) for v in tune_kind_offsets(np.vstack(log_p), np.concatenate(kind)))
+
+
+def _decide(params: dict, kinds: tuple, offsets: tuple[float, ...] | None) -> LearnedDetector:
+    """A detector that makes the labels of a fitted one with ``kinds_`` from its probabilities, with
+    ``offsets`` as its ``kind_offsets`` (only the decision is used: ``labels_from_proba``)."""
+    det = LearnedDetector(**{**params, "kind_offsets": offsets})
+    det.kinds_ = kinds
+    return det
+
+
+def _labels(docs: list, folds: np.ndarray, proba: list, params: dict, kinds: dict, by_fold: dict | None) -> list:
+    """Each document's labels from its out-of-fold probabilities, with its fold's offsets
+    (``by_fold``; ``None``: argmax)."""
+    preds: list = [None] * len(docs)
+    for f in range(int(folds.max()) + 1):
+        det = _decide(params, kinds[f], None if by_fold is None else by_fold[f])
+        for i in np.flatnonzero(folds == f):
+            preds[i] = det.labels_from_proba(docs[i], proba[i])
+    return preds
+
+
+def kind_decisions(docs: list, folds: np.ndarray, predicted: dict, params: dict, seeds: list) -> dict:
+    """The labels of every document with each fold's kind offsets fitted on the other folds' hand
+    pages (:func:`_offsets_on`), those offsets, and the offsets fitted on all folds (what a model
+    trained on all pages ships with), which also decide the seeds' labels."""
+    hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
+    proba = predicted["proba"]
+    by_fold = {f: _offsets_on(docs, proba, [i for i in hand if folds[i] != f]) for f in range(int(folds.max()) + 1)}
+    out = {"preds": _labels(docs, folds, proba, params, predicted["kinds"], by_fold), "by_fold": by_fold,
+           "all": _offsets_on(docs, proba, hand)}
+    if "seeds_proba" in predicted:
+        det = _decide(params, predicted["kinds"][-1], out["all"])
+        out["seeds"] = [det.labels_from_proba(d, p) for d, p in zip(seeds, predicted["seeds_proba"])]
     return out
 
 
@@ -106,7 +166,8 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
 
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
         folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
-        workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json") -> int:
+        workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json",
+        kind_decision: str = KIND_DECISION) -> int:
     """The step itself, with the command line's options as keyword arguments; ``params`` default to
     the shipped models' setting (``SHIPPED_PARAMS``)."""
     params = dict(SHIPPED_PARAMS) if params is None else params
@@ -114,7 +175,11 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     gold = json.loads((data / "gold.json").read_text())
     fold_of = site_folds(docs, folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
-    results = {"folds": folds, "params": params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs})}
+    if kind_decision not in ("argmax", "offsets"):
+        raise ValueError(f"kind_decision must be 'argmax' or 'offsets', got {kind_decision!r}")
+    params = {k: v for k, v in params.items() if k != "kind_offsets"}  # chosen here, per fold
+    results = {"folds": folds, "params": params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
+               "kind_decision": kind_decision}
     out.parent.mkdir(parents=True, exist_ok=True)
     variant_list = variants.split(",")
     t0 = time.perf_counter()
@@ -126,14 +191,23 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     for variant in variant_list:
         html = variant == "html"
         preds, p_body = predicted[variant]["preds"], predicted[variant]["p_body"]
+        decided = kind_decisions(docs, fold_of, predicted[variant], params, seeds)
+        argmax_preds, seed_preds = preds, predicted[variant].get("seeds")
+        if kind_decision == "offsets":  # the shipped decision: offsets fitted on the other folds
+            preds, seed_preds = decided["preds"], decided.get("seeds")
         res = evaluate(docs, preds, gold, n_boot=bootstrap)
+        res["kind_offsets"] = {"kinds": list(KINDS), "all": list(decided["all"]),
+                               "by_fold": {str(f): list(v) for f, v in decided["by_fold"].items()}}
         res["threshold_sweep"] = threshold_sweep(docs, p_body, gold)
         # the trees' quality curve: the same folds, the booster cut to fewer trees (binary, and fine
         # on the hand-read pages: the kinds go to the lines the cut booster calls not body)
         hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         res["trees"] = {}
-        for n, (pbs, labs) in sorted(predicted[variant]["trees"].items()):
+        tuned = kind_decision == "offsets"
+        for n, (pbs, cut_proba) in sorted(predicted[variant]["trees"].items()):
             res["trees"][str(n)] = binary_scores(docs, pbs, gold, params.get("threshold", LearnedDetector().threshold))
+            labs = _labels(docs, fold_of, cut_proba, params, predicted[variant]["kinds"],
+                           decided["by_fold"] if tuned else None)
             if hand:
                 res["trees"][str(n)]["fine_macro_f1"] = fine_scores(docs, labs, hand)["macro_f1"]
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
@@ -144,12 +218,14 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
             res["fine"] = fine_scores(docs, preds, hand)
             res["fine"]["pages"] = len(hand)
+            res["fine_argmax"] = fine_scores(docs, argmax_preds, hand)
+            res["fine_offsets"] = fine_scores(docs, decided["preds"], hand)
             # per source and per declared language: binary (body vs rest) and fine, same predictions
             res["fine_by_source"] = fine_by(docs, preds, hand, lambda d: d.meta["source"])
             res["fine_by_language"] = fine_by(docs, preds, hand,
                                               lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")
         if not html:  # seeds: a model that never saw them
-            sp = predicted[variant]["seeds"]
+            sp = seed_preds
             res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
             res["seeds"]["pred"] = sp
             res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
@@ -185,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="folds fitted in parallel processes")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cv.json")
+    parser.add_argument("--kind-decision", choices=("argmax", "offsets"), default=KIND_DECISION,
+                        help="the labels scored as 'fine' (both are reported): argmax, or kind offsets "
+                             f"fitted on the other folds (default: {KIND_DECISION}, the shipped one)")
     args = parser.parse_args(argv)
     return run(**vars(args))
 

@@ -111,7 +111,8 @@ def chain_statistics(docs: list) -> tuple[np.ndarray, np.ndarray]:
 
 
 DESIGNS = ('{"kind_stage": "flat"}', '{"kind_stage": "context"}', '{"kind_stage": "context-linear"}',
-           '{"kind_window": 2}', '{"kind_window": 5}', '{"kind_class_weight": "balanced"}')
+           '{"kind_window": 2}', '{"kind_window": 5}', '{"kind_class_weight": "balanced"}',
+           '{"kind_window": 2, "kind_decision": "macro-f1"}')
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,14 @@
+import copy
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned import forest as forest_module
 from boilerplate.detectors.learned.forest import export_forest, forest_decision
 from boilerplate.document import Document
+from boilerplate.labels import KINDS
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
          "Officials said the new routes would begin running in the spring, pending a final budget review.",
@@ -147,6 +151,57 @@ def test_context_kind_stage_fits_saves_and_loads(tmp_path):
     assert np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
     flat = LearnedDetector(max_iter=10).fit(docs)
     assert not flat.kind_forest_  # the default is the flat kind model
+
+
+def test_tune_kind_offsets_raises_a_kind_said_too_seldom_and_keeps_zero_when_nothing_gains():
+    from boilerplate.detectors.learned.model import tune_kind_offsets
+
+    # kind 1 is true on half the rows but never the argmax: an offset on it (or against kind 0) helps
+    log_p = np.log(np.array([[0.6, 0.4]] * 4 + [[0.9, 0.1]] * 4))
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    offsets = tune_kind_offsets(log_p, y)
+    assert ((log_p + offsets).argmax(axis=1) == y).all()
+    # already perfect: every move loses or ties, so every offset stays 0
+    assert not tune_kind_offsets(np.log(np.array([[0.8, 0.2], [0.3, 0.7]])), np.array([0, 1])).any()
+
+
+def test_kind_offsets_move_labels_only_and_travel_in_the_model_file(tmp_path, fitted):
+    doc = _docs(1)[0]
+    proba = fitted.predict_proba(doc)
+    # a large enough offset on one kind makes it the label of every non-body line
+    offsets = tuple(10.0 if k == "ad" else 0.0 for k in KINDS)
+    tuned = clone(fitted).set_params(kind_offsets=offsets).fit(_docs())
+    assert np.allclose(tuned.predict_proba(doc), proba)  # probabilities do not depend on them
+    labels = tuned.predict(doc)
+    assert labels == fitted.predict(doc)  # body or not is unchanged, and the offsets only move kinds
+    strict = copy.copy(tuned).set_params(threshold=1.0)  # (almost) no line is body
+    assert set(strict.predict(doc)) - {None, "body"} == {"ad"}
+    assert set(strict.set_params(kind_offsets=None).predict(doc)) - {None, "body"} > {"ad"}
+    path = tmp_path / "tuned.npz"
+    tuned.save(path)
+    loaded = LearnedDetector.load(path)
+    assert loaded.kind_offsets == offsets and loaded.predict(doc) == labels
+    for bad in ((1.0,) * 5, (np.nan,) * 6, (1e6,) * 6, ("a",) * 6):
+        with pytest.raises(ValueError, match="kind_offsets"):
+            LearnedDetector(max_iter=5, kind_offsets=bad).fit(_docs())
+
+
+def test_kind_offsets_in_a_model_header_are_checked(tmp_path, fitted):
+    import json
+    import zipfile
+
+    from boilerplate.detectors.learned.model import write_arrays
+
+    path = tmp_path / "m.npz"
+    fitted.save(path)
+    with zipfile.ZipFile(path) as zf:
+        arrays = {n[:-4]: np.lib.format.read_array(zf.open(n), allow_pickle=False) for n in zf.namelist()}
+    header = json.loads(str(arrays["header"][()]))
+    for bad in ([1.0] * 5, [1e6] * 6, "high"):
+        header["params"]["kind_offsets"] = bad
+        write_arrays(tmp_path / "bad.npz", {**arrays, "header": np.array(json.dumps(header))})
+        with pytest.raises(ModelError, match="kind_offsets"):
+            LearnedDetector.load(tmp_path / "bad.npz")
 
 
 def test_silver_kinds_train_the_kind_model_only_when_weighted():

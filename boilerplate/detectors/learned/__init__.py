@@ -6,6 +6,15 @@
 - ``model``: :class:`LearnedDetector`, its safe model format, and the shipped models.
 """
 
-from .model import ABLATIONS, SHIPPED, LearnedDetector, ModelError, cache_features, shipped_model
+from .model import (
+           ABLATIONS,
+           SHIPPED,
+           LearnedDetector,
+           ModelError,
+           cache_features,
+           shipped_model,
+           tune_kind_offsets,
+)
 
-__all__ = ["ABLATIONS", "SHIPPED", "LearnedDetector", "ModelError", "cache_features", "shipped_model"]
+__all__ = ["ABLATIONS", "SHIPPED", "LearnedDetector", "ModelError", "cache_features", "shipped_model",
+           "tune_kind_offsets"]
