@@ -214,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         STEP_FUNCTIONS[step](args, args.out)
         seconds = time.perf_counter() - t0
-        meta["steps"][step] = {"git_commit": env["git_commit"], "git_dirty": env["git_dirty"],
-                               "seconds": round(seconds, 1), "quick": args.quick}
+        # another invocation may have recorded its steps meanwhile (runs of different steps can
+        # overlap): merge into what the file holds now, never write back a stale copy
+        now = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+        meta["steps"] = {**meta["steps"], **now.get("steps", {}),
+                         step: {"git_commit": env["git_commit"], "git_dirty": env["git_dirty"],
+                                "seconds": round(seconds, 1), "quick": args.quick}}
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
         print(f"[{k}/{len(steps)}] {step} done in {seconds:.0f} s", file=sys.stderr, flush=True)
     print(f"all steps done in {time.perf_counter() - t_all:.0f} s", file=sys.stderr)
