@@ -186,9 +186,11 @@ def has_ad_links(doc: Document) -> bool:
 
 
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
-                      suffix: str, eligible: Callable[[Document], bool] | None = None) -> dict:
+                      suffix: str, eligible: Callable[[Document], bool] | None = None,
+                      page_types: tuple[str, ...] = ("article",)) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
-    every earlier round by page and by site; WCXB article pages only. Every source's pages are
+    every earlier round by page and by site; WCXB pages of ``page_types`` only (article pages
+    unless a round says otherwise). Every source's pages are
     shuffled with the seed and taken in that order; pages over MAX_LINES lines or under 5 are left
     out, and so are pages ``eligible`` (when given) rejects. The second pass takes ``n_second`` of
     the new pages with ``seed + 1``.
@@ -207,7 +209,7 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
         for d in docs:
             if got == n[source]:
                 break
-            if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] != "article"):
+            if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] not in page_types):
                 continue
             if eligible is not None and not eligible(d):
                 continue
@@ -230,13 +232,14 @@ def _rounds_before(selection: dict, n: int) -> dict:
 
 class NewsRound(NamedTuple):
     """One round of :func:`select_news_round`: its seed, pages per source, second-pass pages, page
-    filter (or None) and what the filter takes, in words."""
+    filter (or None), what the filter takes, in words, and the WCXB page types it draws from."""
 
     seed: int
     pages: dict[str, int]
     second_pass: int
     eligible: Callable[[Document], bool] | None
     takes: str
+    page_types: tuple[str, ...] = ("article",)
 
 
 #: Rounds 3 and later (issue 15), each a :func:`select_news_round` after the rounds before it, none
@@ -269,14 +272,20 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
        for n, seed in ((10, 20261217), (11, 20261219), (12, 20261221), (13, 20261223), (14, 20261225),
                        (15, 20261227), (16, 20261229), (17, 20261231), (18, 20270102),
                        (19, 20270104), (20, 20270106))},
+    # 21: round 20 took the last WCXB article pages of unread sites (the sites of Scrapinghub and
+    # postlight pages are all read, but for two pages over MAX_LINES): WCXB's other page types
+    21: NewsRound(20270108, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
+                  "WCXB pages of the six types other than article, no page filter",
+                  ("forum", "product", "collection", "listing", "documentation", "service")),
 }
 
 
 def select_round(data: Path, selection: dict, n: int) -> dict:
     """Round ``n`` >= 3 (issue 15): :func:`select_news_round` with the seed, counts and page filter
     of :data:`NEWS_ROUNDS`, after rounds 1 to ``n - 1``."""
-    seed, counts, n_second, eligible, takes = NEWS_ROUNDS[n]
-    out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible)
+    seed, counts, n_second, eligible, takes, page_types = NEWS_ROUNDS[n]
+    out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible,
+                            page_types=page_types)
     out[f"rule_{n}"] += f" Round {n} (issue 15): after rounds 1-{n - 1}, {takes}."
     return out
 
