@@ -1,0 +1,58 @@
+"""The kind decision of the grouped CV: each fold's offsets come from the other folds only."""
+
+import numpy as np
+
+from benchmarks.cross_validate import kind_decisions
+from boilerplate.detectors.learned import tune_kind_offsets
+from boilerplate.document import Document
+from boilerplate.labels import BODY, KINDS, LABELS
+
+
+def _page(i: int, rng: np.random.Generator) -> tuple[Document, np.ndarray]:
+    """A hand-read page of 40 lines whose kind probabilities favour the true kind, except that
+    ``ad`` lines look like ``chrome`` a little more than like ``ad`` (the argmax never says ad)."""
+    gold = rng.choice([BODY, *KINDS], size=40, p=[0.3, 0.05, 0.1, 0.1, 0.1, 0.1, 0.25])
+    proba = np.full((40, len(LABELS)), 0.02)
+    for j, g in enumerate(gold):
+        proba[j, LABELS.index(g)] = 0.6
+        if g == "ad":
+            proba[j, LABELS.index("chrome")] = 0.65
+    proba[:, 0] = np.where(gold == BODY, 0.9, 0.1)
+    doc = Document(lines=[f"line {j}" for j in range(40)], id=f"p{i}", labels=list(gold),
+                   meta={"annotator": "A", "site": f"s{i}"})
+    return doc, proba
+
+
+def _setup(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    pages = [_page(i, rng) for i in range(12)]
+    docs = [d for d, _ in pages]
+    folds = np.arange(12) % 3
+    predicted = {"proba": [p for _, p in pages], "kinds": {f: tuple(KINDS) for f in range(3)}}
+    return docs, folds, predicted
+
+
+def test_offsets_make_the_hidden_kind_appear_and_apply_per_fold():
+    docs, folds, predicted = _setup()
+    out = kind_decisions(docs, folds, predicted, {}, [])
+    assert set(out["by_fold"]) == {0, 1, 2} and len(out["all"]) == len(KINDS)
+    said = {lab for labels in out["preds"] for lab in labels}
+    assert "ad" in said  # the argmax never says ad here; the offsets learned to
+    gold = [g for d in docs for g in d.labels]
+    pred = [p for labels in out["preds"] for p in labels]
+    assert [p == BODY for p in pred] == [g == BODY for g in gold]  # body or not is untouched
+
+
+def test_a_folds_offsets_never_see_its_own_labels():
+    docs, folds, predicted = _setup()
+    before = kind_decisions(docs, folds, predicted, {}, [])["by_fold"]
+    for i in np.flatnonzero(folds == 0):  # rewrite fold 0's labels: its offsets must not move
+        docs[i].labels = ["chrome" if g in KINDS else g for g in docs[i].labels]
+    after = kind_decisions(docs, folds, predicted, {}, [])["by_fold"]
+    assert after[0] == before[0]
+    # and they are the offsets the other folds' hand-read non-body lines give
+    cols = [LABELS.index(k) for k in KINDS]
+    rows = [(predicted["proba"][i][j, cols], KINDS.index(g)) for i in np.flatnonzero(folds != 0)
+            for j, g in enumerate(docs[i].labels) if g in KINDS]
+    expected = tune_kind_offsets(np.log([r for r, _ in rows]), np.array([y for _, y in rows]))
+    assert np.allclose(after[0], expected)
