@@ -1,6 +1,6 @@
 """Train the models shipped inside the package (boilerplate/detectors/learned/models/{text,html}.npz).
 
-    python -m benchmarks.train_default --data data/ [--params JSON]
+    python -m benchmarks.train_default --data data/ [--params JSON] [--only NAME] [--decision-only]
 
 The hyper-parameters are :data:`SHIPPED_PARAMS`, the setting chosen by grouped cross-validation
 (``python -m benchmarks.cross_validate --params ...``; the numbers are in the closing notes and
@@ -9,6 +9,10 @@ The hyper-parameters are :data:`SHIPPED_PARAMS`, the setting chosen by grouped c
 Text-only model: the seeds, both aligned corpora and the hand-annotated pages (the corpus files
 already carry the hand labels, joined by benchmarks.build_corpus). HTML-aware model: the corpus
 pages (the seeds have no HTML). Fixed random_state: the same data gives the same model.
+
+``--decision-only`` refits nothing: it sets each shipped model's decision knob
+(:data:`SHIPPED_KIND_OFFSETS` under :data:`KIND_DECISION`) on the model files as they are, for
+offsets chosen by a cross-validation run after the models were trained. The arrays are unchanged.
 """
 
 from __future__ import annotations
@@ -47,7 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", type=json.loads, default=SHIPPED_PARAMS,
                         help=f"LearnedDetector hyper-parameters as JSON (default: {json.dumps(SHIPPED_PARAMS)})")
     parser.add_argument("--only", choices=tuple(SHIPPED), default=None, help="train one of the two models")
+    parser.add_argument("--decision-only", action="store_true",
+                        help="refit nothing: set the shipped kind offsets on the model files as they are")
     args = parser.parse_args(argv)
+    if args.decision_only:
+        for name in SHIPPED if args.only is None else (args.only,):
+            offsets = SHIPPED_KIND_OFFSETS[name] if KIND_DECISION == "offsets" else None
+            LearnedDetector.load(SHIPPED[name]).set_params(kind_offsets=offsets).save(SHIPPED[name])
+            print(f"{name}: kind_offsets {offsets} set, arrays unchanged")
+        return 0
     docs = load_corpus(args.data)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     for name, html, train in (("learned-text", False, docs + seeds), ("learned-html", True, docs)):

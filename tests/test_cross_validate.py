@@ -56,3 +56,23 @@ def test_a_folds_offsets_never_see_its_own_labels():
             for j, g in enumerate(docs[i].labels) if g in KINDS]
     expected = tune_kind_offsets(np.log([r for r, _ in rows]), np.array([y for _, y in rows]))
     assert np.allclose(after[0], expected)
+
+
+def test_train_default_decision_only_sets_the_offsets_and_keeps_the_arrays(tmp_path, monkeypatch):
+    import shutil
+
+    from benchmarks import train_default
+    from boilerplate.detectors.learned import SHIPPED, LearnedDetector
+
+    path = tmp_path / "text.npz"
+    shutil.copy(SHIPPED["learned-text"], path)
+    offsets = (0.5, 0.0, -0.25, 1.0, 0.0, 0.0)
+    monkeypatch.setattr(train_default, "SHIPPED", {**SHIPPED, "learned-text": path})
+    monkeypatch.setattr(train_default, "SHIPPED_KIND_OFFSETS", {"learned-text": offsets})
+    monkeypatch.setattr(train_default, "KIND_DECISION", "offsets")
+    assert train_default.main(["--decision-only", "--only", "learned-text"]) == 0
+    before, after = LearnedDetector.load(SHIPPED["learned-text"]), LearnedDetector.load(path)
+    assert after.kind_offsets == offsets
+    doc = Document.from_text("Subscribe to our newsletter\nAdvertisement\n\nA long sentence of the article, "
+                             "with words enough to be prose.\nRead more")
+    assert np.array_equal(after.predict_proba(doc), before.predict_proba(doc))
