@@ -7,13 +7,13 @@
 """
 
 from .model import (
-           ABLATIONS,
-           SHIPPED,
-           LearnedDetector,
-           ModelError,
-           cache_features,
-           shipped_model,
-           tune_kind_offsets,
+    ABLATIONS,
+    SHIPPED,
+    LearnedDetector,
+    ModelError,
+    cache_features,
+    shipped_model,
+    tune_kind_offsets,
 )
 
 __all__ = ["ABLATIONS", "SHIPPED", "LearnedDetector", "ModelError", "cache_features", "shipped_model",
