@@ -59,30 +59,24 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
     probas = model.predict_proba_many(test)
     labels = [model.labels_from_proba(d, p) for d, p in zip(test, probas)]
     idx = [i for i, k in enumerate(folds) if k == f] if f >= 0 else list(range(len(seeds)))
-    body = LABELS.index(BODY)
-    fewer = {}  # n -> (P(body), probabilities) of each test page with the booster cut to n trees
+    fewer = {}  # n -> probabilities of each test page with the booster cut to n trees
     for n in TREE_COUNTS:
         if f >= 0 and n < params.get("max_iter", LearnedDetector().max_iter):
-            cut = model.with_trees(n)
-            cut_probas = cut.predict_proba_many(test)
-            fewer[n] = ([p[:, body] for p in cut_probas], cut_probas)
+            fewer[n] = model.with_trees(n).predict_proba_many(test)
     return variant, f, idx, labels, probas, fewer, model.kinds_
 
 
 def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds: list, workers: int = 2,
                       params: dict | None = None) -> dict[str, dict]:
-    """Out-of-fold labels, probabilities and P(body) of every document for each variant, and the
-    seed labels and probabilities of a text model trained on all corpus pages: every fit of every
-    variant in one pool of ``workers`` processes (longest first), so no core idles between
-    variants. The fits ignore ``kind_offsets`` (:func:`kind_decisions` chooses them)."""
-    params = {k: v for k, v in (params or {}).items() if k != "kind_offsets"}
-    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params)
+    """Out-of-fold labels (argmax kinds) and probabilities of every document for each variant, and
+    the seed labels and probabilities of a text model trained on all corpus pages: every fit of
+    every variant in one pool of ``workers`` processes (longest first), so no core idles between
+    variants."""
+    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params or {})
     k = int(folds.max()) + 1
     tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
     tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
-    out = {v: {"preds": [None] * len(docs), "p_body": [None] * len(docs), "proba": [None] * len(docs),
-               "kinds": {}, "trees": {}} for v in variants}
-    body = LABELS.index(BODY)
+    out = {v: {"preds": [None] * len(docs), "proba": [None] * len(docs), "kinds": {}, "trees": {}} for v in variants}
     t0 = time.perf_counter()
     for done, (variant, f, idx, labels, probs, fewer, kinds) in enumerate(fork_map(_run_task, tasks, workers), 1):
         out[variant]["kinds"][f] = kinds
@@ -90,11 +84,11 @@ def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds:
             out[variant]["seeds"], out[variant]["seeds_proba"] = labels, probs
         else:
             for i, lab, p in zip(idx, labels, probs):
-                out[variant]["preds"][i], out[variant]["p_body"][i], out[variant]["proba"][i] = lab, p[:, body], p
-            for n, (pbs, labs) in fewer.items():
-                per_doc = out[variant]["trees"].setdefault(n, ([None] * len(docs), [None] * len(docs)))
-                for i, pb, p in zip(idx, pbs, labs):
-                    per_doc[0][i], per_doc[1][i] = pb, p
+                out[variant]["preds"][i], out[variant]["proba"][i] = lab, p
+            for n, cut_probas in fewer.items():
+                per_doc = out[variant]["trees"].setdefault(n, [None] * len(docs))
+                for i, p in zip(idx, cut_probas):
+                    per_doc[i] = p
         print(f"  {variant} {'seeds model' if f < 0 else f'fold {f + 1}/{k}'} done, {done}/{len(tasks)} fits "
               f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return out
@@ -190,7 +184,9 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     predicted = cross_predict_all(docs, fold_of, variant_list, seeds, workers=workers, params=params)
     for variant in variant_list:
         html = variant == "html"
-        preds, p_body = predicted[variant]["preds"], predicted[variant]["p_body"]
+        body = LABELS.index(BODY)
+        preds = predicted[variant]["preds"]
+        p_body = [p[:, body] for p in predicted[variant]["proba"]]
         decided = kind_decisions(docs, fold_of, predicted[variant], params, seeds)
         argmax_preds, seed_preds = preds, predicted[variant].get("seeds")
         if kind_decision == "offsets":  # the shipped decision: offsets fitted on the other folds
@@ -203,11 +199,11 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         # on the hand-read pages: the kinds go to the lines the cut booster calls not body)
         hand = [i for i, d in enumerate(docs) if d.meta.get("annotator")]
         res["trees"] = {}
-        tuned = kind_decision == "offsets"
-        for n, (pbs, cut_proba) in sorted(predicted[variant]["trees"].items()):
-            res["trees"][str(n)] = binary_scores(docs, pbs, gold, params.get("threshold", LearnedDetector().threshold))
+        for n, cut_proba in sorted(predicted[variant]["trees"].items()):
+            res["trees"][str(n)] = binary_scores(docs, [p[:, body] for p in cut_proba], gold,
+                                                 params.get("threshold", LearnedDetector().threshold))
             labs = _labels(docs, fold_of, cut_proba, params, predicted[variant]["kinds"],
-                           decided["by_fold"] if tuned else None)
+                           decided["by_fold"] if kind_decision == "offsets" else None)
             if hand:
                 res["trees"][str(n)]["fine_macro_f1"] = fine_scores(docs, labs, hand)["macro_f1"]
         res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
