@@ -45,6 +45,11 @@ SHIPPED_KIND_OFFSETS: dict[str, tuple[float, ...]] = {  # benchmarks.run --steps
 }
 
 
+def shipped_offsets(name: str) -> tuple[float, ...] | None:
+    """The ``kind_offsets`` the shipped model ``name`` carries under :data:`KIND_DECISION`."""
+    return SHIPPED_KIND_OFFSETS[name] if KIND_DECISION == "offsets" else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data")
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.decision_only:
         for name in SHIPPED if args.only is None else (args.only,):
-            offsets = SHIPPED_KIND_OFFSETS[name] if KIND_DECISION == "offsets" else None
+            offsets = shipped_offsets(name)
             LearnedDetector.load(SHIPPED[name]).set_params(kind_offsets=offsets).save(SHIPPED[name])
             print(f"{name}: kind_offsets {offsets} set, arrays unchanged")
         return 0
@@ -66,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and name != args.only:
             continue
         t0 = time.perf_counter()
-        params = {**args.params, **({"kind_offsets": SHIPPED_KIND_OFFSETS[name]} if KIND_DECISION == "offsets" else {})}
+        params = {**args.params, "kind_offsets": shipped_offsets(name)}
         LearnedDetector(html=html, **params).fit(train).save(SHIPPED[name])
         t1 = time.perf_counter()
         LearnedDetector.load(SHIPPED[name])
