@@ -187,10 +187,13 @@ def has_ad_links(doc: Document) -> bool:
 
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
                       suffix: str, eligible: Callable[[Document], bool] | None = None,
-                      page_types: tuple[str, ...] = ("article",)) -> dict:
+                      page_types: tuple[str, ...] = ("article",), new_sites: bool = True) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
     every earlier round by page and by site; WCXB pages of ``page_types`` only (article pages
-    unless a round says otherwise). Every source's pages are
+    unless a round says otherwise). With ``new_sites=False`` the round takes pages of sites an
+    earlier round read (and only those), still at most one page per site in the round, so it adds
+    pages, not sites: the site-grouped cross-validation keeps a site's pages in one fold. Every
+    source's pages are
     shuffled with the seed and taken in that order; pages over MAX_LINES lines or under 5 are left
     out, and so are pages ``eligible`` (when given) rejects. The second pass takes ``n_second`` of
     the new pages with ``seed + 1``.
@@ -200,6 +203,7 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
     docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if 5 <= len(d.lines) <= MAX_LINES]
                       for s in SOURCES}
     sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
+    read_sites, sites = (sites, sites) if new_sites else (sites, set())
     chosen: list[str] = []
     lang_of: dict[str, str] = {}
     for source in SOURCES:
@@ -210,6 +214,8 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
             if got == n[source]:
                 break
             if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] not in page_types):
+                continue
+            if not new_sites and d.meta["site"] not in read_sites:
                 continue
             if eligible is not None and not eligible(d):
                 continue
@@ -232,7 +238,8 @@ def _rounds_before(selection: dict, n: int) -> dict:
 
 class NewsRound(NamedTuple):
     """One round of :func:`select_news_round`: its seed, pages per source, second-pass pages, page
-    filter (or None), what the filter takes, in words, and the WCXB page types it draws from."""
+    filter (or None), what the filter takes, in words, the WCXB page types it draws from, and
+    whether it draws from unread sites (``new_sites``) or from read ones."""
 
     seed: int
     pages: dict[str, int]
@@ -240,6 +247,7 @@ class NewsRound(NamedTuple):
     eligible: Callable[[Document], bool] | None
     takes: str
     page_types: tuple[str, ...] = ("article",)
+    new_sites: bool = True
 
 
 #: Rounds 3 and later (issue 15), each a :func:`select_news_round` after the rounds before it, none
@@ -277,15 +285,20 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     21: NewsRound(20270108, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
                   "WCXB pages of the six types other than article, no page filter",
                   ("forum", "product", "collection", "listing", "documentation", "service")),
+    # 22: a second page of sites already read, news and article pages of all three sources: the
+    # unread sites' article pages are used up, and the fine labels live on news pages
+    22: NewsRound(20270110, {"scrapinghub": 20, "wcxb": 16, "postlight": 12}, 5, None,
+                  "news and article pages of sites an earlier round read, one more page per site",
+                  new_sites=False),
 }
 
 
 def select_round(data: Path, selection: dict, n: int) -> dict:
     """Round ``n`` >= 3 (issue 15): :func:`select_news_round` with the seed, counts and page filter
     of :data:`NEWS_ROUNDS`, after rounds 1 to ``n - 1``."""
-    seed, counts, n_second, eligible, takes, page_types = NEWS_ROUNDS[n]
+    seed, counts, n_second, eligible, takes, page_types, new_sites = NEWS_ROUNDS[n]
     out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible,
-                            page_types=page_types)
+                            page_types=page_types, new_sites=new_sites)
     out[f"rule_{n}"] += f" Round {n} (issue 15): after rounds 1-{n - 1}, {takes}."
     return out
 

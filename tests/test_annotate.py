@@ -139,3 +139,24 @@ def test_round_seven_takes_ad_or_appeal_markup_and_is_disjoint_from_earlier_roun
     assert len(sel["pages_7"]) == len(set(sel["pages_7"])) == sum(N_7.values())
     assert not set(sel["pages_7"]) & earlier and all(p.startswith("wcxb/") for p in sel["pages_7"])
     assert set(sel["second_pass_7"]) <= set(sel["pages_7"]) and len(sel["second_pass_7"]) == SECOND_PASS_7
+
+
+def test_a_round_of_read_sites_takes_only_their_further_pages_one_per_site(tmp_path):
+    from benchmarks.annotate import select_news_round
+    from boilerplate.document import Document
+    from boilerplate.eval.dataset import write_jsonl
+
+    # 20 sites of three pages each; the earlier rounds read the first page of sites 0-9
+    docs = [Document(lines=["a"] * 6, id=f"wcxb/{i}", meta={"site": f"s{i % 20}", "page_type": "article"})
+            for i in range(60)]
+    write_jsonl(docs, tmp_path / "wcxb.jsonl")
+    for source in ("scrapinghub", "postlight"):
+        write_jsonl([], tmp_path / f"{source}.jsonl")
+    earlier = {"pages": [f"wcxb/{i}" for i in range(10)]}
+    counts = {"scrapinghub": 0, "wcxb": 30, "postlight": 0}
+    got = select_news_round(tmp_path, earlier, 3, counts, 2, "x", new_sites=False)["pages_x"]
+    sites = [f"s{int(p.split('/')[1]) % 20}" for p in got]
+    assert len(got) == 10 and sorted(sites) == sorted(f"s{i}" for i in range(10))  # read sites only, one each
+    assert not set(got) & set(earlier["pages"])
+    fresh = select_news_round(tmp_path, earlier, 3, counts, 2, "x")["pages_x"]
+    assert {f"s{int(p.split('/')[1]) % 20}" for p in fresh} == {f"s{i}" for i in range(10, 20)}
