@@ -158,6 +158,38 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
     return [{"threshold": float(t), **binary_scores(docs, p_body, gold, t)} for t in THRESHOLDS]
 
 
+def breakdowns(docs: list, preds: list, hand: list[int]) -> dict:
+    """Binary (body vs rest) and fine scores of the hand-read pages ``hand`` per source, per
+    declared language and per page type (WCXB's types; the other corpora's pages are articles)."""
+    return {"fine_by_source": fine_by(docs, preds, hand, lambda d: d.meta["source"]),
+            "fine_by_language": fine_by(docs, preds, hand, lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared"),
+            "fine_by_page_type": fine_by(docs, preds, hand, lambda d: d.meta.get("page_type") or "article")}
+
+
+def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" / "cv.json") -> int:
+    """Recompute :func:`breakdowns` from a finished run's saved predictions
+    (``cv_predictions_<variant>.jsonl`` beside ``out``) and write them into ``out``: a breakdown
+    added after a run needs no refit. Every page of the run must be in the corpus, unchanged."""
+    results = json.loads(out.read_text())
+    docs = {d.id: d for d in load_corpus(data)}
+    for variant in ("text", "html"):
+        path = out.parent / f"cv_predictions_{variant}.jsonl"
+        if variant not in results or not path.is_file():
+            continue
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        missing = [r["id"] for r in rows if r["id"] not in docs or len(docs[r["id"]].lines) != len(r["pred"])]
+        if missing:
+            raise SystemExit(f"{path}: {len(missing)} pages not in the corpus as predicted, e.g. {missing[0]}")
+        run_docs = [docs[r["id"]] for r in rows]
+        hand = [i for i, d in enumerate(run_docs) if d.meta.get("annotator")]
+        if len(hand) != results[variant].get("fine", {}).get("pages"):
+            raise SystemExit(f"{out}: the corpus's hand-read pages are not the run's ({len(hand)} now, "
+                             f"{results[variant].get('fine', {}).get('pages')} then): rerun the cross-validation")
+        results[variant].update(breakdowns(run_docs, [r["pred"] for r in rows], hand))
+    out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
+    return 0
+
+
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
         folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
         workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json",
@@ -216,10 +248,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             res["fine"]["pages"] = len(hand)
             res["fine_argmax"] = fine_scores(docs, argmax_preds, hand)
             res["fine_offsets"] = fine_scores(docs, decided["preds"], hand)
-            # per source and per declared language: binary (body vs rest) and fine, same predictions
-            res["fine_by_source"] = fine_by(docs, preds, hand, lambda d: d.meta["source"])
-            res["fine_by_language"] = fine_by(docs, preds, hand,
-                                              lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared")
+            res.update(breakdowns(docs, preds, hand))
         if not html:  # seeds: a model that never saw them
             sp = seed_preds
             res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
@@ -260,7 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind-decision", choices=("argmax", "offsets"), default=KIND_DECISION,
                         help="the labels scored as 'fine' (both are reported): argmax, or kind offsets "
                              f"fitted on the other folds (default: {KIND_DECISION}, the shipped one)")
+    parser.add_argument("--rescore-breakdowns", action="store_true",
+                        help="fit nothing: recompute the per-source, per-language and per-page-type "
+                             "scores of --out from its saved predictions")
     args = parser.parse_args(argv)
+    if args.rescore_breakdowns:
+        return rescore_breakdowns(args.data, args.out)
+    del args.rescore_breakdowns
     return run(**vars(args))
 
 

@@ -76,3 +76,35 @@ def test_train_default_decision_only_sets_the_offsets_and_keeps_the_arrays(tmp_p
     doc = Document.from_text("Subscribe to our newsletter\nAdvertisement\n\nA long sentence of the article, "
                              "with words enough to be prose.\nRead more")
     assert np.array_equal(after.predict_proba(doc), before.predict_proba(doc))
+
+
+def test_breakdowns_are_recomputed_from_saved_predictions(tmp_path):
+    import json
+
+    import pytest
+
+    from benchmarks.common import fine_by
+    from benchmarks.cross_validate import rescore_breakdowns
+    from boilerplate.eval.dataset import write_jsonl
+
+    rng = np.random.default_rng(1)
+    docs = [_page(i, rng)[0] for i in range(6)]
+    for i, d in enumerate(docs):
+        d.meta.update(source="wcxb", page_type=("article", "forum", "product")[i % 3], lang="de" if i < 2 else "en")
+    write_jsonl(docs, tmp_path / "wcxb.jsonl")
+    preds = [[g if j % 4 else "chrome" for j, g in enumerate(d.labels)] for d in docs]  # every 4th line wrong
+    results = tmp_path / "cv.json"
+    results.write_text(json.dumps({"html": {"fine": {"pages": 6}}}))
+    (tmp_path / "cv_predictions_html.jsonl").write_text(
+        "".join(json.dumps({"id": d.id, "pred": p}) + "\n" for d, p in zip(docs, preds)))
+    assert rescore_breakdowns(tmp_path, results) == 0
+    got = json.loads(results.read_text())["html"]
+    assert set(got["fine_by_page_type"]) == {"article", "forum", "product"}
+    assert set(got["fine_by_language"]) == {"de", "en"}
+    want = fine_by(docs, preds, list(range(6)), lambda d: d.meta["page_type"])
+    assert got["fine_by_page_type"]["forum"]["macro_f1"] == pytest.approx(want["forum"]["macro_f1"])
+    assert got["fine_by_page_type"]["forum"]["macro_f1"] < 1.0  # the wrong lines count
+    # a corpus whose hand-read pages are not the run's is refused, not silently rescored
+    results.write_text(json.dumps({"html": {"fine": {"pages": 5}}}))
+    with pytest.raises(SystemExit, match="hand-read pages"):
+        rescore_breakdowns(tmp_path, results)
