@@ -290,6 +290,10 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     22: NewsRound(20270110, {"scrapinghub": 20, "wcxb": 16, "postlight": 12}, 5, None,
                   "news and article pages of sites an earlier round read, one more page per site",
                   new_sites=False),
+    # 23: the same rule after round 22, up to the pool's size (a site's third page is in a later round)
+    23: NewsRound(20270112, {"scrapinghub": 35, "wcxb": 30, "postlight": 6}, 5, None,
+                  "news and article pages of sites an earlier round read, one more page per site",
+                  new_sites=False),
 }
 
 
