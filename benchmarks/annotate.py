@@ -187,20 +187,21 @@ def has_ad_links(doc: Document) -> bool:
 
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
                       suffix: str, eligible: Callable[[Document], bool] | None = None,
-                      page_types: tuple[str, ...] = ("article",), new_sites: bool = True) -> dict:
+                      page_types: tuple[str, ...] = ("article",), new_sites: bool = True,
+                      lines: tuple[int, int] = (5, MAX_LINES)) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
     every earlier round by page and by site; WCXB pages of ``page_types`` only (article pages
     unless a round says otherwise). With ``new_sites=False`` the round takes pages of sites an
     earlier round read (and only those), still at most one page per site in the round, so it adds
     pages, not sites: the site-grouped cross-validation keeps a site's pages in one fold. Every
-    source's pages are
-    shuffled with the seed and taken in that order; pages over MAX_LINES lines or under 5 are left
-    out, and so are pages ``eligible`` (when given) rejects. The second pass takes ``n_second`` of
+    source's pages are shuffled with the seed and taken in that order; pages outside ``lines``
+    (least, most; by default 5 to MAX_LINES) are left out, and so are pages ``eligible`` (when
+    given) rejects. The second pass takes ``n_second`` of
     the new pages with ``seed + 1``.
     """
     rng = random.Random(seed)
     taken = {p for key, pages in selection.items() if key.startswith("pages") for p in pages}
-    docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if 5 <= len(d.lines) <= MAX_LINES]
+    docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if lines[0] <= len(d.lines) <= lines[1]]
                       for s in SOURCES}
     sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
     read_sites, sites = (sites, sites) if new_sites else (sites, set())
@@ -239,7 +240,8 @@ def _rounds_before(selection: dict, n: int) -> dict:
 class NewsRound(NamedTuple):
     """One round of :func:`select_news_round`: its seed, pages per source, second-pass pages, page
     filter (or None), what the filter takes, in words, the WCXB page types it draws from, and
-    whether it draws from unread sites (``new_sites``) or from read ones."""
+    whether it draws from unread sites (``new_sites``) or from read ones, and the pages' least and
+    most lines."""
 
     seed: int
     pages: dict[str, int]
@@ -248,6 +250,7 @@ class NewsRound(NamedTuple):
     takes: str
     page_types: tuple[str, ...] = ("article",)
     new_sites: bool = True
+    lines: tuple[int, int] = (5, MAX_LINES)
 
 
 #: Rounds 3 and later (issue 15), each a :func:`select_news_round` after the rounds before it, none
@@ -294,15 +297,20 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     23: NewsRound(20270112, {"scrapinghub": 35, "wcxb": 30, "postlight": 6}, 5, None,
                   "news and article pages of sites an earlier round read, one more page per site",
                   new_sites=False),
+    # 24: the article pages of unread sites that every round left out for length (601 to 1,500
+    # lines): new sites, where the fine labels live
+    24: NewsRound(20270114, {"scrapinghub": 10, "wcxb": 50, "postlight": 10}, 5, None,
+                  "news and article pages of unread sites with 601 to 1,500 lines",
+                  lines=(MAX_LINES + 1, 1500)),
 }
 
 
 def select_round(data: Path, selection: dict, n: int) -> dict:
     """Round ``n`` >= 3 (issue 15): :func:`select_news_round` with the seed, counts and page filter
     of :data:`NEWS_ROUNDS`, after rounds 1 to ``n - 1``."""
-    seed, counts, n_second, eligible, takes, page_types, new_sites = NEWS_ROUNDS[n]
+    seed, counts, n_second, eligible, takes, page_types, new_sites, lines = NEWS_ROUNDS[n]
     out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible,
-                            page_types=page_types, new_sites=new_sites)
+                            page_types=page_types, new_sites=new_sites, lines=lines)
     out[f"rule_{n}"] += f" Round {n} (issue 15): after rounds 1-{n - 1}, {takes}."
     return out
 

@@ -160,3 +160,20 @@ def test_a_round_of_read_sites_takes_only_their_further_pages_one_per_site(tmp_p
     assert not set(got) & set(earlier["pages"])
     fresh = select_news_round(tmp_path, earlier, 3, counts, 2, "x")["pages_x"]
     assert {f"s{int(p.split('/')[1]) % 20}" for p in fresh} == {f"s{i}" for i in range(10, 20)}
+
+
+def test_a_round_can_take_long_pages_only(tmp_path):
+    from benchmarks.annotate import select_news_round
+    from boilerplate.document import Document
+    from boilerplate.eval.dataset import write_jsonl
+
+    docs = [Document(lines=["a"] * (10 if i % 2 else 700), id=f"wcxb/{i}", meta={"site": f"s{i}", "page_type": "article"})
+            for i in range(20)]
+    write_jsonl(docs, tmp_path / "wcxb.jsonl")
+    for source in ("scrapinghub", "postlight"):
+        write_jsonl([], tmp_path / f"{source}.jsonl")
+    counts = {"scrapinghub": 0, "wcxb": 20, "postlight": 0}
+    long_ = select_news_round(tmp_path, {}, 3, counts, 2, "x", lines=(601, 1500))["pages_x"]
+    short = select_news_round(tmp_path, {}, 3, counts, 2, "x")["pages_x"]
+    assert sorted(int(p.split("/")[1]) for p in long_) == list(range(0, 20, 2))
+    assert sorted(int(p.split("/")[1]) for p in short) == list(range(1, 20, 2))
