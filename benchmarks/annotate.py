@@ -302,6 +302,15 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     24: NewsRound(20270114, {"scrapinghub": 10, "wcxb": 50, "postlight": 10}, 5, None,
                   "news and article pages of unread sites with 601 to 1,500 lines",
                   lines=(MAX_LINES + 1, 1500)),
+    # 25: more WCXB pages of the six other types on unread sites (round 21's rule): hand labels
+    # for the page types where WCXB's binary score is lowest
+    25: NewsRound(20270116, {"scrapinghub": 0, "wcxb": 60, "postlight": 0}, 5, None,
+                  "WCXB pages of the six types other than article, no page filter",
+                  ("forum", "product", "collection", "listing", "documentation", "service")),
+    # 26: a third page of read sites (round 22's rule after rounds 22-25)
+    26: NewsRound(20270118, {"scrapinghub": 5, "wcxb": 25, "postlight": 25}, 5, None,
+                  "news and article pages of sites an earlier round read, one more page per site",
+                  new_sites=False),
 }
 
 
