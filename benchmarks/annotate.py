@@ -311,6 +311,10 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     26: NewsRound(20270118, {"scrapinghub": 5, "wcxb": 25, "postlight": 25}, 5, None,
                   "news and article pages of sites an earlier round read, one more page per site",
                   new_sites=False),
+    # 27: more WCXB non-article pages of unread sites (round 21's rule), with the option-list rule
+    27: NewsRound(20270120, {"scrapinghub": 0, "wcxb": 80, "postlight": 0}, 6, None,
+                  "WCXB pages of the six types other than article, no page filter",
+                  ("forum", "product", "collection", "listing", "documentation", "service")),
 }
 
 
