@@ -315,6 +315,10 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     27: NewsRound(20270120, {"scrapinghub": 0, "wcxb": 80, "postlight": 0}, 6, None,
                   "WCXB pages of the six types other than article, no page filter",
                   ("forum", "product", "collection", "listing", "documentation", "service")),
+    # 28: the same after round 27, 100 pages
+    28: NewsRound(20270122, {"scrapinghub": 0, "wcxb": 100, "postlight": 0}, 6, None,
+                  "WCXB pages of the six types other than article, no page filter",
+                  ("forum", "product", "collection", "listing", "documentation", "service")),
 }
 
 
