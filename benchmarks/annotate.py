@@ -253,6 +253,12 @@ class NewsRound(NamedTuple):
     lines: tuple[int, int] = (5, MAX_LINES)
 
 
+#: The WCXB page types other than article, and the words of the rounds that draw from them.
+OTHER_TYPES = ("forum", "product", "collection", "listing", "documentation", "service")
+OTHER_TYPES_TAKE = "WCXB pages of the six types other than article, no page filter"
+#: The words of the rounds that take a further page of read sites (``new_sites=False``).
+READ_SITES_TAKE = "news and article pages of sites an earlier round read, one more page per site"
+
 #: Rounds 3 and later (issue 15), each a :func:`select_news_round` after the rounds before it, none
 #: overlapping them, at most one page per site overall.
 NEWS_ROUNDS: dict[int, NewsRound] = {
@@ -286,17 +292,14 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 21: round 20 took the last WCXB article pages of unread sites (the sites of Scrapinghub and
     # postlight pages are all read, but for two pages over MAX_LINES): WCXB's other page types
     21: NewsRound(20270108, {"scrapinghub": 0, "wcxb": 42, "postlight": 0}, 5, None,
-                  "WCXB pages of the six types other than article, no page filter",
-                  ("forum", "product", "collection", "listing", "documentation", "service")),
+                  OTHER_TYPES_TAKE, OTHER_TYPES),
     # 22: a second page of sites already read, news and article pages of all three sources: the
     # unread sites' article pages are used up, and the fine labels live on news pages
     22: NewsRound(20270110, {"scrapinghub": 20, "wcxb": 16, "postlight": 12}, 5, None,
-                  "news and article pages of sites an earlier round read, one more page per site",
-                  new_sites=False),
+                  READ_SITES_TAKE, new_sites=False),
     # 23: the same rule after round 22, up to the pool's size (a site's third page is in a later round)
     23: NewsRound(20270112, {"scrapinghub": 35, "wcxb": 30, "postlight": 6}, 5, None,
-                  "news and article pages of sites an earlier round read, one more page per site",
-                  new_sites=False),
+                  READ_SITES_TAKE, new_sites=False),
     # 24: the article pages of unread sites that every round left out for length (601 to 1,500
     # lines): new sites, where the fine labels live
     24: NewsRound(20270114, {"scrapinghub": 10, "wcxb": 50, "postlight": 10}, 5, None,
@@ -305,20 +308,16 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 25: more WCXB pages of the six other types on unread sites (round 21's rule): hand labels
     # for the page types where WCXB's binary score is lowest
     25: NewsRound(20270116, {"scrapinghub": 0, "wcxb": 60, "postlight": 0}, 5, None,
-                  "WCXB pages of the six types other than article, no page filter",
-                  ("forum", "product", "collection", "listing", "documentation", "service")),
+                  OTHER_TYPES_TAKE, OTHER_TYPES),
     # 26: a third page of read sites (round 22's rule after rounds 22-25)
     26: NewsRound(20270118, {"scrapinghub": 5, "wcxb": 25, "postlight": 25}, 5, None,
-                  "news and article pages of sites an earlier round read, one more page per site",
-                  new_sites=False),
+                  READ_SITES_TAKE, new_sites=False),
     # 27: more WCXB non-article pages of unread sites (round 21's rule), with the option-list rule
     27: NewsRound(20270120, {"scrapinghub": 0, "wcxb": 80, "postlight": 0}, 6, None,
-                  "WCXB pages of the six types other than article, no page filter",
-                  ("forum", "product", "collection", "listing", "documentation", "service")),
+                  OTHER_TYPES_TAKE, OTHER_TYPES),
     # 28: the same after round 27, 100 pages
     28: NewsRound(20270122, {"scrapinghub": 0, "wcxb": 100, "postlight": 0}, 6, None,
-                  "WCXB pages of the six types other than article, no page filter",
-                  ("forum", "product", "collection", "listing", "documentation", "service")),
+                  OTHER_TYPES_TAKE, OTHER_TYPES),
 }
 
 
