@@ -318,6 +318,9 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 28: the same after round 27, 100 pages
     28: NewsRound(20270122, {"scrapinghub": 0, "wcxb": 100, "postlight": 0}, 6, None,
                   OTHER_TYPES_TAKE, OTHER_TYPES),
+    # 29: the rest of that pool (pages of at most MAX_LINES lines on unread sites)
+    29: NewsRound(20270124, {"scrapinghub": 0, "wcxb": 200, "postlight": 0}, 6, None,
+                  OTHER_TYPES_TAKE, OTHER_TYPES),
 }
 
 
