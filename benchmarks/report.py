@@ -234,16 +234,30 @@ def table_fine_errors(docs: list, preds: dict[str, list], k: int = 3) -> str:
         f"| {kind} | {e} | {g} | {q} | {site} | {_clip(t)} |\n" for kind, e, t, g, q, site in rows)
 
 
+def table_breakdown(res: dict, key: str, name: str) -> str:
+    """Binary and fine F1 of both models per value of one breakdown of the hand pages (out of
+    fold): ``key`` is ``fine_by_language`` or ``fine_by_page_type`` of ``cv.json``, ``name`` the
+    first column's heading. Empty when the run has no such breakdown (a run before it existed)."""
+    if key not in res["cv"]["html"] or key not in res["cv"]["text"]:
+        return f"(no `{key}` in this run's cv.json)\n"
+    text, html = res["cv"]["text"][key], res["cv"]["html"][key]
+    head = f"| {name} | pages | lines | binary F1 text | binary F1 HTML | fine macro-F1 text | fine macro-F1 HTML |\n" \
+           "|---|---|---|---|---|---|---|\n"
+    order = sorted(html, key=lambda value: (-html[value]["pages"], value))
+    return head + "".join(
+        f"| {value} | {html[value]['pages']} | {html[value]['lines']:,} | {text[value]['binary_f1']:.3f} | "
+        f"{html[value]['binary_f1']:.3f} | {text[value]['macro_f1']:.3f} | {html[value]['macro_f1']:.3f} |\n"
+        for value in order if value in text)
+
+
 def table_languages(res: dict) -> str:
     """Binary and fine F1 of both models per declared page language (hand pages, out of fold)."""
-    text, html = res["cv"]["text"]["fine_by_language"], res["cv"]["html"]["fine_by_language"]
-    head = "| language | pages | lines | binary F1 text | binary F1 HTML | fine macro-F1 text | fine macro-F1 HTML |\n" \
-           "|---|---|---|---|---|---|---|\n"
-    order = sorted(html, key=lambda lang: (-html[lang]["pages"], lang))
-    return head + "".join(
-        f"| {lang} | {html[lang]['pages']} | {html[lang]['lines']:,} | {text[lang]['binary_f1']:.3f} | "
-        f"{html[lang]['binary_f1']:.3f} | {text[lang]['macro_f1']:.3f} | {html[lang]['macro_f1']:.3f} |\n"
-        for lang in order if lang in text)
+    return table_breakdown(res, "fine_by_language", "language")
+
+
+def table_page_types(res: dict) -> str:
+    """Binary and fine F1 of both models per page type (hand pages, out of fold)."""
+    return table_breakdown(res, "fine_by_page_type", "page type")
 
 
 def speed_rows(res: dict) -> list[dict]:
@@ -761,7 +775,7 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
     tables = {"main_scrapinghub": table_main(res, "scrapinghub"), "main_wcxb": table_main(res, "wcxb"),
               "fine_grained": table_fine(res), "learning_curve": curve, "ablation": abl,
               "errors": table_errors(corpus, preds["html"]), "fine_errors": table_fine_errors(corpus, preds["html"]),
-              "languages": table_languages(res), "speed": table_speed(res), "stages": table_stages(res),
+              "languages": table_languages(res), "page_types": table_page_types(res), "speed": table_speed(res), "stages": table_stages(res),
               "trees": table_trees(res),
               "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),

@@ -98,3 +98,17 @@ def test_gold_count_groups_list_every_round_in_order():
     keys = ["round:3", "source:wcxb", "all", "round:1", "language:en", "round:10", "round:2", "page_type:forum"]
     assert [_group_name(k) for k in _group_order(keys)] == [
         "all", "round 1", "round 2", "round 3", "round 10", "WCXB", "en", "forum"]
+
+
+def test_breakdown_table_lists_each_value_by_pages_and_says_when_a_run_lacks_it():
+    from benchmarks.report import table_page_types
+
+    def entry(pages, binary, macro):
+        return {"pages": pages, "lines": pages * 100, "binary_f1": binary, "macro_f1": macro}
+
+    by_type = {"html": {"fine_by_page_type": {"forum": entry(3, 0.9, 0.5), "article": entry(10, 0.95, 0.7)}},
+               "text": {"fine_by_page_type": {"forum": entry(3, 0.8, 0.4), "article": entry(10, 0.9, 0.6)}}}
+    rows = table_page_types({"cv": by_type}).splitlines()[2:]
+    assert [r.split("|")[1].strip() for r in rows] == ["article", "forum"]  # most pages first
+    assert rows[1].split("|")[4].strip() == "0.800" and rows[1].split("|")[7].strip() == "0.500"
+    assert "no `fine_by_page_type`" in table_page_types({"cv": {"html": {}, "text": {}}})
