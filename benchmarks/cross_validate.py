@@ -32,6 +32,7 @@ from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration, line_prf
 from boilerplate.labels import BODY, KINDS, LABELS
 
+from .agreement import read_passes
 from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
 from .train_default import KIND_DECISION, SHIPPED_PARAMS
 
@@ -158,12 +159,25 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
     return [{"threshold": float(t), **binary_scores(docs, p_body, gold, t)} for t in THRESHOLDS]
 
 
+#: The spans of annotation rounds scored apart (``fine_by_rounds``): 1-20 are the 970 pages of
+#: the cross-validation before stop 33, 21-26 the pages that stop added, 27-29 read after its run.
+ROUND_SPANS = ((1, 20), (21, 26), (27, 29))
+
+
+def round_span(round_: int) -> str:
+    """The :data:`ROUND_SPANS` entry holding ``round_``, as ``"rounds A-B"`` (``"round N"`` past them)."""
+    return next((f"rounds {a}-{b}" for a, b in ROUND_SPANS if a <= round_ <= b), f"round {round_}")
+
+
 def breakdowns(docs: list, preds: list, hand: list[int]) -> dict:
     """Binary (body vs rest) and fine scores of the hand-read pages ``hand`` per source, per
-    declared language and per page type (WCXB's types; the other corpora's pages are articles)."""
+    declared language, per page type (WCXB's types; the other corpora's pages are articles) and
+    per span of annotation rounds (:data:`ROUND_SPANS`: an earlier run's pages, and the new ones)."""
+    _, _, round_of = read_passes()
     return {"fine_by_source": fine_by(docs, preds, hand, lambda d: d.meta["source"]),
             "fine_by_language": fine_by(docs, preds, hand, lambda d: str(d.meta.get("lang") or "")[:2] or "undeclared"),
-            "fine_by_page_type": fine_by(docs, preds, hand, lambda d: d.meta.get("page_type") or "article")}
+            "fine_by_page_type": fine_by(docs, preds, hand, lambda d: d.meta.get("page_type") or "article"),
+            "fine_by_rounds": fine_by(docs, preds, hand, lambda d: round_span(round_of.get(d.id, 0)))}
 
 
 def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" / "cv.json") -> int:
@@ -290,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the labels scored as 'fine' (both are reported): argmax, or kind offsets "
                              f"fitted on the other folds (default: {KIND_DECISION}, the shipped one)")
     parser.add_argument("--rescore-breakdowns", action="store_true",
-                        help="fit nothing: recompute the per-source, per-language and per-page-type "
+                        help="fit nothing: recompute the per-source, per-language, per-page-type and per-round "
                              "scores of --out from its saved predictions")
     args = parser.parse_args(argv)
     if args.rescore_breakdowns:
