@@ -23,6 +23,7 @@ from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import BODY, KINDS, LABELS
 
 from .common import fine_scores, load_corpus, site_folds
+from .cross_validate import ROUND_SPANS, round_span
 from .peers import PEERS, PUBLISHED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -725,7 +726,18 @@ def derived(res: dict) -> dict:
             # the experiments by name, not by position: a run may ablate other groups
             "ablation": {r["without"]: r for r in res["experiments"]["ablation"]},
             "curve_first": res["experiments"]["learning_curve"][0],
-            "curve_full": res["experiments"]["learning_curve"][-1]}
+            "curve_full": res["experiments"]["learning_curve"][-1],
+            "rounds": rounds_macro(res)}
+
+
+def rounds_macro(res: dict) -> dict:
+    """Fine macro-F1 of each model on each span of rounds (``cv.json``'s ``fine_by_rounds``),
+    keyed ``old`` and ``new`` for the first two spans of ``ROUND_SPANS``; NaN for a span the run
+    has no hand-read page of (a quick run's few pages), so the paper never names a missing key."""
+    spans = [round_span(a) for a, _ in ROUND_SPANS[:2]]
+    return {name: {variant: res["cv"][variant].get("fine_by_rounds", {}).get(span, {}).get("macro_f1", float("nan"))
+                   for variant in ("html", "text")}
+            for name, span in zip(("old", "new"), spans)}
 
 
 def step_commits(meta: dict) -> str:

@@ -112,3 +112,13 @@ def test_breakdown_table_lists_each_value_by_pages_and_says_when_a_run_lacks_it(
     assert [r.split("|")[1].strip() for r in rows] == ["article", "forum"]  # most pages first
     assert rows[1].split("|")[4].strip() == "0.800" and rows[1].split("|")[7].strip() == "0.500"
     assert "no `fine_by_page_type`" in table_page_types({"cv": {"html": {}, "text": {}}})
+
+
+def test_rounds_macro_is_nan_for_a_span_the_run_lacks():
+    import math
+
+    from benchmarks.report import rounds_macro
+
+    html = {"fine_by_rounds": {"rounds 1-20": {"macro_f1": 0.7}}}
+    got = rounds_macro({"cv": {"html": html, "text": {}}})
+    assert got["old"]["html"] == 0.7 and math.isnan(got["old"]["text"]) and math.isnan(got["new"]["html"])
