@@ -31,6 +31,7 @@ def quick_run(tmp_path_factory):
 
 
 @needs_data
+@pytest.mark.slow  # the quick pipeline end to end: ~3 min on 2 cores (run by .ci/run, -m slow)
 def test_quick_run_produces_every_output(quick_run):
     code, out = quick_run
     assert code == 0
@@ -45,6 +46,7 @@ def test_quick_run_produces_every_output(quick_run):
 
 
 @needs_data
+@pytest.mark.slow  # the quick pipeline end to end: ~3 min on 2 cores (run by .ci/run, -m slow)
 def test_quick_run_is_deterministic(quick_run, tmp_path):
     _, out = quick_run
     shutil.copytree(out / "data", tmp_path / "data")

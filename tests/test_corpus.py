@@ -23,6 +23,7 @@ def test_site_of():
 
 
 @needs_data
+@pytest.mark.slow  # ~50 s on 2 cores: renders every hand-read page (run by .ci/run, -m slow)
 def test_hand_annotations_join_with_the_current_renderer():
     """Every stand-off annotation still matches the rendered lines: a renderer change that moves
     or alters an annotated line fails here, before it silently corrupts the gold."""
