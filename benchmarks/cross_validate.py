@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from boilerplate.detectors.learned import LearnedDetector, cache_features, tune_kind_offsets
 from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration, line_prf
-from boilerplate.labels import BODY, KINDS, LABELS
+from boilerplate.labels import BODY, BODY_INDEX, KINDS, LABELS
 
 from .agreement import read_passes
 from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
@@ -180,6 +180,15 @@ def breakdowns(docs: list, preds: list, hand: list[int]) -> dict:
             "fine_by_rounds": fine_by(docs, preds, hand, lambda d: round_span(round_of.get(d.id, 0)))}
 
 
+def cv_predictions(results: Path, variant: str = "html") -> dict[str, list]:
+    """Out-of-fold labels per page id, as :func:`run` saves them (``cv_predictions_<variant>.jsonl``
+    in ``results``); ``SystemExit`` naming the file if it is absent."""
+    path = results / f"cv_predictions_{variant}.jsonl"
+    if not path.is_file():
+        raise SystemExit(f"{path} missing (run the cv step: python -m benchmarks.run --steps cv)")
+    return {rec["id"]: rec["pred"] for rec in map(json.loads, path.read_text().splitlines())}
+
+
 def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" / "cv.json") -> int:
     """Recompute :func:`breakdowns` from a finished run's saved predictions
     (``cv_predictions_<variant>.jsonl`` beside ``out``) and write them into ``out``: a breakdown
@@ -190,16 +199,16 @@ def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" 
         path = out.parent / f"cv_predictions_{variant}.jsonl"
         if variant not in results or not path.is_file():
             continue
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        missing = [r["id"] for r in rows if r["id"] not in docs or len(docs[r["id"]].lines) != len(r["pred"])]
+        preds = cv_predictions(out.parent, variant)
+        missing = [i for i, pred in preds.items() if i not in docs or len(docs[i].lines) != len(pred)]
         if missing:
             raise SystemExit(f"{path}: {len(missing)} pages not in the corpus as predicted, e.g. {missing[0]}")
-        run_docs = [docs[r["id"]] for r in rows]
+        run_docs = [docs[i] for i in preds]
         hand = [i for i, d in enumerate(run_docs) if d.meta.get("annotator")]
         if len(hand) != results[variant].get("fine", {}).get("pages"):
             raise SystemExit(f"{out}: the corpus's hand-read pages are not the run's ({len(hand)} now, "
                              f"{results[variant].get('fine', {}).get('pages')} then): rerun the cross-validation")
-        results[variant].update(breakdowns(run_docs, [r["pred"] for r in rows], hand))
+        results[variant].update(breakdowns(run_docs, list(preds.values()), hand))
     out.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
     return 0
 
@@ -230,7 +239,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     predicted = cross_predict_all(docs, fold_of, variant_list, seeds, workers=workers, params=params)
     for variant in variant_list:
         html = variant == "html"
-        body = LABELS.index(BODY)
+        body = BODY_INDEX
         preds = predicted[variant]["preds"]
         p_body = [p[:, body] for p in predicted[variant]["proba"]]
         decided = kind_decisions(docs, fold_of, predicted[variant], params, seeds)

@@ -23,7 +23,7 @@ from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import BODY, KINDS, LABELS
 
 from .common import fine_scores, load_corpus, site_folds
-from .cross_validate import ROUND_SPANS, round_span
+from .cross_validate import ROUND_SPANS, cv_predictions, round_span
 from .peers import PEERS, PUBLISHED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,14 +193,6 @@ def streams_notes(res: dict) -> str:
     return "\n".join(parts) + "\n" if parts else ""
 
 
-def cv_predictions(results: Path, variant: str = "html") -> dict[str, list]:
-    """Out-of-fold labels per page id, as saved by benchmarks.cross_validate (an error if absent)."""
-    path = results / f"cv_predictions_{variant}.jsonl"
-    if not path.is_file():
-        raise SystemExit(f"report: {path} missing (run the cv step: python -m benchmarks.run --steps cv)")
-    return {rec["id"]: rec["pred"] for rec in map(json.loads, path.read_text().splitlines())}
-
-
 def table_errors(docs: list, preds: dict[str, list], k: int = 8) -> str:
     """The longest Scrapinghub lines the HTML model got wrong out of fold (``preds``: its
     out-of-fold labels per page id), with gold and prediction."""
@@ -238,7 +230,7 @@ def table_fine_errors(docs: list, preds: dict[str, list], k: int = 3) -> str:
 def table_breakdown(res: dict, key: str, name: str) -> str:
     """Binary and fine F1 of both models per value of one breakdown of the hand pages (out of
     fold): ``key`` is ``fine_by_language`` or ``fine_by_page_type`` of ``cv.json``, ``name`` the
-    first column's heading. Empty when the run has no such breakdown (a run before it existed)."""
+    first column's heading. A one-line note when the run has no such breakdown (a run before it existed)."""
     if key not in res["cv"]["html"] or key not in res["cv"]["text"]:
         return f"(no `{key}` in this run's cv.json)\n"
     text, html = res["cv"]["text"][key], res["cv"]["html"][key]
