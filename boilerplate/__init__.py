@@ -8,6 +8,7 @@
 from .api import (
            LabeledLine,
            clean,
+           clean_document,
            clean_html,
            join_kept,
            label,
@@ -20,5 +21,5 @@ from .document import Document
 from .labels import LABELS
 
 __version__ = "0.1.0"
-__all__ = ["LABELS", "Document", "LabeledLine", "__version__", "clean", "clean_html", "join_kept", "label",
+__all__ = ["LABELS", "Document", "LabeledLine", "__version__", "clean", "clean_document", "clean_html", "join_kept", "label",
            "label_document", "label_html", "parse_keep", "to_document"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from typing import Any
 
 import numpy as np
 
 from . import detectors
 from .detectors import Detector
 from .document import Document
-from .labels import BODY_INDEX, DEFAULT_KEEP, LABEL_INDEX, LABELS, parse_label
+from .labels import BODY, BODY_INDEX, DEFAULT_KEEP, LABEL_INDEX, LABELS, parse_label
 from .lines import decode
 
 #: Documents longer than this many lines are labeled in chunks of this size, so memory is bounded
@@ -86,28 +88,35 @@ def _scores(names: list[str | None], proba: np.ndarray) -> np.ndarray:
         else np.zeros((0, 2))
 
 
-def _predict(det: Detector, doc: Document, with_scores: bool) -> tuple[list[str | None], np.ndarray | None]:
-    """Labels (and, ``with_scores``, :func:`_scores`) of every line, in chunks of
-    :data:`CHUNK_LINES` lines with :data:`CHUNK_CONTEXT` lines of context each side for longer
-    documents."""
+def _chunked(doc: Document, predict: Callable[[Document], Any]) -> list[Any]:
+    """``[predict(doc)]``, or for a document over :data:`CHUNK_LINES` lines ``predict`` of each
+    chunk of :data:`CHUNK_LINES` lines with :data:`CHUNK_CONTEXT` lines of context on each side,
+    each result cut to the chunk's own lines (results are sequences over a chunk's lines, or
+    tuples of them)."""
     n = len(doc)
     if n <= CHUNK_LINES:
-        proba = det.predict_proba(doc)
-        whole = det.labels_from_proba(doc, proba)
-        return whole, _scores(whole, proba) if with_scores else None
-    names: list[str | None] = []
-    parts: list[np.ndarray] = []
+        return [predict(doc)]
+    out: list = []
     for start in range(0, n, CHUNK_LINES):
         stop = min(start + CHUNK_LINES, n)
         lo, hi = max(0, start - CHUNK_CONTEXT), min(n, stop + CHUNK_CONTEXT)
-        part = _chunk(doc, lo, hi)
+        result = predict(_chunk(doc, lo, hi))
+        cut = slice(start - lo, stop - lo)
+        out.append(tuple(r[cut] for r in result) if isinstance(result, tuple) else result[cut])
+    return out
+
+
+def _predict(det: Detector, doc: Document, with_scores: bool) -> tuple[list[str | None], np.ndarray | None]:
+    """Labels (and, ``with_scores``, :func:`_scores`) of every line, in chunks for long documents
+    (:func:`_chunked`)."""
+    def predict(part: Document) -> tuple:
         proba = det.predict_proba(part)
-        part_names = det.labels_from_proba(part, proba)
-        names += part_names[start - lo:stop - lo]
-        if with_scores:
-            parts.append(_scores(part_names, proba)[start - lo:stop - lo])
-        del part, proba
-    return names, (np.concatenate(parts) if with_scores else None)
+        names = det.labels_from_proba(part, proba)
+        return (names, _scores(names, proba)) if with_scores else (names,)
+
+    parts = _chunked(doc, predict)
+    names = [name for part in parts for name in part[0]]
+    return names, (np.concatenate([part[1] for part in parts]) if with_scores else None)
 
 
 def document_labels(doc: Document, detector: str | Detector | None = None) -> list[str | None]:
@@ -169,13 +178,25 @@ def clean(text: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
     surrogates in ``str`` input (``"\\ud800"``, not encodable as UTF-8) are replaced with U+FFFD
     with a warning, as undecodable bytes are.
     """
-    return _clean_document(to_document(text), keep, detector)
+    return clean_document(to_document(text), keep, detector)
 
 
-def _clean_document(doc: Document, keep: Iterable[str], detector: str | Detector | None) -> str:
-    # the labels alone (document_labels): no score and no LabeledLine per line to build and drop
+def clean_document(doc: Document, keep: Iterable[str] = DEFAULT_KEEP,
+                   detector: str | Detector | None = None) -> str:
+    """The lines of ``doc`` whose label is in ``keep``, in order, joined by ``\\n``: what
+    :func:`clean` and :func:`clean_html` return for a document already made.
+
+    Keeping the body alone (the default) asks the detector for its body lines only
+    (``body_mask``: the same lines as its labels, for less work); other ``keep`` sets label
+    every line. Documents over :data:`CHUNK_LINES` lines are done in chunks.
+    """
     wanted = parse_keep(keep)  # checked before the model runs
-    return join_lines(doc.lines, document_labels(doc, detector), wanted)
+    det = _resolve(detector, html=doc.has_cues)
+    if wanted == {BODY}:
+        mask = np.concatenate(_chunked(doc, det.body_mask))
+        return "\n".join(compress(doc.lines, mask.tolist()))
+    # the labels alone (document_labels): no score and no LabeledLine per line to build and drop
+    return join_lines(doc.lines, document_labels(doc, det), wanted)
 
 
 def to_document(data: str | bytes, html: bool = False) -> Document:
@@ -196,4 +217,4 @@ def label_html(html: str | bytes, detector: str | Detector | None = None) -> lis
 def clean_html(html: str | bytes, keep: Iterable[str] = DEFAULT_KEEP,
                detector: str | Detector | None = None) -> str:
     """The kept lines of the rendered HTML page, joined by ``\\n``."""
-    return _clean_document(to_document(html, html=True), keep, detector)
+    return clean_document(to_document(html, html=True), keep, detector)

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import boilerplate
+from boilerplate import api
 from boilerplate.labels import LABELS
 from boilerplate.lines import DecodingWarning, decode, is_blank, split_lines
 
@@ -100,3 +101,38 @@ def test_load_detector_threshold():
     for detector, threshold in (("rules", 0.5), ("learned-text", 1.5)):
         with pytest.raises(ValueError):
             api.load_detector(detector, threshold=threshold)
+
+
+def _labels_path(doc, detector):
+    """What clean_document returned before body_mask: every line labeled, the body joined."""
+    return "\n".join(line for line, name in zip(doc.lines, api.document_labels(doc, detector)) if name == "body")
+
+
+HTML_PAGE = ("<html><head><title>Rain in Geneva</title></head><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav>"
+             "<h1>Rain in Geneva</h1><p class='byline'>By A. Writer, 4 July 2026</p>"
+             "<p>The minister said on Friday that the talks would continue next week in Geneva, after a long night.</p>"
+             "<p>Delegates from twelve countries met in the old hall, where the roof had leaked since spring.</p>"
+             "<aside><h3>Related</h3><ul><li><a href='/a'>Storms close the airport</a></li></ul></aside>"
+             "<div class='newsletter'>Subscribe to our newsletter for more news.</div>"
+             "<footer>© 2026 The Daily Example. All rights reserved.</footer></body></html>")
+
+
+@pytest.mark.parametrize("detector", ["learned-text", "rules", "c4"])
+def test_body_only_cleaning_keeps_the_lines_labeling_calls_body(detector):
+    # clean() with keep=body asks for body_mask (the learned detectors skip their kind model):
+    # the same lines as labeling every line, on every seed page
+    for path in sorted((FIXTURES / "seeds").glob("*.txt")):
+        doc = api.to_document(path.read_text(encoding="utf-8"))
+        assert api.clean_document(doc, detector=detector) == _labels_path(doc, detector)
+        assert api.clean_document(doc, detector=detector) != ""
+
+
+def test_body_only_cleaning_of_html_and_of_chunks_matches_labeling(monkeypatch):
+    doc = api.to_document(HTML_PAGE, html=True)
+    assert api.clean_document(doc) == _labels_path(doc, None) == boilerplate.clean_html(HTML_PAGE)
+    assert "Delegates from twelve countries" in boilerplate.clean_html(HTML_PAGE)
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "seeds").glob("*.txt")))
+    long = api.to_document(pages)
+    monkeypatch.setattr(api, "CHUNK_LINES", max(50, len(long) // 4))
+    monkeypatch.setattr(api, "CHUNK_CONTEXT", 40)
+    assert api.clean_document(long) == _labels_path(long, None)  # the same chunks either way

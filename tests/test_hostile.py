@@ -280,14 +280,14 @@ def test_umask_and_existing_mode_are_kept(tmp_path, capsys):
 # --- 13, 14. time limit and workers ------------------------------------------------------------
 
 def test_record_over_the_time_limit_is_skipped(tmp_path, capsys, monkeypatch):
-    real = api.document_labels
+    real = api.clean_document
 
-    def slow_on_marker(doc, detector=None):
+    def slow_on_marker(doc, keep=("body",), detector=None):
         if any("SLOW" in line for line in doc.lines):
             time.sleep(30)
-        return real(doc, detector)
+        return real(doc, keep, detector)
 
-    monkeypatch.setattr(api, "document_labels", slow_on_marker)
+    monkeypatch.setattr(api, "clean_document", slow_on_marker)
     objs = [{"text": STORY if i != 2 else "SLOW", "n": i} for i in range(4)]
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(o) + "\n" for o in objs))
     started = time.perf_counter()

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..document import Document
-from ..labels import LABELS
+from ..labels import BODY, LABELS
 from ..lines import is_blank
 
 
@@ -47,6 +47,12 @@ class Detector(BaseEstimator):
     def predict(self, doc: Document) -> list[str | None]:
         """The label of every line of ``doc`` (``None`` on blank lines)."""
         return self.labels_from_proba(doc, self.predict_proba(doc))
+
+    def body_mask(self, doc: Document) -> np.ndarray:
+        """A boolean array over the lines of ``doc``: True where :meth:`predict` says body. What
+        cleaning that keeps only the body needs; a detector may compute it for less (the learned
+        ones skip their kind model)."""
+        return np.fromiter((name == BODY for name in self.predict(doc)), dtype=bool, count=len(doc.lines))
 
     def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
         """Label names from :meth:`predict_proba` output (the likeliest label; ``None`` on blank

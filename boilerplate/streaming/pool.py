@@ -138,8 +138,12 @@ def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | 
                 # escapes); they are replaced with U+FFFD, the record is kept.
                 warnings.simplefilter("ignore", DecodingWarning)
                 doc = api.to_document(record.content, html=record.kind == "html")
-            labels = api.document_labels(doc, config.detector_for(record.kind == "html"))
-            kept = api.join_lines(doc.lines, labels, config.keep)
+            detector = config.detector_for(record.kind == "html")
+            if config.with_labels:
+                labels = api.document_labels(doc, detector)
+                kept = api.join_lines(doc.lines, labels, config.keep)
+            else:  # the kept lines alone: with keep=body, no kind model (api.clean_document)
+                kept = api.clean_document(doc, config.keep, detector)
     except RecordTimeout:
         return None, Skipped(record.index, "timeout", f"not cleaned within {config.timeout:g} s"), 0
     except HTMLTooLargeError as exc:

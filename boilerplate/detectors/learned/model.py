@@ -552,6 +552,46 @@ class LearnedDetector(Detector):
     def predict_proba(self, doc: Document) -> np.ndarray:
         return self.predict_proba_many([doc])[0]
 
+    def _prepared(self, docs: Sequence[Document]):
+        """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
+        the hashed words of all lines, the scaled dense features, each document's blank lines and
+        the row bounds of each document."""
+        feats = [self._features(d) for d in docs]
+        # one document (every clean() call) needs no stacking: its matrices are used as they are
+        H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
+        D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
+        Z = (D - self.scaler_mean_) / self.scaler_scale_
+        blanks = [np.fromiter(map(operator.not_, map(str.strip, d.lines)), bool, len(d.lines)) for d in docs]
+        bounds = np.cumsum([0] + [len(x) for _, x in feats])
+        return feats, H, Z, blanks, bounds
+
+    def _p_body(self, feats: list, Z: np.ndarray, text_words: np.ndarray, blanks: list,
+                bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The text model's P(body) and the booster's, from the word share of the text model's
+        score (``text_words``, the hashed words times their weights) and the scaled dense features."""
+        n_dense = Z.shape[1]
+        text_score = _sigmoid(text_words + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
+                              + self.text_intercept_)
+        S = np.vstack([self._stack(x, text_score[a:b], blank)
+                       for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
+        return text_score, _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
+
+    def body_mask(self, doc: Document) -> np.ndarray:
+        """The lines labeled body (P(body) >= ``threshold``, not blank), as :meth:`predict` decides
+        them, without the kind model: what cleaning that keeps only the body needs.
+
+        Examples
+        --------
+        >>> from boilerplate import Document
+        >>> from boilerplate.detectors.learned import shipped_model
+        >>> shipped_model("learned-text").body_mask(Document.from_text("Menu\\n\\nHome")).tolist()
+        [False, False, False]
+        """
+        self._check_fitted()
+        feats, H, Z, blanks, bounds = self._prepared([doc])
+        _, p_body = self._p_body(feats, Z, np.asarray(H @ self.text_coef_[:HASH_FEATURES]), blanks, bounds)
+        return (p_body >= self.threshold) & ~blanks[0]
+
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """(lines x labels) probabilities for several documents with one model call (faster).
 
@@ -563,28 +603,17 @@ class LearnedDetector(Detector):
         equal :meth:`_text_matrix`'s products up to floating-point rounding (~1e-15).
         """
         self._check_fitted()
-        feats = [self._features(d) for d in docs]
-        if not feats:
+        if not docs:
             return []
-        # one document (every clean() call) needs no stacking: its matrices are used as they are
-        H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
-        D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
-        Z = (D - self.scaler_mean_) / self.scaler_scale_
-        n_dense = D.shape[1]
+        feats, H, Z, blanks, bounds = self._prepared(docs)
         word_weights, n_kinds = self._word_weights()
         G = np.asarray(H @ word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
-        text_score = _sigmoid(G[:, 0] + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
-                              + self.text_intercept_)
-        blanks = [np.fromiter(map(operator.not_, map(str.strip, d.lines)), bool, len(d.lines)) for d in docs]
-        bounds = np.cumsum([0] + [len(x) for _, x in feats])
-        S = np.vstack([self._stack(x, text_score[a:b], blank)
-                       for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
-        p_body = _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
-        proba = np.zeros((len(S), N_LABELS))
+        text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds)
+        proba = np.zeros((len(p_body), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if self.kinds_:
             if n_kinds < 2:
-                kind_p = np.ones((len(S), len(self.kinds_)))
+                kind_p = np.ones((len(p_body), len(self.kinds_)))
             else:
                 logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
                 if self.kind_window > 0:
