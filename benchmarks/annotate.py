@@ -190,7 +190,9 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
                       page_types: tuple[str, ...] = ("article",), new_sites: bool = True,
                       lines: tuple[int, int] = (5, MAX_LINES)) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
-    every earlier round by page and by site; WCXB pages of ``page_types`` only (article pages
+    every earlier round by page, and by site from the earlier rounds' pages within ``lines`` (a
+    site read only through a page outside the bounds can come again: rounds 24 and 30, the
+    long-page rounds, hold 4 and 20 such pages); WCXB pages of ``page_types`` only (article pages
     unless a round says otherwise). With ``new_sites=False`` the round takes pages of sites an
     earlier round read (and only those), still at most one page per site in the round, so it adds
     pages, not sites: the site-grouped cross-validation keeps a site's pages in one fold. Every
@@ -321,6 +323,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     # 29: the rest of that pool (pages of at most MAX_LINES lines on unread sites)
     29: NewsRound(20270124, {"scrapinghub": 0, "wcxb": 200, "postlight": 0}, 6, None,
                   OTHER_TYPES_TAKE, OTHER_TYPES),
+    # 30: the non-article pages of unread sites that round 21's rule left out for length (601 to
+    # 1,500 lines; round 24's bound): the page types with the weakest fine scores
+    30: NewsRound(20270126, {"scrapinghub": 0, "wcxb": 40, "postlight": 0}, 5, None,
+                  "WCXB pages of the six types other than article with 601 to 1,500 lines, no page filter",
+                  OTHER_TYPES, lines=(MAX_LINES + 1, 1500)),
 }
 
 
