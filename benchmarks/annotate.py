@@ -328,6 +328,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     30: NewsRound(20270126, {"scrapinghub": 0, "wcxb": 40, "postlight": 0}, 5, None,
                   "WCXB pages of the six types other than article with 601 to 1,500 lines, no page filter",
                   OTHER_TYPES, lines=(MAX_LINES + 1, 1500)),
+    # 31: a further page of read sites (round 22's rule) from WCXB's six other types: the unread
+    # sites' pages of those types are used up to 1,500 lines, and they score lowest
+    31: NewsRound(20270128, {"scrapinghub": 0, "wcxb": 140, "postlight": 0}, 6, None,
+                  "WCXB pages of the six types other than article on sites an earlier round read, "
+                  "one more page per site", OTHER_TYPES, new_sites=False),
 }
 
 
