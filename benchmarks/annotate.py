@@ -333,6 +333,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     31: NewsRound(20270128, {"scrapinghub": 0, "wcxb": 140, "postlight": 0}, 6, None,
                   "WCXB pages of the six types other than article on sites an earlier round read, "
                   "one more page per site", OTHER_TYPES, new_sites=False),
+    # 32: the same for the long pages (601 to 1,500 lines) of read sites, every WCXB page type
+    32: NewsRound(20270130, {"scrapinghub": 0, "wcxb": 60, "postlight": 0}, 5, None,
+                  "WCXB pages of every type with 601 to 1,500 lines on sites an earlier round read, "
+                  "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
+                  lines=(MAX_LINES + 1, 1500)),
 }
 
 
