@@ -338,6 +338,12 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
                   "WCXB pages of every type with 601 to 1,500 lines on sites an earlier round read, "
                   "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
                   lines=(MAX_LINES + 1, 1500)),
+    # 33: what is left of WCXB and postlight on read sites, up to 3,000 lines (round 32's rule
+    # with the longer bound, postlight too): one more page per site
+    33: NewsRound(20270132, {"scrapinghub": 0, "wcxb": 60, "postlight": 10}, 5, None,
+                  "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
+                  "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
+                  lines=(5, 3000)),
 }
 
 
