@@ -724,12 +724,13 @@ def derived(res: dict) -> dict:
 
 def rounds_macro(res: dict) -> dict:
     """Fine macro-F1 of each model on each span of rounds (``cv.json``'s ``fine_by_rounds``),
-    keyed ``old`` and ``new`` for the first two spans of ``ROUND_SPANS``; NaN for a span the run
-    has no hand-read page of (a quick run's few pages), so the paper never names a missing key."""
-    spans = [round_span(a) for a, _ in ROUND_SPANS[:2]]
-    return {name: {variant: res["cv"][variant].get("fine_by_rounds", {}).get(span, {}).get("macro_f1", float("nan"))
-                   for variant in ("html", "text")}
-            for name, span in zip(("old", "new"), spans)}
+    keyed ``span1``, ``span2`` ... in ``ROUND_SPANS`` order (the paper compares each with an
+    earlier run's figure on the same pages); NaN for a span the run has no hand-read page of (a
+    quick run's few pages, or a run from before the span was read), so the paper never names a
+    missing key."""
+    return {f"span{k}": {variant: res["cv"][variant].get("fine_by_rounds", {}).get(round_span(a), {})
+                         .get("macro_f1", float("nan")) for variant in ("html", "text")}
+            for k, (a, _) in enumerate(ROUND_SPANS, 1)}
 
 
 def step_commits(meta: dict) -> str:

@@ -117,8 +117,10 @@ def test_breakdown_table_lists_each_value_by_pages_and_says_when_a_run_lacks_it(
 def test_rounds_macro_is_nan_for_a_span_the_run_lacks():
     import math
 
+    from benchmarks.cross_validate import ROUND_SPANS
     from benchmarks.report import rounds_macro
 
     html = {"fine_by_rounds": {"rounds 1-20": {"macro_f1": 0.7}}}
     got = rounds_macro({"cv": {"html": html, "text": {}}})
-    assert got["old"]["html"] == 0.7 and math.isnan(got["old"]["text"]) and math.isnan(got["new"]["html"])
+    assert got["span1"]["html"] == 0.7 and math.isnan(got["span1"]["text"]) and math.isnan(got["span2"]["html"])
+    assert len(got) == len(ROUND_SPANS) and math.isnan(got[f"span{len(ROUND_SPANS)}"]["text"])
