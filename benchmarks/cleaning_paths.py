@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from boilerplate import api  # noqa: E402
 from boilerplate.eval.corpora import iter_pages  # noqa: E402
 from boilerplate.html import render_text  # noqa: E402
+
+from .speed import interleaved  # noqa: E402
 
 
 def _labels_path(doc) -> str:
@@ -39,25 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--scrapinghub DIR (or $BOILERPLATE_SCRAPINGHUB) is needed")
     pages = [p.html for p in iter_pages("scrapinghub", args.scrapinghub)]
     texts = [render_text(h) for h in pages]
+    # one contender per path and input kind, each over its own inputs, interleaved by repetition
     contenders = {
-        "text, labels": lambda: [_labels_path(api.to_document(t)) for t in texts],
-        "text, body_mask": lambda: [api.clean_document(api.to_document(t)) for t in texts],
-        "html, labels": lambda: [_labels_path(api.to_document(h, html=True)) for h in pages],
-        "html, body_mask": lambda: [api.clean_document(api.to_document(h, html=True)) for h in pages],
+        "text, labels": (lambda t: _labels_path(api.to_document(t)), texts),
+        "text, body_mask": (lambda t: api.clean_document(api.to_document(t)), texts),
+        "html, labels": (lambda h: _labels_path(api.to_document(h, html=True)), pages),
+        "html, body_mask": (lambda h: api.clean_document(api.to_document(h, html=True)), pages),
     }
-    for run in contenders.values():  # warm-up: model loads, compilation
-        run()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(args.repeats):
-        for name, run in contenders.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
-    print(f"{len(pages)} Scrapinghub pages, {args.repeats} repetitions, interleaved")
+    items = list(range(len(pages)))  # page index: both inputs of a kind are timed page by page
+    times = interleaved({name: (lambda i, fn=fn, inputs=inputs: fn(inputs[i]))
+                         for name, (fn, inputs) in contenders.items()}, items, args.repeats)
+    print(f"{len(pages)} Scrapinghub pages, {args.repeats} repetitions, interleaved (benchmarks.speed.interleaved)")
     for name, t in times.items():
-        print(f"{name:16} min {min(t):6.2f} s  median {statistics.median(t):6.2f} s")
+        print(f"{name:16} min {t['min_s']:6.2f} s  median {t['median_s']:6.2f} s")
     for variant in ("text", "html"):
-        ratio = min(times[f"{variant}, labels"]) / min(times[f"{variant}, body_mask"])
+        ratio = times[f"{variant}, labels"]["min_s"] / times[f"{variant}, body_mask"]["min_s"]
         print(f"{variant}: body_mask path {ratio:.3f}x the labels path (ratio of minimums)")
     return 0
 
