@@ -1,0 +1,146 @@
+"""A one-scan prefilter for the lexicons: hyperscan, where it is installed, finds the lines each
+lexicon pattern *may* match in one pass over a document; Python's ``re`` then runs the pattern
+itself on those lines only.
+
+The hits are those of the plain path (one ``re`` pass per pattern) by construction:
+
+1. each pattern is translated to a *superset* pattern hyperscan compiles (:func:`superset_pattern`:
+   ``\\b`` dropped, ``\\w`` and ``\\d`` widened to their ASCII members plus every non-ASCII
+   character, Python's whitespace spelled out) and compiled in hyperscan's prefilter mode, which
+   may report false matches but never drops one;
+2. a match's end offset names its line (no pattern matches a line break, so a match lies in one
+   line);
+3. the candidate lines are confirmed by the pattern itself with the bounds the plain path gives
+   it: an anchored ``match`` at the line start for whole-line patterns, a ``search`` within the
+   line for phrases.
+
+Without hyperscan (``pip install hyperscan``; wheels for x86-64 Linux, Windows and macOS on Apple
+silicon), or with ``BOILERPLATE_LEXICON_ENGINE=re``, every pattern takes the plain path. Tests
+check both paths give the same hits on real lines.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import re
+import threading
+import warnings
+from collections.abc import Sequence
+from itertools import repeat
+
+import numpy as np
+
+try:  # optional accelerator
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where hyperscan is missing
+    hyperscan = None  # type: ignore[assignment]
+
+#: Environment variable: ``re`` turns the prefilter off (every pattern takes the plain path).
+ENGINE_ENV = "BOILERPLATE_LEXICON_ENGINE"
+
+#: Supersets of Python's ``\w`` and ``\d`` (on ``str``, Unicode-aware): their ASCII members and
+#: every non-ASCII character. Exact Unicode classes would exceed hyperscan's pattern size limit.
+WORD_SUPERSET = r"0-9A-Z_a-z\x{80}-\x{10ffff}"
+DIGIT_SUPERSET = r"0-9\x{80}-\x{10ffff}"
+#: Python's whitespace other than the line break, spelled out (``[^\S\n]`` in the lexicons).
+SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
+
+
+def superset_pattern(pattern: str) -> str:
+    r"""A hyperscan pattern (UTF-8 mode) matching at least what Python's ``re`` matches with
+    ``pattern``.
+
+    ``\b`` is dropped; ``\w`` and ``\d`` become :data:`WORD_SUPERSET` and :data:`DIGIT_SUPERSET`
+    (inside a class too); ``[^\S\n]`` becomes :data:`SPACE_CLASS`. ``ValueError`` for the
+    escapes it cannot widen safely (``\s``, ``\S``, ``\W``, ``\D``, ``\B`` elsewhere, a negated
+    class holding ``\w`` or ``\d``).
+    """
+    pattern = pattern.replace(r"[^\S\n]", f"[{SPACE_CLASS}]")
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            escape = pattern[i:i + 2]
+            i += 2
+            if escape in (r"\s", r"\S", r"\W", r"\D", r"\B", r"\A", r"\Z"):
+                raise ValueError(f"cannot widen {escape} for the prefilter in {pattern[:60]!r}")
+            out.append({r"\b": "", r"\w": f"[{WORD_SUPERSET}]", r"\d": f"[{DIGIT_SUPERSET}]"}.get(escape, escape))
+            continue
+        if c == "[":
+            j = i + 1 + (pattern[i + 1:i + 2] == "^")
+            j += pattern[j:j + 1] == "]"  # a leading "]" is literal
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            body = pattern[i:j + 1]
+            if body.startswith("[^") and (r"\w" in body or r"\d" in body):
+                raise ValueError(f"cannot widen a negated class holding \\w or \\d: {body!r}")
+            out.append(body.replace(r"\w", WORD_SUPERSET).replace(r"\d", DIGIT_SUPERSET))
+            i = j + 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+class Prefilter:
+    """One hyperscan database over ``patterns``; :meth:`hits` gives each pattern's matching lines.
+
+    ``patterns`` are ``(pattern, source, anchored)``: the compiled pattern that confirms a line, the
+    source the prefilter is translated from (the same matches, e.g. a lexicon's plain alternation
+    of phrases), and whether it is a whole-line pattern (``re.MULTILINE``, ``^``: an anchored match
+    at each line start) rather than one that matches anywhere in a line. ``hyperscan.error`` if
+    the database does not compile, ``ValueError`` if a source cannot be widened.
+    """
+
+    def __init__(self, patterns: Sequence[tuple[re.Pattern, str, bool]]) -> None:
+        flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_PREFILTER
+        self.patterns = list(patterns)
+        self.database = hyperscan.Database()
+        self.database.compile(expressions=[superset_pattern(source).encode() for _, source, _ in self.patterns],
+                              ids=list(range(len(self.patterns))), elements=len(self.patterns),
+                              flags=[flags] * len(self.patterns))
+        self._local = threading.local()  # hyperscan's scratch space is per thread
+
+    def hits(self, text: str, starts: np.ndarray, ends: np.ndarray) -> dict[re.Pattern, np.ndarray] | None:
+        """Boolean array over the lines of ``text`` (``"\\n"``-joined; a line spans
+        ``starts[i]:ends[i]``) for each pattern: where the pattern matches, as the plain path finds.
+        ``None`` for a text that is not valid Unicode (a lone surrogate): the plain path takes it."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+        found: list[tuple[int, int]] = []
+        self.database.scan(data, match_event_handler=lambda i, _from, to, _flags, _ctx: found.append((i, to)),
+                           scratch=scratch)
+        out = {p: np.zeros(len(starts), dtype=bool) for p, _, _ in self.patterns}
+        if not found:
+            return out
+        events = np.array(found, dtype=np.int64)
+        byte_starts = np.concatenate(([0], np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1))
+        line_of = np.searchsorted(byte_starts, np.maximum(events[:, 1] - 1, 0), side="right") - 1
+        for i in np.unique(events[:, 0]).tolist():
+            pattern, _, anchored = self.patterns[i]
+            lines = np.unique(line_of[events[:, 0] == i])
+            test = pattern.match if anchored else pattern.search
+            confirmed = map(test, repeat(text), starts[lines].tolist(), ends[lines].tolist())
+            out[pattern][lines[np.fromiter(map(operator.is_not, confirmed, repeat(None)), dtype=bool,
+                                           count=len(lines))]] = True
+        return out
+
+
+def build(patterns: Sequence[tuple[re.Pattern, str, bool]]) -> Prefilter | None:
+    """A :class:`Prefilter` over ``patterns``, or ``None`` when hyperscan is missing, turned off
+    (:data:`ENGINE_ENV`), or cannot compile them (with a warning: the plain path is slower, not
+    different)."""
+    if hyperscan is None or os.environ.get(ENGINE_ENV, "").strip().lower() == "re" or not patterns:
+        return None
+    try:
+        return Prefilter(patterns)
+    except (hyperscan.error, ValueError) as exc:
+        warnings.warn(f"lexicon prefilter off ({exc}); lexicons take the plain re path", RuntimeWarning, stacklevel=2)
+        return None
