@@ -178,6 +178,20 @@ def case_long_html(work: Path, n: int) -> Case:
                  f"exit {run.code}, {len(rows)} written", lost=1 - len(rows))
 
 
+def case_crowded_tag(work: Path, n: int = 200_000) -> Case:
+    """One element with ``n`` attributes (quoted values holding ">"): libxml2 compares each with all
+    earlier ones, so uncapped this page took minutes; the article after it must come out."""
+    attributes = " ".join(f'a{i}=">"' for i in range(n)).encode()
+    page = b"<html><body><div " + attributes + b">menu</div><p>" + STORY.encode() + b"</p></body></html>"
+    (work / "crowded.warc").write_bytes(warc_record("response", "https://g.example/crowded", page))
+    run = run_cli(["clean", str(work / "crowded.warc"), "-o", str(work / "crowded.jsonl"), "--workers", "1"])
+    rows = _rows(work / "crowded.jsonl")
+    kept = bool(rows) and STORY[:40] in rows[0].get("text", "")
+    ok = run.code == 0 and len(rows) == 1 and kept
+    return _case(f"3 HTML element with {n:,} attributes ({len(page) >> 20} MB)", "1 written, article kept", run, ok,
+                 f"exit {run.code}, {len(rows)} written, article {'kept' if kept else 'lost'}", lost=1 - len(rows))
+
+
 def case_long_text(work: Path, n: int) -> Case:
     with open(work / "lines.jsonl", "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"text": "".join(f"line {i % 100}\n" for i in range(n))}) + "\n")
@@ -388,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         cases: list[Case] = []
-        steps = [case_surrogate, case_gzip_bomb, lambda w: case_long_html(w, 1_000_000),
+        steps = [case_surrogate, case_gzip_bomb, lambda w: case_long_html(w, 1_000_000), case_crowded_tag,
                  lambda w: case_long_text(w, 2_000_000 if args.full else 1_000_000), case_truncated_zst,
                  case_corrupt_gzip, case_warc_framing, case_sigterm_worker, case_sigkill_main, case_write_error,
                  case_output_paths, case_timeout, case_many_workers]

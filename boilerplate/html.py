@@ -78,7 +78,10 @@ iterative, so deep nesting never meets Python's recursion limit. libxml2 stops p
 (tags nested deeper than :data:`FLATTEN_DEPTH` removed, block tags among them turned into
 ``<br>``) and parsed again, so the text is kept. libxml2 also drops everything after
 ``</html>``, where browsers keep it (pages with content after a stray ``</html>`` are common),
-so such end tags are removed first. Empty, blank and body-less pages give a Document with no
+so such end tags are removed first. libxml2 compares each attribute of an element with every
+earlier one (50,000 attributes on one element took ~30 s), so a start tag keeps its first
+:data:`MAX_ATTRIBUTES` attributes (:func:`cap_attributes`: one linear scan of the bytes as HTML5's
+tokenizer reads tags; no real page comes near it). Empty, blank and body-less pages give a Document with no
 lines. Input over ``max_bytes`` (:data:`MAX_HTML_BYTES`, 20 MiB, measured in UTF-8 bytes for
 ``str``) raises :class:`HTMLTooLargeError`.
 
@@ -100,6 +103,7 @@ from functools import lru_cache
 import numpy as np
 from lxml import etree
 
+from .compiled import compiled
 from .document import CUE_FIELDS, Document
 from .lines import decode
 
@@ -146,6 +150,10 @@ HREF_MAX_CHARS = 200
 DATE_MAX_CHARS = 40
 #: Tags nested deeper than this are removed when libxml2's depth limit forces a re-parse.
 FLATTEN_DEPTH = 1000
+#: Most attributes a start tag keeps; the rest of the tag's attributes are removed before parsing.
+#: libxml2 checks each attribute against every earlier one of its element, so 50,000 attributes
+#: on one element took ~30 s; real elements have a few dozen.
+MAX_ATTRIBUTES = 1000
 
 #: Elements that start and end a line (the HTML block-level set, plus table parts and the
 #: form-control lists whose entries a reader sees one per line).
@@ -212,6 +220,14 @@ _TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                         "meta", "param", "source", "track", "wbr", "keygen", "frame", "image"})
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Elements whose content is text to the tokenizer (no tags in it), up to their end tag.
+_RAW_TEXT_TAGS = (b"script", b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"textarea", b"title",
+                  b"plaintext")
+_RAW_TEXT_NAMES = np.zeros((len(_RAW_TEXT_TAGS), max(map(len, _RAW_TEXT_TAGS))), dtype=np.uint8)
+for _i, _name in enumerate(_RAW_TEXT_TAGS):
+    _RAW_TEXT_NAMES[_i, :len(_name)] = np.frombuffer(_name, dtype=np.uint8)
+_SPACE_BYTES = np.zeros(256, dtype=np.bool_)  # HTML's blanks: space, tab, LF, FF, CR
+_SPACE_BYTES[[9, 10, 12, 13, 32]] = True
 
 _local = threading.local()
 
@@ -362,12 +378,146 @@ def _drop_html_end(data: bytes) -> bytes:
     return data
 
 
+def _crowded_tags(buf, max_attributes, space, names, out):  # pragma: no cover - compiled
+    """Scan ``buf`` (a page's bytes) as HTML5's tokenizer reads tags; for each start tag with more
+    than ``max_attributes`` attributes, write the span of the attributes after the first
+    ``max_attributes`` (start, end) into ``out``; return how many spans were written.
+
+    ``space`` flags the blank bytes; ``names`` holds the raw-text element names (zero-padded rows).
+    Comments, ``<!...>`` and ``<?...>`` declarations, end tags and the text content of raw-text
+    elements are skipped as the tokenizer skips them, so their text is never read as attributes.
+    Each byte is read a bounded number of times: linear in the page.
+    """
+    n = len(buf)
+    width = names.shape[1]
+    found = 0
+    i = 0
+    while i < n:
+        if buf[i] != 60:  # "<"
+            i += 1
+            continue
+        if i + 3 < n and buf[i + 1] == 33 and buf[i + 2] == 45 and buf[i + 3] == 45:  # "<!--": to "-->"
+            j = i + 4
+            while j + 2 < n and not (buf[j] == 45 and buf[j + 1] == 45 and buf[j + 2] == 62):
+                j += 1
+            i = j + 3
+            continue
+        if i + 1 < n and (buf[i + 1] == 33 or buf[i + 1] == 63):  # "<!" or "<?": to ">"
+            j = i + 2
+            while j < n and buf[j] != 62:
+                j += 1
+            i = j + 1
+            continue
+        end_tag = i + 2 < n and buf[i + 1] == 47
+        j = i + 2 if end_tag else i + 1
+        if j >= n or not (65 <= buf[j] <= 90 or 97 <= buf[j] <= 122):
+            i += 1
+            continue
+        name_start = j
+        while j < n and not (space[buf[j]] or buf[j] == 47 or buf[j] == 62):
+            j += 1
+        name_end = j
+        count = 0
+        cut = -1
+        while True:
+            while j < n and (space[buf[j]] or buf[j] == 47):  # blanks and stray "/"
+                j += 1
+            if j >= n or buf[j] == 62:
+                break
+            j += 1  # an attribute name: its first character may be "=" or a quote
+            while j < n and not (space[buf[j]] or buf[j] == 47 or buf[j] == 62 or buf[j] == 61):
+                j += 1
+            k = j
+            while k < n and space[buf[k]]:
+                k += 1
+            if k < n and buf[k] == 61:  # "=" and a value
+                k += 1
+                while k < n and space[buf[k]]:
+                    k += 1
+                if k < n and (buf[k] == 34 or buf[k] == 39):  # quoted: to the closing quote
+                    quote = buf[k]
+                    k += 1
+                    while k < n and buf[k] != quote:
+                        k += 1
+                    j = k + 1
+                else:  # unquoted: to a blank or ">"
+                    while k < n and not (space[buf[k]] or buf[k] == 62):
+                        k += 1
+                    j = k
+            count += 1
+            if count == max_attributes:
+                cut = j
+        if count > max_attributes and not end_tag and found < out.shape[0]:
+            out[found, 0] = cut
+            out[found, 1] = min(j, n)
+            found += 1
+        i = j + 1
+        length = name_end - name_start
+        if end_tag or i >= n or length > width:
+            continue
+        raw = -1  # a raw-text element: its content runs to "</name" and a blank, "/" or ">"
+        for r in range(names.shape[0]):
+            if length < width and names[r, length] != 0:
+                continue
+            same = True
+            for k in range(length):
+                c = buf[name_start + k]
+                if (c | 32 if 65 <= c <= 90 else c) != names[r, k]:
+                    same = False
+                    break
+            if same:
+                raw = r
+                break
+        if raw < 0:
+            continue
+        j = i
+        while j + 2 + length < n:
+            if buf[j] == 60 and buf[j + 1] == 47:
+                same = True
+                for k in range(length):
+                    c = buf[j + 2 + k]
+                    if (c | 32 if 65 <= c <= 90 else c) != names[raw, k]:
+                        same = False
+                        break
+                after = buf[j + 2 + length]
+                if same and (space[after] or after == 47 or after == 62):
+                    break
+            j += 1
+        i = j if j + 2 + length < n else n
+    return found
+
+
+def cap_attributes(data: bytes) -> bytes:
+    """Cut every start tag to its first :data:`MAX_ATTRIBUTES` attributes, read as HTML5's tokenizer
+    reads them (:func:`_crowded_tags`, compiled by numba; without numba the page is left as it
+    is). A page without such a tag comes back as it is."""
+    scan = _compiled_scan()
+    if scan is None or len(data) < 2 * MAX_ATTRIBUTES:
+        return data
+    buf = np.frombuffer(data, dtype=np.uint8)
+    spans = np.empty((len(data) // (2 * MAX_ATTRIBUTES) + 1, 2), dtype=np.int64)
+    found = scan(buf, MAX_ATTRIBUTES, _SPACE_BYTES, _RAW_TEXT_NAMES, spans)
+    if not found:
+        return data
+    pieces, at = [], 0
+    for start, end in spans[:found].tolist():
+        pieces.append(data[at:start])
+        at = end
+    pieces.append(data[at:])
+    return b"".join(pieces)
+
+
+def _compiled_scan():
+    """:func:`_crowded_tags` compiled by numba, or None without numba."""
+    return compiled(_crowded_tags)
+
+
 def _parse(text: str, data: bytes) -> etree._Element | None:
     """Parse with libxml2, re-parsing flattened markup if its nesting limit was hit."""
     parser = _parser()
     limit = FLATTEN_DEPTH
     while True:
-        data = _drop_html_end(data)
+        data = cap_attributes(_drop_html_end(data))
         if not data or data.isspace():
             return None
         root = etree.fromstring(data, parser)

@@ -329,6 +329,47 @@ def test_deep_nesting_keeps_inner_text():
     assert lines(html) == ["deep inlinetail"]
 
 
+CROWDED_FORMS = {  # n attributes written the ways HTML5's tokenizer accepts them
+    "quoted": lambda n: " ".join(f'a{i}="x"' for i in range(n)),
+    "quoted >": lambda n: " ".join(f'a{i}=">"' for i in range(n)),
+    "no blanks": lambda n: "".join(f"a{i}='x'" for i in range(n)),
+    "bare": lambda n: " ".join(f"a{i}" for i in range(n)),
+    "stray quotes": lambda n: " ".join(f"a{i}" if i % 300 else '"' for i in range(n)),
+    "unquoted": lambda n: " ".join(f"a{i}=x" for i in range(n)),
+    "slashes": lambda n: "/".join(f"a{i}" for i in range(n)),
+}
+
+
+@pytest.mark.parametrize("form", sorted(CROWDED_FORMS))
+def test_an_element_with_200000_attributes_keeps_its_text_and_the_page_after_it(form):
+    from boilerplate.html import MAX_ATTRIBUTES, cap_attributes
+
+    attributes = CROWDED_FORMS[form](200_000)
+    html = (f"<p>before</p><div class=lead {attributes} hidden>inside</div><p>after</p>"
+            f"<script {CROWDED_FORMS[form](3000)}>var s = '<b';</script><p>end</p>")
+    doc = render(html)  # uncapped, libxml2 compares each attribute with every earlier one: minutes
+    assert doc.lines == ["before", "inside", "after", "end"]  # the "hidden" past the cap is gone
+    assert doc.cues["classid"][1] == "lead"  # the first attributes stay
+    capped = cap_attributes(html.encode())
+    assert len(capped) < len(html) and capped.count(b"a1000") == 0 and capped.count(b"a999") >= 1
+    assert MAX_ATTRIBUTES == 1000
+
+
+def test_the_attribute_cap_leaves_comments_scripts_end_tags_and_real_pages_alone():
+    from boilerplate.html import cap_attributes
+
+    many = " ".join(f"x{i}" for i in range(3000))
+    pages = [f"<p>a</p><!-- <div {many}> -->", f"<script>if (a <b {many} ') {{}}</script><p>b</p>",
+             f"<STYLE>p<x {many} {{}}</Style ><p>c</p>", f"<textarea><div {many}></textarea>",
+             f"<p>d</p></div {many}>", f"<title>t <i {many}</title>", f"<!doctype html {many}><p>e</p>"]
+    for page in pages:
+        data = page.encode()
+        assert cap_attributes(data) is data, page[:30]
+    # a raw-text element ends at its own end tag: a crowded tag after it is still cut
+    data = f"<script>x</script><div {many}>f</div>".encode()
+    assert len(cap_attributes(data)) < len(data)
+
+
 def test_empty_and_blank_input_give_no_lines():
     for html in ("", b"", "   \n\t ", b"<!-- only a comment -->", "<html></html>",
                  "<html><head><title>t</title></head></html>", "<script>x</script>", "\x00\x00"):

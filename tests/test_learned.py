@@ -354,7 +354,8 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
     import threading
 
     import boilerplate
-    from boilerplate.detectors.learned import compiled, forest, hashing
+    from boilerplate import compiled
+    from boilerplate.detectors.learned import forest, hashing
 
     monkeypatch.setattr(compiled, "_DONE", {})  # as in a fresh process: nothing compiled yet
     start, errors = threading.Barrier(6), []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -31,13 +30,12 @@ EDGE_LINES = [
 
 
 def _plain(lines):
-    with mock.patch.object(lexicons, "_lexicon_prefilter", lambda: None):
-        match = lexicons.lexicon_matcher(lines)
-        return np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()])
+    match = lexicons.lexicon_matcher(lines, use_prefilter=False)
+    return np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()])
 
 
 def _fast(lines):
-    assert lexicons._lexicon_prefilter() is not None
+    assert lexicons.lexicon_prefilter() is not None
     match = lexicons.lexicon_matcher(lines)
     return np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()])
 
@@ -62,7 +60,7 @@ def test_prefilter_hits_are_fresh_arrays_and_a_lone_surrogate_takes_the_plain_pa
     assert match(lexicons.APPEAL_PHRASE).tolist() == [True, False]  # a caller's in-place edit leaks nowhere
     lines = ["Subscribe \ud800 now", "Menu", "hello"]
     assert (_fast(lines) == _plain(lines)).all()
-    assert lexicons._lexicon_prefilter().hits("a\ud800", np.array([0]), np.array([2])) is None
+    assert lexicons.lexicon_prefilter().hits("a\ud800", np.array([0]), np.array([2])) is None
 
 
 def test_superset_pattern_widens_classes_and_refuses_what_it_cannot_widen():

@@ -266,7 +266,7 @@ NOT_PREFILTERED = frozenset({"metadata_line"})
 
 
 @functools.cache
-def _lexicon_prefilter() -> prefilter.Prefilter | None:
+def lexicon_prefilter() -> prefilter.Prefilter | None:
     """The prefilter over :data:`LEXICONS` (less :data:`NOT_PREFILTERED`), built once per process;
     ``None`` without hyperscan."""
     patterns: list[tuple[re.Pattern, str, bool]] = []
@@ -280,7 +280,7 @@ def _lexicon_prefilter() -> prefilter.Prefilter | None:
     return prefilter.build(patterns)
 
 
-def lexicon_matcher(lines: list[str]) -> Callable[[Lexicon], np.ndarray]:
+def lexicon_matcher(lines: list[str], use_prefilter: bool = True) -> Callable[[Lexicon], np.ndarray]:
     """A function lexicon -> boolean array over ``lines``: True where the lexicon matches.
 
     Lexicons are written in lower case and run over the lower-cased, length-capped
@@ -288,11 +288,12 @@ def lexicon_matcher(lines: list[str]) -> Callable[[Lexicon], np.ndarray]:
     pattern is one anchored match per line start, phrases one regex pass over the whole document
     (case-insensitive matching is ~4x slower). With hyperscan installed, the patterns of
     :data:`LEXICONS` are found by one prefilter scan of the text and confirmed on the candidate
-    lines alone (:mod:`~boilerplate.detectors.prefilter`; the same hits, ~4x faster).
+    lines alone (:mod:`~boilerplate.detectors.prefilter`; the same hits, ~4x faster);
+    ``use_prefilter=False`` takes the plain path.
     """
     text, heads = lowered_heads(lines, LEXICON_MAX_CHARS)
     starts, ends = _line_bounds(heads)
-    scanner = _lexicon_prefilter()
+    scanner = lexicon_prefilter() if use_prefilter else None
     found = (scanner.hits(text, starts, ends) if scanner is not None else None) or {}
 
     def line_hits(pattern: re.Pattern) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import compiled
+from ...compiled import compiled
 
 #: The most nodes (all trees together) a forest in a model file may hold. The shipped models have
 #: 12,200; 1,000 trees of 255 leaves would have about 510,000.

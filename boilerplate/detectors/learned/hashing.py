@@ -29,8 +29,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from ...compiled import compiled as compiled_loop
 from ...lines import CJK_RANGES
-from .compiled import compiled as compiled_loop
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3

@@ -1,7 +1,8 @@
-"""numba compilation of the learned detectors' loops, done once per function and process.
+"""numba compilation of the package's byte and array loops, done once per function and process.
 
-The loops (the tree walk in ``forest``, the word hashing in ``hashing``) are written in the subset
-of Python that numba compiles, and run as plain Python where numba is missing. :func:`compiled`
+The loops (the tree walk in ``detectors.learned.forest``, the word hashing in
+``detectors.learned.hashing``, the start-tag scan in ``html``) are written in the subset of Python
+that numba compiles; where numba is missing their callers run a plain fallback. :func:`compiled`
 compiles each once, also when several threads ask at the same time, with numba's on-disk cache
 where a cache directory is writable and without it (compiled for this process only) where none
 is, as on a read-only install.

@@ -1,0 +1,104 @@
+"""Fast paths that must not change output: checked on every corpus page, and timed.
+
+    python -m benchmarks.fast_paths [--data data] [--repeats 3] [--out results/fast_paths.json]
+
+1. **Lexicon prefilter.** Runs :func:`boilerplate.detectors.lexicons.lexicon_matcher` over every
+   document of the built corpus (``data/*.jsonl``, every line of every page) twice: with the
+   hyperscan prefilter and with it off (here swapped in the same process, so the two are timed
+   interleaved: ``lexicon_matcher(lines, use_prefilter=False)``). Prints the (lexicon, line) hits on which the two disagree (must be 0), the hits,
+   and the min and median seconds of each over ``--repeats`` interleaved passes.
+2. **Attribute cap.** Runs the HTML renderer's start-tag scan (:func:`~boilerplate.html.cap_attributes`, which cuts a
+   tag to :data:`~boilerplate.html.MAX_ATTRIBUTES` attributes before libxml2 parses it) over the
+   raw HTML of every corpus page (``--scrapinghub``, ``--wcxb``, ``--postlight`` or the
+   ``BOILERPLATE_*`` variables): the pages it changes (must be 0: real pages never come near the
+   cap) and its throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from boilerplate import html
+from boilerplate.detectors import lexicons
+from boilerplate.eval.corpora import iter_pages
+from boilerplate.eval.dataset import read_jsonl
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def all_hits(docs: list[list[str]], use_prefilter: bool = True) -> list[np.ndarray]:
+    """Per document: a (lexicons x lines) boolean array of hits."""
+    out = []
+    for lines in docs:
+        match = lexicons.lexicon_matcher(lines, use_prefilter)
+        out.append(np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "fast_paths.json")
+    for source in ("scrapinghub", "wcxb", "postlight"):
+        parser.add_argument(f"--{source}", default=os.environ.get(f"BOILERPLATE_{source.upper()}"))
+    args = parser.parse_args(argv)
+    files = sorted(args.data.glob("*.jsonl"))
+    if not files:
+        parser.error(f"no corpus under {args.data}: build it with python -m benchmarks.run --steps corpus")
+    docs = [doc.lines for path in files for doc in read_jsonl(path)]
+    n_lines = sum(map(len, docs))
+    if lexicons.lexicon_prefilter() is None:
+        print("no prefilter here (hyperscan missing or BOILERPLATE_LEXICON_ENGINE=re)", file=sys.stderr)
+        return 1
+
+    def plain() -> list[np.ndarray]:
+        return all_hits(docs, use_prefilter=False)
+
+    fast, slow = all_hits(docs), plain()
+    disagree = int(sum((a != b).sum() for a, b in zip(fast, slow)))
+    hits = {name: int(sum(a[k].sum() for a in slow)) for k, name in enumerate(lexicons.LEXICONS)}
+    times: dict[str, list[float]] = {"prefilter": [], "re": []}
+    for _ in range(args.repeats):
+        for name, run in (("prefilter", lambda: all_hits(docs)), ("re", plain)):
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    lexicon = {
+        "documents": len(docs), "lines": n_lines, "disagreements": disagree, "hits": hits,
+        "seconds": {k: {"min": min(v), "median": statistics.median(v)} for k, v in times.items()},
+        "speedup_min": min(times["re"]) / min(times["prefilter"]),
+    }
+    pages = changed = size = 0
+    seconds = 0.0
+    for source in ("scrapinghub", "wcxb", "postlight"):
+        directory = getattr(args, source)
+        for page in iter_pages(source, directory) if directory else ():
+            data = page.html.encode("utf-8", "replace") if isinstance(page.html, str) else page.html
+            start = time.perf_counter()
+            changed += html.cap_attributes(data) is not data
+            seconds += time.perf_counter() - start
+            pages, size = pages + 1, size + len(data)
+    cap = {"pages": pages, "bytes": size, "changed": changed, "seconds": seconds}
+    result = {"lexicon_prefilter": lexicon, "attribute_cap": cap}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"lexicon prefilter: {len(docs)} documents, {n_lines:,} lines; disagreements {disagree}; hits {hits}")
+    for name, v in lexicon["seconds"].items():
+        print(f"  {name:10s} min {v['min']:.3f} s  median {v['median']:.3f} s  ({n_lines / v['min']:,.0f} lines/s)")
+    print(f"  prefilter speed-up (min/min): {lexicon['speedup_min']:.2f}x")
+    print(f"attribute cap: {pages} pages, {size / 1e6:.0f} MB, {changed} changed, "
+          f"{size / 1e6 / max(seconds, 1e-9):.0f} MB/s")
+    return 0 if disagree == 0 and changed == 0 else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
