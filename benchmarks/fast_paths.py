@@ -6,7 +6,8 @@
    document of the built corpus (``data/*.jsonl``, every line of every page) twice: with the
    hyperscan prefilter and with it off (here swapped in the same process, so the two are timed
    interleaved: ``lexicon_matcher(lines, use_prefilter=False)``). Prints the (lexicon, line) hits on which the two disagree (must be 0), the hits,
-   and the min and median seconds of each over ``--repeats`` interleaved passes.
+   and the min and median seconds of each over ``--repeats`` passes interleaved by
+   ``benchmarks.speed.interleaved`` (after its warm-up pass).
 2. **Attribute cap.** Runs the HTML renderer's start-tag scan (:func:`~boilerplate.html.cap_attributes`, which cuts a
    tag to :data:`~boilerplate.html.MAX_ATTRIBUTES` attributes before libxml2 parses it) over the
    raw HTML of every corpus page (``--scrapinghub``, ``--wcxb``, ``--postlight`` or the
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,6 +30,8 @@ from boilerplate import html
 from boilerplate.detectors import lexicons
 from boilerplate.eval.corpora import iter_pages
 from boilerplate.eval.dataset import read_jsonl
+
+from .speed import interleaved
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,17 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     fast, slow = all_hits(docs), plain()
     disagree = int(sum((a != b).sum() for a, b in zip(fast, slow)))
     hits = {name: int(sum(a[k].sum() for a in slow)) for k, name in enumerate(lexicons.LEXICONS)}
-    times: dict[str, list[float]] = {"prefilter": [], "re": []}
-    for _ in range(args.repeats):
-        for name, run in (("prefilter", lambda: all_hits(docs)), ("re", plain)):
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
+    # one contender per engine; each "input" is the whole corpus, so a repetition is one pass
+    times = interleaved({"prefilter": lambda _: all_hits(docs), "re": lambda _: plain()}, [None], args.repeats)
     lexicon = {
         "documents": len(docs), "lines": n_lines, "disagreements": disagree, "hits": hits,
-        "seconds": {k: {"min": min(v), "median": statistics.median(v)} for k, v in times.items()},
-        "speedup_min": min(times["re"]) / min(times["prefilter"]),
+        "seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
+        "speedup_min": times["re"]["min_s"] / times["prefilter"]["min_s"],
     }
+    html.cap_attributes(b"<p>warm-up: numba loads or compiles the scan</p>" * 100)
     pages = changed = size = 0
     seconds = 0.0
     for source in ("scrapinghub", "wcxb", "postlight"):

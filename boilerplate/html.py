@@ -80,8 +80,9 @@ iterative, so deep nesting never meets Python's recursion limit. libxml2 stops p
 ``</html>``, where browsers keep it (pages with content after a stray ``</html>`` are common),
 so such end tags are removed first. libxml2 compares each attribute of an element with every
 earlier one (50,000 attributes on one element took ~30 s), so a start tag keeps its first
-:data:`MAX_ATTRIBUTES` attributes (:func:`cap_attributes`: one linear scan of the bytes as HTML5's
-tokenizer reads tags; no real page comes near it). Empty, blank and body-less pages give a Document with no
+:data:`MAX_ATTRIBUTES` attributes (:func:`cap_attributes`: one linear scan of the bytes that finds
+tags where HTML5's tokenizer does, skipping comments and raw-text elements; no real page comes near
+the cap). Empty, blank and body-less pages give a Document with no
 lines. Input over ``max_bytes`` (:data:`MAX_HTML_BYTES`, 20 MiB, measured in UTF-8 bytes for
 ``str``) raises :class:`HTMLTooLargeError`.
 
@@ -220,7 +221,9 @@ _TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                         "meta", "param", "source", "track", "wbr", "keygen", "frame", "image"})
 _SURROGATES = re.compile("[\ud800-\udfff]")
-# Elements whose content is text to the tokenizer (no tags in it), up to their end tag.
+# Elements whose content is text to the tokenizer (no tags in it): up to their end tag, except
+# plaintext (to the end of the page) and script (whose end tag does not count inside a
+# "<!--<script>...</script>" escape). Row 0 must be script and the last row plaintext.
 _RAW_TEXT_TAGS = (b"script", b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"textarea", b"title",
                   b"plaintext")
 _RAW_TEXT_NAMES = np.zeros((len(_RAW_TEXT_TAGS), max(map(len, _RAW_TEXT_TAGS))), dtype=np.uint8)
@@ -378,15 +381,72 @@ def _drop_html_end(data: bytes) -> bytes:
     return data
 
 
-def _crowded_tags(buf, max_attributes, space, names, out):  # pragma: no cover - compiled
-    """Scan ``buf`` (a page's bytes) as HTML5's tokenizer reads tags; for each start tag with more
-    than ``max_attributes`` attributes, write the span of the attributes after the first
-    ``max_attributes`` (start, end) into ``out``; return how many spans were written.
+def _name_at(buf, at, names, row, length):  # pragma: no cover - compiled
+    """Whether ``buf[at:at + length]`` is ``names[row]`` (ASCII case-insensitive) followed by a
+    blank, ``/`` or ``>`` (or the end of the page)."""
+    n = len(buf)
+    if at + length > n:
+        return False
+    for k in range(length):
+        c = buf[at + k]
+        if (c | 32 if 65 <= c <= 90 else c) != names[row, k]:
+            return False
+    if at + length == n:
+        return True
+    after = buf[at + length]
+    return after == 32 or after == 9 or after == 10 or after == 12 or after == 13 or after == 47 or after == 62
 
-    ``space`` flags the blank bytes; ``names`` holds the raw-text element names (zero-padded rows).
-    Comments, ``<!...>`` and ``<?...>`` declarations, end tags and the text content of raw-text
-    elements are skipped as the tokenizer skips them, so their text is never read as attributes.
-    Each byte is read a bounded number of times: linear in the page.
+
+def _raw_text_end(buf, at, names, row, length):  # pragma: no cover - compiled
+    """Where the text content of raw-text element ``names[row]`` that starts at ``at`` ends: the
+    ``<`` of its end tag, or the end of the page. Script data follows HTML5's escape states: after
+    ``<!--``, a ``<script`` opens a part where ``</script`` does not end the element, up to the next
+    ``</script`` or ``-->``. Plaintext (the last row) never ends."""
+    n = len(buf)
+    if row == names.shape[0] - 1:
+        return n
+    escaped = False
+    double = False
+    i = at
+    while i < n:
+        c = buf[i]
+        if c == 45 and escaped and i + 2 < n and buf[i + 1] == 45 and buf[i + 2] == 62:  # "-->"
+            escaped = False
+            double = False
+            i += 3
+            continue
+        if c != 60:
+            i += 1
+            continue
+        if row == 0 and not escaped and i + 3 < n and buf[i + 1] == 33 and buf[i + 2] == 45 and buf[i + 3] == 45:
+            escaped = True  # "<!--" in script data
+            i += 4
+            continue
+        if i + 1 < n and buf[i + 1] == 47 and _name_at(buf, i + 2, names, row, length):
+            if not double:
+                return i
+            double = False
+        elif row == 0 and escaped and not double and _name_at(buf, i + 1, names, row, length):
+            double = True
+        i += 1
+    return n
+
+
+_NAME_AT, _RAW_TEXT_END = _name_at, _raw_text_end  # the plain functions, for compiling
+
+
+def _crowded_tags(buf, max_attributes, space, names, out):  # pragma: no cover - compiled
+    """Scan ``buf`` (a page's bytes) for start tags with more than ``max_attributes`` attributes,
+    reading tags as HTML5's tokenizer reads them in the cases that decide where a tag is (below);
+    write the span of each such tag's attributes after the first ``max_attributes`` (start, end)
+    into ``out``; return how many spans were written.
+
+    ``space`` flags the blank bytes; ``names`` holds the raw-text element names (zero-padded rows,
+    :data:`_RAW_TEXT_TAGS`). Skipped as the tokenizer skips them, so their text is never read as
+    attributes: comments (closed by ``-->``, ``--!>``, or at once by ``<!-->`` and ``<!--->``),
+    other ``<!...>`` and ``<?...>`` and ``</`` + non-letter (bogus comments, to ``>``), end tags,
+    and the text content of raw-text elements (:func:`_raw_text_end`). Each byte is read a bounded
+    number of times: linear in the page.
     """
     n = len(buf)
     width = names.shape[1]
@@ -396,27 +456,40 @@ def _crowded_tags(buf, max_attributes, space, names, out):  # pragma: no cover -
         if buf[i] != 60:  # "<"
             i += 1
             continue
-        if i + 3 < n and buf[i + 1] == 33 and buf[i + 2] == 45 and buf[i + 3] == 45:  # "<!--": to "-->"
+        if i + 3 < n and buf[i + 1] == 33 and buf[i + 2] == 45 and buf[i + 3] == 45:  # "<!--"
             j = i + 4
-            while j + 2 < n and not (buf[j] == 45 and buf[j + 1] == 45 and buf[j + 2] == 62):
+            if j < n and buf[j] == 62:  # "<!-->"
+                i = j + 1
+                continue
+            if j + 1 < n and buf[j] == 45 and buf[j + 1] == 62:  # "<!--->"
+                i = j + 2
+                continue
+            while j < n:  # to "-->" or "--!>"
+                if buf[j] == 45 and j + 2 < n and buf[j + 1] == 45:
+                    if buf[j + 2] == 62:
+                        j += 3
+                        break
+                    if buf[j + 2] == 33 and j + 3 < n and buf[j + 3] == 62:
+                        j += 4
+                        break
                 j += 1
-            i = j + 3
+            i = j
             continue
-        if i + 1 < n and (buf[i + 1] == 33 or buf[i + 1] == 63):  # "<!" or "<?": to ">"
-            j = i + 2
+        end_tag = i + 1 < n and buf[i + 1] == 47
+        j = i + 2 if end_tag else i + 1
+        if i + 1 < n and (buf[i + 1] == 33 or buf[i + 1] == 63 or (end_tag and j < n and not (
+                65 <= buf[j] <= 90 or 97 <= buf[j] <= 122))):  # "<!", "<?", "</" + non-letter: to ">"
             while j < n and buf[j] != 62:
                 j += 1
             i = j + 1
             continue
-        end_tag = i + 2 < n and buf[i + 1] == 47
-        j = i + 2 if end_tag else i + 1
         if j >= n or not (65 <= buf[j] <= 90 or 97 <= buf[j] <= 122):
             i += 1
             continue
         name_start = j
         while j < n and not (space[buf[j]] or buf[j] == 47 or buf[j] == 62):
             j += 1
-        name_end = j
+        length = j - name_start
         count = 0
         cut = -1
         while True:
@@ -452,45 +525,19 @@ def _crowded_tags(buf, max_attributes, space, names, out):  # pragma: no cover -
             out[found, 1] = min(j, n)
             found += 1
         i = j + 1
-        length = name_end - name_start
         if end_tag or i >= n or length > width:
             continue
-        raw = -1  # a raw-text element: its content runs to "</name" and a blank, "/" or ">"
-        for r in range(names.shape[0]):
-            if length < width and names[r, length] != 0:
-                continue
-            same = True
-            for k in range(length):
-                c = buf[name_start + k]
-                if (c | 32 if 65 <= c <= 90 else c) != names[r, k]:
-                    same = False
-                    break
-            if same:
-                raw = r
+        for row in range(names.shape[0]):
+            if (length == width or names[row, length] == 0) and _name_at(buf, name_start, names, row, length):
+                i = _raw_text_end(buf, i, names, row, length)
                 break
-        if raw < 0:
-            continue
-        j = i
-        while j + 2 + length < n:
-            if buf[j] == 60 and buf[j + 1] == 47:
-                same = True
-                for k in range(length):
-                    c = buf[j + 2 + k]
-                    if (c | 32 if 65 <= c <= 90 else c) != names[raw, k]:
-                        same = False
-                        break
-                after = buf[j + 2 + length]
-                if same and (space[after] or after == 47 or after == 62):
-                    break
-            j += 1
-        i = j if j + 2 + length < n else n
     return found
 
 
 def cap_attributes(data: bytes) -> bytes:
-    """Cut every start tag to its first :data:`MAX_ATTRIBUTES` attributes, read as HTML5's tokenizer
-    reads them (:func:`_crowded_tags`, compiled by numba; without numba the page is left as it
-    is). A page without such a tag comes back as it is."""
+    """Cut every start tag to its first :data:`MAX_ATTRIBUTES` attributes, tags and attributes found
+    where HTML5's tokenizer finds them in the cases :func:`_crowded_tags` lists (compiled by numba;
+    without numba the page is left as it is). A page without such a tag comes back as it is."""
     scan = _compiled_scan()
     if scan is None or len(data) < 2 * MAX_ATTRIBUTES:
         return data
@@ -508,7 +555,14 @@ def cap_attributes(data: bytes) -> bytes:
 
 
 def _compiled_scan():
-    """:func:`_crowded_tags` compiled by numba, or None without numba."""
+    """:func:`_crowded_tags` compiled by numba, or None without numba. Compiled code calls other
+    functions by their global names, so the helpers' names are bound to their compiled versions
+    first (numba compiles on the first call, after that)."""
+    global _name_at, _raw_text_end
+    name_at, raw_text_end = compiled(_NAME_AT), compiled(_RAW_TEXT_END)
+    if name_at is None or raw_text_end is None:
+        return None
+    _name_at, _raw_text_end = name_at, raw_text_end
     return compiled(_crowded_tags)
 
 

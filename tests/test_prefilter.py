@@ -12,6 +12,8 @@ from boilerplate.detectors import lexicons, prefilter
 from .test_rules import _lexicon_test_lines
 
 hyperscan = pytest.importorskip("hyperscan")
+pytestmark = pytest.mark.skipif(lexicons.lexicon_prefilter() is None,
+                                reason=f"prefilter off ({prefilter.ENGINE_ENV}=re or it did not compile)")
 
 #: Lines where a widened class or a dropped \b could go wrong: letters of other scripts around a
 #: phrase (Python's \b is Unicode-aware), digits of other scripts, whitespace Python counts and
@@ -35,7 +37,6 @@ def _plain(lines):
 
 
 def _fast(lines):
-    assert lexicons.lexicon_prefilter() is not None
     match = lexicons.lexicon_matcher(lines)
     return np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()])
 
@@ -58,25 +59,38 @@ def test_prefilter_hits_are_fresh_arrays_and_a_lone_surrogate_takes_the_plain_pa
     first = match(lexicons.APPEAL_PHRASE)
     first[:] = False
     assert match(lexicons.APPEAL_PHRASE).tolist() == [True, False]  # a caller's in-place edit leaks nowhere
-    lines = ["Subscribe \ud800 now", "Menu", "hello"]
+    scanner = lexicons.lexicon_prefilter()
+    assert scanner.hits("a\ud800", np.array([0]), np.array([2])) is None  # not valid Unicode: plain path
+    # a page where the superset fires on every character stops early and takes the plain path
+    text = "\n".join(["$" * 200] * 50)
+    starts = np.arange(50) * 201
+    assert scanner.hits(text, starts, starts + 200) is None
+    assert scanner.hits("pay $5 now\nx", np.array([0, 11]), np.array([10, 12])) is not None
+    lines = ["$" * 200] * 50 + ["Price: $5", "Subscribe \ud800 now"]
     assert (_fast(lines) == _plain(lines)).all()
-    assert lexicons.lexicon_prefilter().hits("a\ud800", np.array([0]), np.array([2])) is None
 
 
 def test_superset_pattern_widens_classes_and_refuses_what_it_cannot_widen():
     assert prefilter.superset_pattern(r"\bab\w+\d") == f"ab[{prefilter.WORD_SUPERSET}]+[{prefilter.DIGIT_SUPERSET}]"
     assert prefilter.superset_pattern(r"[\w.'-]x") == f"[{prefilter.WORD_SUPERSET}.'-]x"
-    assert prefilter.superset_pattern(r"[]a]\.") == r"[]a]\."
+    assert prefilter.superset_pattern(r"[]a]\.") == r"[\]a]\."  # a leading "]" is literal
     spaces = {c for c in map(chr, range(0x110000)) if c.isspace() and c != "\n"}
     assert {chr(int(h, 16)) for h in re.findall(r"\\x\{([0-9a-f]+)\}", prefilter.SPACE_CLASS)} == spaces
-    for bad in (r"a\sb", r"\Sx", r"[^\w]", r"\W", r"x\B"):
-        with pytest.raises(ValueError, match="cannot widen"):
+    assert prefilter.superset_pattern(r"a{,2}\(") == r"a{0,2}\("  # hyperscan reads "{,2}" as text
+    assert prefilter.superset_pattern(r"[\\w]") == r"[\\w]"  # an escaped backslash, then "w"
+    for bad in (r"a\sb", r"\Sx", r"\W", r"x\B", r"[\s,]", r"x\x0a", r"end(?=\nx)", "a\nb", r"\Ax"):
+        with pytest.raises(ValueError, match="cannot widen|line break"):
+            prefilter.superset_pattern(bad)
+    for bad in (r"[^\w]", r"end[^a-z]"):  # a negated class could match the line break
+        with pytest.raises(ValueError, match="negated class"):
             prefilter.superset_pattern(bad)
 
 
 def test_a_prefilter_that_does_not_compile_warns_and_the_plain_path_runs(monkeypatch):
     with pytest.warns(RuntimeWarning, match="prefilter off"):
         assert prefilter.build([(re.compile(r"a\sb"), r"a\sb", False)]) is None
+    with pytest.warns(RuntimeWarning, match="without flags"):  # re.I would be lost in the superset
+        assert prefilter.build([(re.compile("ab", re.I), "ab", False)]) is None
     monkeypatch.setenv(prefilter.ENGINE_ENV, "re")
     assert prefilter.build([(re.compile("ab"), "ab", False)]) is None
     monkeypatch.delenv(prefilter.ENGINE_ENV)

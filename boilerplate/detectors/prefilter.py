@@ -36,8 +36,12 @@ try:  # optional accelerator
 except ImportError:  # pragma: no cover - exercised where hyperscan is missing
     hyperscan = None  # type: ignore[assignment]
 
-#: Environment variable: ``re`` turns the prefilter off (every pattern takes the plain path).
+#: Environment variable: ``re`` turns the prefilter off (every pattern takes the plain path). Read
+#: when the prefilter is first built, once per process.
 ENGINE_ENV = "BOILERPLATE_LEXICON_ENGINE"
+#: Candidate matches per line (on average over a document) past which a scan stops and the
+#: document takes the plain path: typical pages report well under one.
+MAX_EVENTS_PER_LINE = 4
 
 #: Supersets of Python's ``\w`` and ``\d`` (on ``str``, Unicode-aware): their ASCII members and
 #: every non-ASCII character. Exact Unicode classes would exceed hyperscan's pattern size limit.
@@ -47,36 +51,72 @@ DIGIT_SUPERSET = r"0-9\x{80}-\x{10ffff}"
 SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
 
 
+_SPACE = r"[^\S\n]"  # the lexicons' blank within a line
+#: Escapes passed through unchanged (they mean the same to both engines and match no line break).
+_SAFE_ESCAPES = frozenset("\\.()[]{}|*+?^$-/&~#% '\"!,:;<=>@_`")
+#: Escapes widened (outside and inside a class) and dropped.
+_WIDENED = {"w": WORD_SUPERSET, "d": DIGIT_SUPERSET}
+
+
+def _escape(pattern: str, at: int) -> str:
+    """The escape at ``pattern[at]`` (a backslash) as the superset writes it; ``ValueError`` for one
+    it cannot widen or that could match a line break (so a match would span two lines)."""
+    c = pattern[at + 1:at + 2]
+    if c in _WIDENED:
+        return _WIDENED[c]
+    if c and c in _SAFE_ESCAPES:
+        return "\\" + c
+    raise ValueError(f"cannot widen \\{c} for the prefilter in {pattern[:60]!r}")
+
+
 def superset_pattern(pattern: str) -> str:
     r"""A hyperscan pattern (UTF-8 mode) matching at least what Python's ``re`` matches with
-    ``pattern``.
+    ``pattern``, never across a line break.
 
     ``\b`` is dropped; ``\w`` and ``\d`` become :data:`WORD_SUPERSET` and :data:`DIGIT_SUPERSET`
-    (inside a class too); ``[^\S\n]`` becomes :data:`SPACE_CLASS`. ``ValueError`` for the
-    escapes it cannot widen safely (``\s``, ``\S``, ``\W``, ``\D``, ``\B`` elsewhere, a negated
-    class holding ``\w`` or ``\d``).
+    (inside a class too); ``[^\S\n]`` becomes :data:`SPACE_CLASS`; ``{,n}`` becomes ``{0,n}``
+    (hyperscan reads the former as text); punctuation escapes pass through. ``ValueError`` for
+    anything else that is escaped (``\s``, ``\n``, ``\x0a``, ``\B``, ``\A``, ...) and for a
+    negated class: they could match a line break or are not widened here, so the prefilter could
+    miss a line.
     """
-    pattern = pattern.replace(r"[^\S\n]", f"[{SPACE_CLASS}]")
     out: list[str] = []
     i = 0
     while i < len(pattern):
         c = pattern[i]
+        if pattern.startswith(_SPACE, i):
+            out.append(f"[{SPACE_CLASS}]")
+            i += len(_SPACE)
+            continue
         if c == "\\":
-            escape = pattern[i:i + 2]
+            out.append("" if pattern[i + 1:i + 2] == "b" else
+                       (f"[{_escape(pattern, i)}]" if pattern[i + 1:i + 2] in _WIDENED else _escape(pattern, i)))
             i += 2
-            if escape in (r"\s", r"\S", r"\W", r"\D", r"\B", r"\A", r"\Z"):
-                raise ValueError(f"cannot widen {escape} for the prefilter in {pattern[:60]!r}")
-            out.append({r"\b": "", r"\w": f"[{WORD_SUPERSET}]", r"\d": f"[{DIGIT_SUPERSET}]"}.get(escape, escape))
+            continue
+        if c == "\n":
+            raise ValueError(f"a line break in {pattern[:60]!r}: the prefilter reads one line at a time")
+        if c == "{" and pattern[i + 1:i + 2] == ",":
+            out.append("{0")
+            i += 1
             continue
         if c == "[":
-            j = i + 1 + (pattern[i + 1:i + 2] == "^")
-            j += pattern[j:j + 1] == "]"  # a leading "]" is literal
+            j = i + 1
+            if pattern[j:j + 1] == "^":
+                raise ValueError(f"a negated class could match a line break: {pattern[i:i + 20]!r}")
+            body = ["["]
+            if pattern[j:j + 1] == "]":  # a leading "]" is literal
+                body.append("\\]")
+                j += 1
             while j < len(pattern) and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            body = pattern[i:j + 1]
-            if body.startswith("[^") and (r"\w" in body or r"\d" in body):
-                raise ValueError(f"cannot widen a negated class holding \\w or \\d: {body!r}")
-            out.append(body.replace(r"\w", WORD_SUPERSET).replace(r"\d", DIGIT_SUPERSET))
+                if pattern[j] == "\\":
+                    body.append(_escape(pattern, j))
+                    j += 2
+                    continue
+                if pattern[j] == "\n":
+                    raise ValueError(f"a line break in {pattern[:60]!r}: the prefilter reads one line at a time")
+                body.append(pattern[j])
+                j += 1
+            out.append("".join(body) + "]")
             i = j + 1
             continue
         out.append(c)
@@ -96,6 +136,9 @@ class Prefilter:
 
     def __init__(self, patterns: Sequence[tuple[re.Pattern, str, bool]]) -> None:
         flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_PREFILTER
+        for pattern, _, _ in patterns:
+            if pattern.flags & ~(re.MULTILINE | re.UNICODE):
+                raise ValueError(f"the prefilter widens patterns without flags (but MULTILINE): {pattern.pattern[:60]!r}")
         self.patterns = list(patterns)
         self.database = hyperscan.Database()
         self.database.compile(expressions=[superset_pattern(source).encode() for _, source, _ in self.patterns],
@@ -106,7 +149,9 @@ class Prefilter:
     def hits(self, text: str, starts: np.ndarray, ends: np.ndarray) -> dict[re.Pattern, np.ndarray] | None:
         """Boolean array over the lines of ``text`` (``"\\n"``-joined; a line spans
         ``starts[i]:ends[i]``) for each pattern: where the pattern matches, as the plain path finds.
-        ``None`` for a text that is not valid Unicode (a lone surrogate): the plain path takes it."""
+        ``None`` for a text that is not valid Unicode (a lone surrogate), or one where the prefilter
+        reports more than :data:`MAX_EVENTS_PER_LINE` candidate matches per line (the superset fires on
+        every currency sign, say): the plain path takes it, in bounded memory."""
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
@@ -115,8 +160,16 @@ class Prefilter:
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self.database)
         found: list[tuple[int, int]] = []
-        self.database.scan(data, match_event_handler=lambda i, _from, to, _flags, _ctx: found.append((i, to)),
-                           scratch=scratch)
+        limit = MAX_EVENTS_PER_LINE * len(starts) + MAX_EVENTS_PER_LINE
+
+        def on_match(i: int, _from: int, to: int, _flags: int, _context: object) -> bool:
+            found.append((i, to))
+            return len(found) > limit  # True stops the scan
+
+        try:
+            self.database.scan(data, match_event_handler=on_match, scratch=scratch)
+        except hyperscan.ScanTerminated:  # a page of currency signs or repeated phrases: re is faster
+            return None
         out = {p: np.zeros(len(starts), dtype=bool) for p, _, _ in self.patterns}
         if not found:
             return out
