@@ -160,8 +160,9 @@ def threshold_sweep(docs: list, p_body: list, gold: dict) -> list[dict]:
 
 
 #: The spans of annotation rounds scored apart (``fine_by_rounds``): 1-20 are the 970 pages of
-#: the cross-validation before stop 33, 21-26 the pages that stop added, 27-29 read after its run.
-ROUND_SPANS = ((1, 20), (21, 26), (27, 29))
+#: the cross-validation before stop 33, 21-26 the pages that stop added, 27-29 read after its run,
+#: 30-33 the pages stop 34 read after its run.
+ROUND_SPANS = ((1, 20), (21, 26), (27, 29), (30, 33))
 
 
 def round_span(round_: int) -> str:
