@@ -186,7 +186,7 @@ def case_crowded_tag(work: Path, n: int = 200_000) -> Case:
     (work / "crowded.warc").write_bytes(warc_record("response", "https://g.example/crowded", page))
     run = run_cli(["clean", str(work / "crowded.warc"), "-o", str(work / "crowded.jsonl"), "--workers", "1"])
     rows = _rows(work / "crowded.jsonl")
-    kept = bool(rows) and STORY[:40] in rows[0].get("text", "")
+    kept = bool(rows) and STORY[:40] in rows[0].get("clean_text", "")
     ok = run.code == 0 and len(rows) == 1 and kept
     return _case(f"3 HTML element with {n:,} attributes ({len(page) >> 20} MB)", "1 written, article kept", run, ok,
                  f"exit {run.code}, {len(rows)} written, article {'kept' if kept else 'lost'}", lost=1 - len(rows))
