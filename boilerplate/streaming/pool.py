@@ -251,8 +251,10 @@ def default_workers() -> int:
 def preload(config: CleanConfig, kinds: Iterable[str] = ("text", "html")) -> None:
     """Load the detectors for records of ``kinds`` in this process and run each once (the first
     prediction builds lazily made state, ~1 s), so that forked workers share all of it
-    copy-on-write instead of each building its own."""
-    warm_up = "<html><body><h1>Warm up</h1><p>One line of text to label.</p></body></html>"
+    copy-on-write instead of each building its own: the models, the lexicon prefilter, and for
+    HTML the compiled attribute scan (a page long enough to run it: the comment pads it)."""
+    warm_up = ("<html><body><h1>Warm up</h1><p>One line of text to label.</p>"
+               f"<!--{' ' * 4096}--></body></html>")
     for html in sorted({kind == "html" for kind in kinds}):
         detector = config.detector_for(html)
         api.document_labels(api.to_document(warm_up, html=html), detector)
