@@ -76,7 +76,8 @@ def test_superset_pattern_widens_classes_and_refuses_what_it_cannot_widen():
     assert prefilter.superset_pattern(r"[]a]\.") == r"[\]a]\."  # a leading "]" is literal
     spaces = {c for c in map(chr, range(0x110000)) if c.isspace() and c != "\n"}
     assert {chr(int(h, 16)) for h in re.findall(r"\\x\{([0-9a-f]+)\}", prefilter.SPACE_CLASS)} == spaces
-    assert prefilter.superset_pattern(r"a{,2}\(") == r"a{0,2}\("  # hyperscan reads "{,2}" as text
+    # repeat counts lose their upper bound (hyperscan reads "{,2}" as text, and compiles bounds slowly)
+    assert prefilter.superset_pattern(r"a{,2}\(b{3}c{1,4}") == r"a{0,}\(b{3,}c{1,}"
     assert prefilter.superset_pattern(r"[\\w]") == r"[\\w]"  # an escaped backslash, then "w"
     for bad in (r"a\sb", r"\Sx", r"\W", r"x\B", r"[\s,]", r"x\x0a", r"end(?=\nx)", "a\nb", r"\Ax"):
         with pytest.raises(ValueError, match="cannot widen|line break"):

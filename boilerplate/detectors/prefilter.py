@@ -52,6 +52,7 @@ SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c
 
 
 _SPACE = r"[^\S\n]"  # the lexicons' blank within a line
+_BOUNDED = re.compile(r"\{(\d*)(?:,\d*)?\}")  # a repeat count: {m}, {m,n}, {,n}, {m,}
 #: Escapes passed through unchanged (they mean the same to both engines and match no line break).
 _SAFE_ESCAPES = frozenset("\\.()[]{}|*+?^$-/&~#% '\"!,:;<=>@_`")
 #: Escapes widened (outside and inside a class) and dropped.
@@ -74,8 +75,9 @@ def superset_pattern(pattern: str) -> str:
     ``pattern``, never across a line break.
 
     ``\b`` is dropped; ``\w`` and ``\d`` become :data:`WORD_SUPERSET` and :data:`DIGIT_SUPERSET`
-    (inside a class too); ``[^\S\n]`` becomes :data:`SPACE_CLASS`; ``{,n}`` becomes ``{0,n}``
-    (hyperscan reads the former as text); punctuation escapes pass through. ``ValueError`` for
+    (inside a class too); ``[^\S\n]`` becomes :data:`SPACE_CLASS`; a repeat count loses its upper
+    bound (``{m,n}`` and ``{m}`` become ``{m,}``, ``{,n}`` becomes ``{0,}``); punctuation escapes pass
+    through. ``ValueError`` for
     anything else that is escaped (``\s``, ``\n``, ``\x0a``, ``\B``, ``\A``, ...) and for a
     negated class: they could match a line break or are not widened here, so the prefilter could
     miss a line.
@@ -95,9 +97,9 @@ def superset_pattern(pattern: str) -> str:
             continue
         if c == "\n":
             raise ValueError(f"a line break in {pattern[:60]!r}: the prefilter reads one line at a time")
-        if c == "{" and pattern[i + 1:i + 2] == ",":
-            out.append("{0")
-            i += 1
+        if c == "{" and (bound := _BOUNDED.match(pattern, i)) is not None:
+            out.append("{" + (bound.group(1) or "0") + ",}")  # no upper bound: a superset, and
+            i = bound.end()                                   # far cheaper for hyperscan to compile
             continue
         if c == "[":
             j = i + 1
