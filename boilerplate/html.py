@@ -229,6 +229,7 @@ _RAW_TEXT_TAGS = (b"script", b"style", b"xmp", b"iframe", b"noembed", b"noframes
 _RAW_TEXT_NAMES = np.zeros((len(_RAW_TEXT_TAGS), max(map(len, _RAW_TEXT_TAGS))), dtype=np.uint8)
 for _i, _name in enumerate(_RAW_TEXT_TAGS):
     _RAW_TEXT_NAMES[_i, :len(_name)] = np.frombuffer(_name, dtype=np.uint8)
+del _i, _name
 _SPACE_BYTES = np.zeros(256, dtype=np.bool_)  # HTML's blanks: space, tab, LF, FF, CR
 _SPACE_BYTES[[9, 10, 12, 13, 32]] = True
 

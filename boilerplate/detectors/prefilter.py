@@ -172,7 +172,8 @@ class Prefilter:
             self.database.scan(data, match_event_handler=on_match, scratch=scratch)
         except hyperscan.ScanTerminated:  # a page of currency signs or repeated phrases: re is faster
             return None
-        out = {p: np.zeros(len(starts), dtype=bool) for p, _, _ in self.patterns}
+        # one allocation for all patterns; each row is a pattern's array (callers copy what they keep)
+        out = dict(zip((p for p, _, _ in self.patterns), np.zeros((len(self.patterns), len(starts)), dtype=bool)))
         if not found:
             return out
         events = np.array(found, dtype=np.int64)
