@@ -679,15 +679,9 @@ def _walk(root: etree._Element, drop_hidden: bool = True
     ``iterwalk`` gives start and end events; invisible subtrees are skipped (their ``end`` event
     still comes, and their tail is text of the enclosing line).
     """
-    lines: list[str] = []
-    tags: list[str] = []
-    paths: list[str] = []
-    depths: list[int] = []
-    ratios: list[float] = []
-    classids: list[str] = []
-    landmarks: list[str] = []
-    hrefs: list[str] = []
-    rels: list[str] = []
+    # one row per line: (line, block cues, link ratio, href, rel); the block cues are the tuple
+    # (tag, path, depth, classid, landmark) shared by every line of one block element
+    rows: list[tuple[str, tuple, float, str, str]] = []
 
     pieces: list[str] = []  # raw text of the line being built; never starts with blank text
     link_pieces: list[str] = []  # the part of it inside <a>
@@ -705,27 +699,12 @@ def _walk(root: etree._Element, drop_hidden: bool = True
     def flush(in_pre: int) -> None:
         raw = "".join(pieces)
         pieces.clear()
-        if link_pieces:
-            link = sum(len("".join(p.split())) for p in link_pieces)
+        if link_pieces:  # the link text's non-blank characters (a count that adds over pieces)
+            link = len("".join("".join(link_pieces).split()))
             link_pieces.clear()
         else:
             link = 0
         href, rel, at = line_href.pop() if line_href else ("", "", -1)
-        owner = 0  # the part that holds the link text (in a pre block, one of many)
-        if in_pre:
-            parts: list[str] = []
-            start = 0
-            for raw_line in raw.splitlines(keepends=True):
-                line = " ".join(raw_line.split())
-                if line:
-                    if start <= at < start + len(raw_line):
-                        owner = len(parts)
-                    parts.append(line)
-                start += len(raw_line)
-            if not parts:
-                return
-        else:
-            parts = [" ".join(raw.split())]
         idx = blocks[-1]
         el = elems[idx]
         if el is not last[0]:
@@ -733,21 +712,29 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             last[0] = el
             last[1] = (names[idx], ">".join(names[max(0, start):idx + 1]), idx,
                        _classid(elems, cache, idx), marks[idx])
-        tag, path, depth, classid, landmark = last[1]
+        if not in_pre:  # one line, never blank (its first piece is not)
+            line = " ".join(raw.split())
+            rows.append((line, last[1], min(1.0, link / (len(line) - line.count(" "))) if link else 0.0,
+                         href, rel))
+            return
+        owner = 0  # the part that holds the link text (one of many)
+        parts: list[str] = []
+        start = 0
+        for raw_line in raw.splitlines(keepends=True):
+            line = " ".join(raw_line.split())
+            if line:
+                if start <= at < start + len(raw_line):
+                    owner = len(parts)
+                parts.append(line)
+            start += len(raw_line)
+        if not parts:
+            return
         ratio = 0.0
         if link:
             total = sum(len(line) - line.count(" ") for line in parts)
             ratio = min(1.0, link / total)
         for i, line in enumerate(parts):
-            lines.append(line)
-            tags.append(tag)
-            paths.append(path)
-            depths.append(depth)
-            ratios.append(ratio)
-            classids.append(classid)
-            landmarks.append(landmark)
-            hrefs.append(href if i == owner else "")
-            rels.append(rel if i == owner else "")
+            rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
 
     def claim(text: str) -> None:
         """The line's first non-blank link text (``text``, the last piece) gives it its link; in a
@@ -821,6 +808,10 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                         claim(text)
     if pieces:
         flush(in_pre)
+    if not rows:
+        return [], [], [], [], [], [], [], [], []
+    lines, cues, ratios, hrefs, rels = map(list, zip(*rows))
+    tags, paths, depths, classids, landmarks = map(list, zip(*cues))
     return lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels
 
 
