@@ -11,9 +11,12 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
+from functools import lru_cache
 from itertools import compress
 
 import numpy as np
+
+from .compiled import compiled
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A newline token marks each line boundary, so one findall over the joined lines gives every
@@ -60,9 +63,25 @@ def line_tokens(lines: list[str], normalise=None, cjk_chars: bool = False) -> tu
 
 def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str], np.ndarray, np.ndarray]:
     """:func:`line_tokens` as distinct words and indices: ``(vocab, word_id, line_of)``, where token
-    ``i`` is ``vocab[word_id[i]]`` on line ``line_of[i]``. One regex pass and one dictionary
-    lookup per token; anything computed per word can then be computed once per distinct word."""
+    ``i`` is ``vocab[word_id[i]]`` on line ``line_of[i]``. Anything computed per word can then be
+    computed once per distinct word.
+
+    With numba, one compiled pass over the text's code points finds the tokens, numbers the
+    distinct ones (a hash table, each hit checked code point by code point) and makes a string
+    for each distinct word only; without it, one regex pass and one dictionary lookup per token,
+    to the same result."""
     text = "\n".join(lines)
+    kernel = compiled(_token_ids)
+    if kernel is None:
+        return _regex_token_ids(text, cjk_chars)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word_id, line_of, packed = kernel(codes, token_classes(cjk_chars))
+    # the distinct words come back as one buffer, each followed by a "\n" (which no word holds)
+    return packed.tobytes().decode("utf-32-le", "surrogatepass").split("\n")[:-1], word_id, line_of
+
+
+def _regex_token_ids(text: str, cjk_chars: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """:func:`line_token_ids` without numba: one regex pass and one dictionary lookup per token."""
     tokens = (_WORD_OR_BREAK_CJK if cjk_chars else _WORD_OR_BREAK).findall(text)
     # distinct words in order of first occurrence (the break first), then one C-level lookup per token
     vocab = list(dict.fromkeys(["\n", *tokens]))
@@ -70,6 +89,115 @@ def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str]
     ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     is_break = ids == 0
     return vocab[1:], ids[~is_break] - 1, np.cumsum(is_break)[~is_break]
+
+
+#: Classes of :func:`token_classes`: a separator, a word character, a character that is a word alone.
+_SEPARATOR, _WORD_CHAR, _OWN_WORD = 0, 1, 2
+_CODE_POINTS = 0x110000
+
+
+@lru_cache(maxsize=1)
+def word_characters() -> np.ndarray:
+    """Where :mod:`re` matches ``\\w``: a boolean for every code point (0x110000 entries), from the
+    runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
+    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    word = np.zeros(_CODE_POINTS, dtype=np.bool_)
+    for m in re.finditer(r"\w+", every):
+        word[m.start():m.end()] = True
+    return word
+
+
+@lru_cache(maxsize=2)
+def token_classes(cjk_chars: bool) -> np.ndarray:
+    """The class of every code point for :func:`line_token_ids` (uint8): a word character where
+    ``\\w`` matches, a word alone in :data:`CJK_RANGES` with ``cjk_chars``, else a separator: the
+    classes :data:`_WORD_OR_BREAK` and :data:`_WORD_OR_BREAK_CJK` read."""
+    classes = np.where(word_characters(), _WORD_CHAR, _SEPARATOR).astype(np.uint8)
+    if cjk_chars:
+        for lo, hi in CJK_RANGES:
+            classes[lo:hi + 1] = _OWN_WORD
+    return classes
+
+
+def _token_ids(codes, classes):  # pragma: no cover - compiled
+    # Tokens: a run of word characters, or one own-word character; a "\n" starts the next line.
+    # A first pass counts them (arrays sized by tokens, not characters); the second numbers the
+    # distinct tokens in order of first occurrence through an open-addressing table of FNV-1a
+    # hashes, where a hash hit is a match only if the code points are equal. Returns each token's
+    # number and line, and the distinct tokens' code points, each followed by a "\n".
+    n = codes.shape[0]
+    count = 0
+    prev = 0
+    for i in range(n):
+        cl = classes[codes[i]]
+        if cl == 2 or (cl == 1 and prev != 1):
+            count += 1
+        prev = cl
+    size = 16
+    while size < 2 * count:
+        size *= 2
+    table = np.full(size, -1, dtype=np.int64)
+    hashes = np.empty(count, dtype=np.uint64)
+    first_start = np.empty(count, dtype=np.int64)
+    first_end = np.empty(count, dtype=np.int64)
+    word_id = np.empty(count, dtype=np.int64)
+    line_of = np.empty(count, dtype=np.int64)
+    n_tokens = 0
+    n_words = 0
+    line = 0
+    i = 0
+    while i < n:
+        c = codes[i]
+        cl = classes[c]
+        if cl == 0:
+            if c == 10:
+                line += 1
+            i += 1
+            continue
+        start = i
+        i += 1
+        if cl == 1:
+            while i < n and classes[codes[i]] == 1:
+                i += 1
+        h = np.uint64(14695981039346656037)
+        for j in range(start, i):
+            h = (h ^ np.uint64(codes[j])) * np.uint64(1099511628211)
+        slot = np.int64(h & np.uint64(size - 1))
+        found = -1
+        while table[slot] >= 0:
+            w = table[slot]
+            if hashes[w] == h and first_end[w] - first_start[w] == i - start:
+                same = True
+                for j in range(i - start):
+                    if codes[first_start[w] + j] != codes[start + j]:
+                        same = False
+                        break
+                if same:
+                    found = w
+                    break
+            slot = (slot + 1) & (size - 1)
+        if found < 0:
+            found = n_words
+            table[slot] = found
+            hashes[found] = h
+            first_start[found] = start
+            first_end[found] = i
+            n_words += 1
+        word_id[n_tokens] = found
+        line_of[n_tokens] = line
+        n_tokens += 1
+    chars = 0
+    for w in range(n_words):
+        chars += first_end[w] - first_start[w] + 1
+    packed = np.empty(chars, dtype=np.uint32)
+    k = 0
+    for w in range(n_words):
+        for j in range(first_start[w], first_end[w]):
+            packed[k] = codes[j]
+            k += 1
+        packed[k] = 10
+        k += 1
+    return word_id, line_of, packed
 
 
 def is_blank(line: str) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...compiled import compiled as compiled_loop
-from ...lines import CJK_RANGES
+from ...lines import CJK_RANGES, word_characters
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
@@ -54,12 +54,11 @@ def char_classes() -> np.ndarray:
     """The class of every code point (uint8, 0x110000 entries): WORD where :mod:`re` matches
     ``\\w``, SPACE where it matches ``\\s``, IDEOGRAPH in :data:`IDEOGRAPH_RANGES`, else OTHER.
     Built from the runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
+    classes = np.where(word_characters(), WORD, OTHER).astype(np.uint8)
     # every code point in order, lone surrogates included, decoded in one call
     every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    classes = np.full(_CODE_POINTS, OTHER, dtype=np.uint8)
-    for pattern, cls in ((r"\w+", WORD), (r"\s+", SPACE)):
-        for m in re.finditer(pattern, every):
-            classes[m.start():m.end()] = cls
+    for m in re.finditer(r"\s+", every):
+        classes[m.start():m.end()] = SPACE
     for lo, hi in IDEOGRAPH_RANGES:
         classes[lo:hi + 1] = IDEOGRAPH
     return classes
