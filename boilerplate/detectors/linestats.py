@@ -68,7 +68,9 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
     n = len(lines)
     stripped = list(map(str.strip, lines))
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
-    lowered_vocab = list(map(str.lower, vocab))
+    # lower-cased as one text: no word holds a "\n", and case mapping never crosses one (Greek final
+    # sigma looks at the letters beside it, and a line end is no letter)
+    lowered_vocab = "\n".join(vocab).lower().split("\n") if vocab else []
     lowered = list(dict.fromkeys(lowered_vocab))  # distinct lower-cased words, first occurrence first
     lower_index = dict(zip(lowered, range(len(lowered))))
     lower_of = np.fromiter(map(lower_index.__getitem__, lowered_vocab), dtype=np.int64, count=len(vocab))

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ WINDOW = 5  # half-width of the smoothing window (non-blank lines)
 HTML_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "span", "a", "blockquote", "pre", "dd",
              "dt", "figcaption", "option", "body", "article", "section", "header", "footer", "nav",
              "aside", "form", "button", "label", "time", "th", "ul", "table")
+_TAG_COLUMN = {tag: i for i, tag in enumerate(HTML_TAGS)}
 CLASSID_WORDS = ("nav", "menu", "footer", "header", "comment", "share", "social", "related", "recommend",
                  "promo", "ad", "sponsor", "newsletter", "subscribe", "cookie", "breadcrumb", "sidebar",
                  "widget", "article", "content", "body", "post", "entry", "story", "main", "text",
@@ -409,8 +410,9 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: 
     link = np.asarray(cues["link_ratio"], dtype=np.float64)
     away = away_links(cues["href"]).astype(np.float64)
     depth = np.asarray(cues["depth"], dtype=np.float64)
-    tags = np.asarray(cues["tag"], dtype=object)
-    tag_cols = np.column_stack([tags == t for t in HTML_TAGS]) if n else np.zeros((0, len(HTML_TAGS)))
+    # one-hot over HTML_TAGS (a column per tag; other tags: none): one dict lookup per line
+    tag_of = np.fromiter(map(_TAG_COLUMN.get, cues["tag"], repeat(len(HTML_TAGS))), np.int64, n)
+    tag_cols = np.eye(len(HTML_TAGS) + 1, len(HTML_TAGS), dtype=bool)[tag_of]
     kw: np.ndarray
     if n:
         # Lines of one block group share their class/id string: search each distinct one once.
@@ -464,8 +466,11 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: 
 
 def block_groups(cues: dict[str, Any]) -> np.ndarray:
     """Each line's block group (an index): lines sharing their DOM path and class/id context."""
-    keys = np.asarray([p + "|" + c for p, c in zip(cues["path"], cues["classid"])], dtype=object)
-    return np.unique(keys, return_inverse=True)[1] if len(keys) else np.zeros(0, dtype=np.int64)
+    # numbered in sorted order of their keys (np.unique's numbering, which ranks break ties by),
+    # sorting the distinct keys only
+    keys = list(map("|".join, zip(cues["path"], cues["classid"])))
+    number = {key: i for i, key in enumerate(sorted(dict.fromkeys(keys)))}
+    return np.fromiter(map(number.__getitem__, keys), np.int64, len(keys))
 
 
 @lru_cache(maxsize=1 << 16)
