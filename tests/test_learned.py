@@ -355,6 +355,7 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
 
     import boilerplate
     from boilerplate import compiled
+    from boilerplate import lines
     from boilerplate.detectors.learned import forest, hashing
 
     monkeypatch.setattr(compiled, "_DONE", {})  # as in a fresh process: nothing compiled yet
@@ -372,7 +373,7 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    assert errors == [] and set(compiled._DONE) == {hashing._hash_lines, forest._walk_trees}
+    assert errors == [] and set(compiled._DONE) == {hashing._hash_lines, forest._walk_trees, lines._token_ids}
 
 
 @pytest.mark.parametrize("kind_window", [0, 2])
