@@ -75,7 +75,9 @@ def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str]
     if kernel is None:
         return _regex_token_ids(text, cjk_chars)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    word_id, line_of, packed = kernel(codes, token_classes(cjk_chars))
+    word_id, line_of, packed = kernel(codes, token_classes(cjk_chars), MAX_PROBES)
+    if len(word_id) and word_id[0] < 0:  # a crafted text crowds the hash table: the linear regex path
+        return _regex_token_ids(text, cjk_chars)
     # the distinct words come back as one buffer, each followed by a "\n" (which no word holds)
     return packed.tobytes().decode("utf-32-le", "surrogatepass").split("\n")[:-1], word_id, line_of
 
@@ -93,38 +95,48 @@ def _regex_token_ids(text: str, cjk_chars: bool) -> tuple[list[str], np.ndarray,
 
 #: Classes of :func:`token_classes`: a separator, a word character, a character that is a word alone.
 _SEPARATOR, _WORD_CHAR, _OWN_WORD = 0, 1, 2
-_CODE_POINTS = 0x110000
+CODE_POINTS = 0x110000
+#: Most slots one token's lookup may probe in :func:`_token_ids`' table. Real text needs a few; a
+#: text crafted so that many words share a slot would make the lookups quadratic, so past this
+#: bound the tokens are found by the regex path instead (linear, the same result).
+MAX_PROBES = 64
 
 
-@lru_cache(maxsize=1)
-def word_characters() -> np.ndarray:
-    """Where :mod:`re` matches ``\\w``: a boolean for every code point (0x110000 entries), from the
-    runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
-    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    word = np.zeros(_CODE_POINTS, dtype=np.bool_)
-    for m in re.finditer(r"\w+", every):
-        word[m.start():m.end()] = True
-    return word
+@lru_cache(maxsize=4)
+def re_class(pattern: str) -> np.ndarray:
+    """Where the :mod:`re` pattern ``pattern`` (a character class with ``+``, such as ``\\w+``)
+    matches: a read-only boolean for every code point (0x110000 entries), from the runs ``re``
+    finds in a string of all code points, lone surrogates included (a few tens of ms, once)."""
+    every = np.arange(CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    mask = np.zeros(CODE_POINTS, dtype=np.bool_)
+    for m in re.finditer(pattern, every):
+        mask[m.start():m.end()] = True
+    mask.setflags(write=False)
+    return mask
 
 
 @lru_cache(maxsize=2)
 def token_classes(cjk_chars: bool) -> np.ndarray:
-    """The class of every code point for :func:`line_token_ids` (uint8): a word character where
-    ``\\w`` matches, a word alone in :data:`CJK_RANGES` with ``cjk_chars``, else a separator: the
-    classes :data:`_WORD_OR_BREAK` and :data:`_WORD_OR_BREAK_CJK` read."""
-    classes = np.where(word_characters(), _WORD_CHAR, _SEPARATOR).astype(np.uint8)
+    """The class of every code point for :func:`line_token_ids` (uint8, read-only): a word
+    character where ``\\w`` matches, a word alone in :data:`CJK_RANGES` with ``cjk_chars``, else a
+    separator: the classes :data:`_WORD_OR_BREAK` and :data:`_WORD_OR_BREAK_CJK` read."""
+    classes = np.where(re_class(r"\w+"), _WORD_CHAR, _SEPARATOR).astype(np.uint8)
     if cjk_chars:
         for lo, hi in CJK_RANGES:
             classes[lo:hi + 1] = _OWN_WORD
+    classes.setflags(write=False)
     return classes
 
 
-def _token_ids(codes, classes):  # pragma: no cover - compiled
+def _token_ids(codes, classes, max_probes):  # pragma: no cover - compiled
     # Tokens: a run of word characters, or one own-word character; a "\n" starts the next line.
     # A first pass counts them (arrays sized by tokens, not characters); the second numbers the
-    # distinct tokens in order of first occurrence through an open-addressing table of FNV-1a
-    # hashes, where a hash hit is a match only if the code points are equal. Returns each token's
-    # number and line, and the distinct tokens' code points, each followed by a "\n".
+    # distinct tokens in order of first occurrence through an open-addressing table: FNV-1a over
+    # the code points, MurmurHash3's finaliser on it for the slot (its low bits then depend on every
+    # bit), a hash hit a match only if the code points are equal. Arithmetic is masked to 32 bits,
+    # so numba's int64 and Python's int agree. Returns each token's number and line, and the
+    # distinct tokens' code points, each followed by a "\n"; word numbers of -1 if a lookup would
+    # probe more than max_probes slots.
     n = codes.shape[0]
     count = 0
     prev = 0
@@ -137,7 +149,7 @@ def _token_ids(codes, classes):  # pragma: no cover - compiled
     while size < 2 * count:
         size *= 2
     table = np.full(size, -1, dtype=np.int64)
-    hashes = np.empty(count, dtype=np.uint64)
+    hashes = np.empty(count, dtype=np.int64)
     first_start = np.empty(count, dtype=np.int64)
     first_end = np.empty(count, dtype=np.int64)
     word_id = np.empty(count, dtype=np.int64)
@@ -159,11 +171,17 @@ def _token_ids(codes, classes):  # pragma: no cover - compiled
         if cl == 1:
             while i < n and classes[codes[i]] == 1:
                 i += 1
-        h = np.uint64(14695981039346656037)
+        h = 0x811C9DC5
         for j in range(start, i):
-            h = (h ^ np.uint64(codes[j])) * np.uint64(1099511628211)
-        slot = np.int64(h & np.uint64(size - 1))
+            h = ((h ^ int(codes[j])) * 0x01000193) & 0xFFFFFFFF
+        x = h ^ (h >> 16)
+        x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+        x ^= x >> 13
+        x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+        x ^= x >> 16
+        slot = x & (size - 1)
         found = -1
+        probes = 0
         while table[slot] >= 0:
             w = table[slot]
             if hashes[w] == h and first_end[w] - first_start[w] == i - start:
@@ -175,6 +193,10 @@ def _token_ids(codes, classes):  # pragma: no cover - compiled
                 if same:
                     found = w
                     break
+            probes += 1
+            if probes > max_probes:
+                word_id[:] = -1
+                return word_id, line_of, np.empty(0, dtype=np.uint32)
             slot = (slot + 1) & (size - 1)
         if found < 0:
             found = n_words

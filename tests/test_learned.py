@@ -354,8 +354,7 @@ def test_first_compilation_is_safe_from_several_threads(monkeypatch):
     import threading
 
     import boilerplate
-    from boilerplate import compiled
-    from boilerplate import lines
+    from boilerplate import compiled, lines
     from boilerplate.detectors.learned import forest, hashing
 
     monkeypatch.setattr(compiled, "_DONE", {})  # as in a fresh process: nothing compiled yet

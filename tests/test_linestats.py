@@ -138,3 +138,44 @@ def test_line_tokens_without_numba_take_the_regex_path(monkeypatch):
     monkeypatch.setattr(lines_module, "compiled", lambda func: None)
     vocab, word_id, line_id = lines_module.line_token_ids(LINES, cjk_chars=True)
     assert vocab == expected[0] and np.array_equal(word_id, expected[1]) and np.array_equal(line_id, expected[2])
+
+
+def test_a_crowded_token_table_falls_back_to_the_regex_path(monkeypatch):
+    """Past MAX_PROBES probes for one word the compiled tokenizer hands the text to the (linear)
+    regex path: with a bound of 0, any two words sharing a slot trigger it; the result is the same."""
+    import boilerplate.lines as lines_module
+
+    lines = [" ".join(f"w{i} {i}x" for i in range(j, j + 400)) for j in range(0, 4000, 400)]
+    calls = []
+    regex = lines_module._regex_token_ids
+    monkeypatch.setattr(lines_module, "_regex_token_ids", lambda *a: calls.append(1) or regex(*a))
+    expected = lines_module.line_token_ids(lines)
+    assert not calls  # the default bound is never reached by ordinary words
+    monkeypatch.setattr(lines_module, "MAX_PROBES", 0)
+    vocab, word_id, line_id = lines_module.line_token_ids(lines)
+    assert calls and vocab == expected[0] and np.array_equal(word_id, expected[1]) and np.array_equal(line_id, expected[2])
+
+
+def test_code_point_tables_are_read_only():
+    from boilerplate.detectors.learned.hashing import char_classes
+    from boilerplate.lines import re_class, token_classes
+
+    for table in (re_class(r"\w+"), token_classes(True), token_classes(False), char_classes()):
+        with pytest.raises(ValueError):
+            table[0] = 1
+
+
+def test_token_kernel_runs_the_same_as_plain_python():
+    """The kernel's arithmetic is masked to 32 bits, so uncompiled (as Python) it gives what numba gives."""
+    import warnings
+
+    from boilerplate.compiled import compiled
+    from boilerplate.lines import MAX_PROBES, _token_ids, token_classes
+
+    text = "\n".join(LINES + ["東京 東京 the The the", "𠀋𠀋 ext-B"])
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        plain = _token_ids(codes, token_classes(True), MAX_PROBES)
+    fast = compiled(_token_ids)(codes, token_classes(True), MAX_PROBES)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, fast))

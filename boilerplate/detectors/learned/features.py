@@ -411,7 +411,7 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: 
     away = away_links(cues["href"]).astype(np.float64)
     depth = np.asarray(cues["depth"], dtype=np.float64)
     # one-hot over HTML_TAGS (a column per tag; other tags: none): one dict lookup per line
-    tag_of = np.fromiter(map(_TAG_COLUMN.get, cues["tag"], repeat(len(HTML_TAGS))), np.int64, n)
+    tag_of = np.fromiter(map(_TAG_COLUMN.get, cues["tag"], repeat(len(HTML_TAGS))), np.int64, len(cues["tag"]))
     tag_cols = np.eye(len(HTML_TAGS) + 1, len(HTML_TAGS), dtype=bool)[tag_of]
     kw: np.ndarray
     if n:
@@ -466,8 +466,8 @@ def html_features(doc: Document, st: LineStats, prose_words: np.ndarray, price: 
 
 def block_groups(cues: dict[str, Any]) -> np.ndarray:
     """Each line's block group (an index): lines sharing their DOM path and class/id context."""
-    # numbered in sorted order of their keys (np.unique's numbering, which ranks break ties by),
-    # sorting the distinct keys only
+    # numbered in the sorted order of their keys, as np.unique numbers them (html_features breaks
+    # ties between groups by this number), sorting only the distinct keys
     keys = list(map("|".join, zip(cues["path"], cues["classid"])))
     number = {key: i for i, key in enumerate(sorted(dict.fromkeys(keys)))}
     return np.fromiter(map(number.__getitem__, keys), np.int64, len(keys))

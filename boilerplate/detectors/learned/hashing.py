@@ -23,14 +23,13 @@ function runs as plain Python, slower, to the same result.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
 from ...compiled import compiled as compiled_loop
-from ...lines import CJK_RANGES, word_characters
+from ...lines import CJK_RANGES, re_class
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
@@ -41,7 +40,6 @@ SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
 IDEOGRAPH_RANGES = (*CJK_RANGES, (0x31F0, 0x31FF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
 #: The largest ``n_features``: columns are the low bits of a 32-bit hash, stored as int32.
 MAX_FEATURES = 2**31
-_CODE_POINTS = 0x110000
 _MASK = 0xFFFFFFFF
 _FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
 _BIGRAM_MIX = 0x9E3779B1  # the golden-ratio constant: (first * it + second) orders the pair
@@ -54,13 +52,11 @@ def char_classes() -> np.ndarray:
     """The class of every code point (uint8, 0x110000 entries): WORD where :mod:`re` matches
     ``\\w``, SPACE where it matches ``\\s``, IDEOGRAPH in :data:`IDEOGRAPH_RANGES`, else OTHER.
     Built from the runs ``re`` finds in a string of all code points (a few tens of ms, once)."""
-    classes = np.where(word_characters(), WORD, OTHER).astype(np.uint8)
-    # every code point in order, lone surrogates included, decoded in one call
-    every = np.arange(_CODE_POINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    for m in re.finditer(r"\s+", every):
-        classes[m.start():m.end()] = SPACE
+    classes = np.where(re_class(r"\w+"), WORD, OTHER).astype(np.uint8)
+    classes[re_class(r"\s+")] = SPACE
     for lo, hi in IDEOGRAPH_RANGES:
         classes[lo:hi + 1] = IDEOGRAPH
+    classes.setflags(write=False)
     return classes
 
 
