@@ -13,6 +13,11 @@
    raw HTML of every corpus page (``--scrapinghub``, ``--wcxb``, ``--postlight`` or the
    ``BOILERPLATE_*`` variables): the pages it changes (must be 0: real pages never come near the
    cap) and its throughput.
+3. **Compiled tokenizer.** Runs :func:`boilerplate.lines.line_token_ids` (the words of every line,
+   numbered, as the line statistics read them, with the unspaced scripts' characters as words)
+   over every corpus document with numba's kernel and with the regex path
+   (``use_compiled=False``): the documents on which the two differ (must be 0), and the min and
+   median seconds of each, interleaved as in 1.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from boilerplate import html
 from boilerplate.detectors import lexicons
 from boilerplate.eval.corpora import iter_pages
 from boilerplate.eval.dataset import read_jsonl
+from boilerplate.lines import line_token_ids
 
 from .speed import interleaved
 
@@ -43,6 +49,21 @@ def all_hits(docs: list[list[str]], use_prefilter: bool = True) -> list[np.ndarr
         match = lexicons.lexicon_matcher(lines, use_prefilter)
         out.append(np.vstack([match(lexicon) for lexicon in lexicons.LEXICONS.values()]))
     return out
+
+
+def compare_tokenizers(docs: list[list[str]], repeats: int) -> dict:
+    """:func:`boilerplate.lines.line_token_ids` with and without the compiled kernel on every
+    document: the documents where they differ, the tokens, and the seconds of each."""
+    def tokens(use_compiled: bool) -> list:
+        return [line_token_ids(doc, cjk_chars=True, use_compiled=use_compiled) for doc in docs]
+
+    fast, slow = tokens(True), tokens(False)
+    differ = sum(a[0] != b[0] or not np.array_equal(a[1], b[1]) or not np.array_equal(a[2], b[2])
+                 for a, b in zip(fast, slow))
+    times = interleaved({"compiled": lambda _: tokens(True), "regex": lambda _: tokens(False)}, [None], repeats)
+    return {"documents": len(docs), "tokens": int(sum(len(a[1]) for a in slow)), "differing_documents": int(differ),
+            "seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
+            "speedup_min": times["regex"]["min_s"] / times["compiled"]["min_s"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds += time.perf_counter() - start
             pages, size = pages + 1, size + len(data)
     cap = {"pages": pages, "bytes": size, "changed": changed, "seconds": seconds}
-    result = {"lexicon_prefilter": lexicon, "attribute_cap": cap}
+    tokenizer = compare_tokenizers(docs, args.repeats)
+    result = {"lexicon_prefilter": lexicon, "attribute_cap": cap, "tokenizer": tokenizer}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"lexicon prefilter: {len(docs)} documents, {n_lines:,} lines; disagreements {disagree}; hits {hits}")
@@ -96,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  prefilter speed-up (min/min): {lexicon['speedup_min']:.2f}x")
     print(f"attribute cap: {pages} pages, {size / 1e6:.0f} MB, {changed} changed, "
           f"{size / 1e6 / max(seconds, 1e-9):.0f} MB/s")
-    return 0 if disagree == 0 and changed == 0 else 2
+    print(f"tokenizer: {len(docs)} documents, {tokenizer['tokens']:,} tokens; "
+          f"{tokenizer['differing_documents']} differ")
+    for name, v in tokenizer["seconds"].items():
+        print(f"  {name:10s} min {v['min']:.3f} s  median {v['median']:.3f} s  ({n_lines / v['min']:,.0f} lines/s)")
+    print(f"  compiled speed-up (min/min): {tokenizer['speedup_min']:.2f}x")
+    return 0 if disagree == 0 and changed == 0 and tokenizer["differing_documents"] == 0 else 2
 
 
 if __name__ == "__main__":

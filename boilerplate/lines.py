@@ -61,17 +61,18 @@ def line_tokens(lines: list[str], normalise=None, cjk_chars: bool = False) -> tu
     return list(compress(tokens, ~is_break)), line_of
 
 
-def line_token_ids(lines: list[str], cjk_chars: bool = False) -> tuple[list[str], np.ndarray, np.ndarray]:
+def line_token_ids(lines: list[str], cjk_chars: bool = False, use_compiled: bool = True
+                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """:func:`line_tokens` as distinct words and indices: ``(vocab, word_id, line_of)``, where token
     ``i`` is ``vocab[word_id[i]]`` on line ``line_of[i]``. Anything computed per word can then be
     computed once per distinct word.
 
     With numba, one compiled pass over the text's code points finds the tokens, numbers the
     distinct ones (a hash table, each hit checked code point by code point) and makes a string
-    for each distinct word only; without it, one regex pass and one dictionary lookup per token,
-    to the same result."""
+    for each distinct word only; without it, or with ``use_compiled=False``, one regex pass and one
+    dictionary lookup per token, to the same result."""
     text = "\n".join(lines)
-    kernel = compiled(_token_ids)
+    kernel = compiled(_token_ids) if use_compiled else None
     if kernel is None:
         return _regex_token_ids(text, cjk_chars)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

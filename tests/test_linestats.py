@@ -118,7 +118,7 @@ def test_stoplist_table_holds_each_justext_stoplist_word_by_word():
 def test_compiled_line_tokens_equal_the_regex_tokens_on_odd_characters():
     """The compiled tokenizer (numba) and the regex one give the same words, ids and lines, on the
     characters where \\w and the unspaced-script ranges disagree or are unusual."""
-    from boilerplate.lines import _regex_token_ids, line_token_ids
+    from boilerplate.lines import line_token_ids
 
     odd = ["カタカナ・ひらがな゠漢字", "cafe\u0301 naïve ÉTÉ", "٣٤ ١٢٣ ²³ Ⅻ", "snake_case __init__ x_1",
            "emoji 🙂🙂 ok", "lone \ud800 surrogate", "tab\tsep\x0bvt\u2028ls", "", "한국어 문장 한국어",
@@ -126,7 +126,7 @@ def test_compiled_line_tokens_equal_the_regex_tokens_on_odd_characters():
     for cjk in (False, True):
         lines = LINES + odd
         vocab, word_id, line_id = line_token_ids(lines, cjk_chars=cjk)
-        ref_vocab, ref_id, ref_line = _regex_token_ids("\n".join(lines), cjk)
+        ref_vocab, ref_id, ref_line = line_token_ids(lines, cjk_chars=cjk, use_compiled=False)
         assert vocab == ref_vocab and word_id.tolist() == ref_id.tolist() and line_id.tolist() == ref_line.tolist()
         assert word_id.dtype == ref_id.dtype == np.int64 and line_id.dtype == ref_line.dtype == np.int64
 
