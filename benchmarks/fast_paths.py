@@ -62,6 +62,7 @@ def compare_tokenizers(docs: list[list[str]], repeats: int) -> dict:
                  for a, b in zip(fast, slow))
     times = interleaved({"compiled": lambda _: tokens(True), "regex": lambda _: tokens(False)}, [None], repeats)
     return {"documents": len(docs), "tokens": int(sum(len(a[1]) for a in slow)), "differing_documents": int(differ),
+            "repeats": repeats,
             "seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
             "speedup_min": times["regex"]["min_s"] / times["compiled"]["min_s"]}
 
