@@ -61,6 +61,16 @@ def run_tree(tree: Path, pages_file: Path, texts_file: Path, reps: int) -> dict:
     return out
 
 
+def tree_commit(tree: Path) -> dict:
+    """The commit a source tree is at and whether its package directory differs from it."""
+    def git(*cmd: str) -> str:
+        done = subprocess.run(["git", "-C", str(tree), *cmd], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {"path": str(tree), "commit": git("rev-parse", "HEAD")[:10] or None,
+            "package_dirty": bool(git("status", "--porcelain", "--", "boilerplate"))}
+
+
 def main(argv: list[str] | None = None) -> int:
     import pickle
 
@@ -95,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name} html {min(v[-1]['html']):.2f} s, text {min(v[-1]['text']):.2f} s"
                 for name, v in runs.items()), file=sys.stderr)
     result: dict = {"pages": len(pages), "lines": n_lines, "rounds": args.rounds, "reps": args.reps,
-                    "before": str(args.before), "after": str(args.after)}
+                    "trees": {"before": tree_commit(args.before), "after": tree_commit(args.after)}}
     for kind in ("html", "text"):
         row = {}
         for name, v in runs.items():
