@@ -309,6 +309,42 @@ def table_stages(res: dict) -> str:
     return out + (f"| **all (profiled)** | 100% | {per_page['html']:.1f} | 100% | {per_page['text']:.1f} |\n")
 
 
+def table_fast_paths(res: dict) -> str:
+    """The checks of the fast paths (``benchmarks.fast_paths``: same output as the plain path on
+    every corpus document, and the speed-up) and the before/after of the package's own speed
+    (``benchmarks.ab``); neither is a step of ``benchmarks.run``, so each row says when its file
+    is missing."""
+    fp, ab = res.get("fast_paths", {}), res.get("ab", {})
+    out = "| check | inputs | differ | speed-up (min / median) |\n|---|---|---|---|\n"
+    lex, tok, cap = fp.get("lexicon_prefilter"), fp.get("tokenizer"), fp.get("attribute_cap")
+    if lex:
+        s = lex["seconds"]
+        out += (f"| lexicon prefilter against `re` (`fast_paths`) | {lex['documents']:,} documents, "
+                f"{lex['lines']:,} lines | {lex['disagreements']} (lexicon, line) hits | "
+                f"{lex['speedup_min']:.2f}× / {s['re']['median'] / s['prefilter']['median']:.2f}× |\n")
+    if tok:
+        s = tok["seconds"]
+        out += (f"| compiled tokenizer against the regex path (`fast_paths`) | {tok['documents']:,} documents, "
+                f"{tok['tokens']:,} tokens | {tok['differing_documents']} documents | "
+                f"{tok['speedup_min']:.2f}× / {s['regex']['median'] / s['compiled']['median']:.2f}× |\n")
+    if cap:
+        out += (f"| attribute cap (`fast_paths`) | {cap['pages']:,} pages | {cap['changed']} pages changed | "
+                f"{cap['bytes'] / 1e6 / max(cap['seconds'], 1e-9):.0f} MB/s |\n")
+    if not fp:
+        out += "| `fast_paths` | not run (`python -m benchmarks.fast_paths`) | | |\n"
+    if ab:
+        trees = ab.get("trees", {})
+        names = " against ".join(str(trees.get(k, {}).get("commit")) for k in ("after", "before"))
+        for kind, call in (("html", "clean_html"), ("text", "clean")):
+            r = ab[kind]
+            out += (f"| `{call}`, {names} (`ab`, {ab['rounds']} rounds, first repetition "
+                    f"{r['speedup_first']:.2f}×) | {ab['pages']} Scrapinghub pages | – | "
+                    f"{r['speedup_min']:.2f}× / {r['speedup_median']:.2f}× |\n")
+    else:
+        out += "| before/after | not run (`python -m benchmarks.ab --before OLD_TREE`) | | |\n"
+    return out
+
+
 def table_trees(res: dict) -> str:
     """The trees' quality/speed curve: grouped-CV binary F1 with each fold's booster cut to n trees
     (cv.json ``trees``; the whole booster is the main result) beside the throughput of the shipped
@@ -782,7 +818,7 @@ def run(*, results: Path = ROOT / "results", data: Path = ROOT / "data", paper: 
               "errors": table_errors(corpus, preds["html"]), "fine_errors": table_fine_errors(corpus, preds["html"]),
               "languages": table_languages(res), "page_types": table_page_types(res),
               "rounds": table_breakdown(res, "fine_by_rounds", "annotation rounds"), "speed": table_speed(res), "stages": table_stages(res),
-              "trees": table_trees(res),
+              "trees": table_trees(res), "fast_paths": table_fast_paths(res),
               "numbers": table_readme(res),
               "gold_counts": table_gold_counts(res), "agreement": table_agreement(res),
               "seed_errors": table_seed_errors(res), "targets": table_targets(res),

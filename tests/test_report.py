@@ -124,3 +124,14 @@ def test_rounds_macro_is_nan_for_a_span_the_run_lacks():
     got = rounds_macro({"cv": {"html": html, "text": {}}})
     assert got["span1"]["html"] == 0.7 and math.isnan(got["span1"]["text"]) and math.isnan(got["span2"]["html"])
     assert len(got) == len(ROUND_SPANS) and math.isnan(got[f"span{len(ROUND_SPANS)}"]["text"])
+
+
+def test_fast_paths_table_says_which_checks_were_not_run():
+    empty = report.table_fast_paths({})
+    assert "not run (`python -m benchmarks.fast_paths`)" in empty and "not run (`python -m benchmarks.ab" in empty
+    tokenizer = {"documents": 3, "tokens": 40, "differing_documents": 1, "speedup_min": 4.0,
+                 "seconds": {"compiled": {"median": 1.0}, "regex": {"median": 5.0}}}
+    table = report.table_fast_paths({"fast_paths": {"tokenizer": tokenizer}})
+    row = next(line for line in table.splitlines() if "tokenizer" in line)
+    assert "3 documents, 40 tokens" in row and "| 1 documents |" in row and "4.00× / 5.00×" in row
+    assert "lexicon prefilter" not in table and "not run (`python -m benchmarks.ab" in table
