@@ -101,6 +101,11 @@ CODE_POINTS = 0x110000
 #: text crafted so that many words share a slot would make the lookups quadratic, so past this
 #: bound the tokens are found by the regex path instead (linear, the same result).
 MAX_PROBES = 64
+#: 32-bit FNV-1a over code points and MurmurHash3's 32-bit finaliser: the hashes of the tokenizer's
+#: table here and of the hashed word features (``detectors.learned.hashing``).
+MASK_32 = 0xFFFFFFFF
+FNV_OFFSET, FNV_PRIME = 0x811C9DC5, 0x01000193
+FMIX1, FMIX2 = 0x85EBCA6B, 0xC2B2AE35
 
 
 @lru_cache(maxsize=4)
@@ -172,13 +177,13 @@ def _token_ids(codes, classes, max_probes):  # pragma: no cover - compiled
         if cl == 1:
             while i < n and classes[codes[i]] == 1:
                 i += 1
-        h = 0x811C9DC5
+        h = FNV_OFFSET
         for j in range(start, i):
-            h = ((h ^ int(codes[j])) * 0x01000193) & 0xFFFFFFFF
+            h = ((h ^ int(codes[j])) * FNV_PRIME) & MASK_32
         x = h ^ (h >> 16)
-        x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+        x = (x * FMIX1) & MASK_32
         x ^= x >> 13
-        x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+        x = (x * FMIX2) & MASK_32
         x ^= x >> 16
         slot = x & (size - 1)
         found = -1

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...compiled import compiled as compiled_loop
-from ...lines import CJK_RANGES, re_class
+from ...lines import CJK_RANGES, FMIX1, FMIX2, FNV_OFFSET, FNV_PRIME, MASK_32, re_class
 
 #: Character classes of :func:`char_classes`.
 SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
@@ -40,11 +40,8 @@ SPACE, WORD, OTHER, IDEOGRAPH = 0, 1, 2, 3
 IDEOGRAPH_RANGES = (*CJK_RANGES, (0x31F0, 0x31FF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
 #: The largest ``n_features``: columns are the low bits of a 32-bit hash, stored as int32.
 MAX_FEATURES = 2**31
-_MASK = 0xFFFFFFFF
-_FNV_OFFSET, _FNV_PRIME = 0x811C9DC5, 0x01000193
 _BIGRAM_MIX = 0x9E3779B1  # the golden-ratio constant: (first * it + second) orders the pair
 _UNIGRAM_SEED = 0x5BD1E995  # unigram and bigram hashes are kept apart before the finaliser
-_FMIX1, _FMIX2 = 0x85EBCA6B, 0xC2B2AE35  # MurmurHash3's 32-bit finaliser
 
 
 @lru_cache(maxsize=1)
@@ -83,18 +80,18 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
                 word = -1
             single = -1
             if cl == WORD:
-                word = ((_FNV_OFFSET if word < 0 else word) ^ c) * _FNV_PRIME & _MASK
+                word = ((FNV_OFFSET if word < 0 else word) ^ c) * FNV_PRIME & MASK_32
             elif cl != SPACE:
-                single = ((_FNV_OFFSET ^ c) * _FNV_PRIME) & _MASK
+                single = ((FNV_OFFSET ^ c) * FNV_PRIME) & MASK_32
             for h in (ended, single):
                 if h < 0:
                     continue
                 for t in range(2 if prev >= 0 else 1):  # the unigram, then the bigram with prev
-                    x = (h ^ _UNIGRAM_SEED) if t == 0 else ((prev * _BIGRAM_MIX + h) & _MASK)
+                    x = (h ^ _UNIGRAM_SEED) if t == 0 else ((prev * _BIGRAM_MIX + h) & MASK_32)
                     x ^= x >> 16
-                    x = (x * _FMIX1) & _MASK
+                    x = (x * FMIX1) & MASK_32
                     x ^= x >> 13
-                    x = (x * _FMIX2) & _MASK
+                    x = (x * FMIX2) & MASK_32
                     x ^= x >> 16
                     cols[k] = x & mask
                     k += 1
