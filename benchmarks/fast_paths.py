@@ -51,6 +51,14 @@ def all_hits(docs: list[list[str]], use_prefilter: bool = True) -> list[np.ndarr
     return out
 
 
+def timed_pair(fast_name: str, fast, plain_name: str, plain, repeats: int) -> dict:
+    """Seconds (min and median) of a fast path and its plain path, each one pass over the whole
+    corpus per repetition, interleaved (:func:`benchmarks.speed.interleaved`), and the speed-up."""
+    times = interleaved({fast_name: lambda _: fast(), plain_name: lambda _: plain()}, [None], repeats)
+    return {"seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
+            "speedup_min": times[plain_name]["min_s"] / times[fast_name]["min_s"]}
+
+
 def compare_tokenizers(docs: list[list[str]], repeats: int) -> dict:
     """:func:`boilerplate.lines.line_token_ids` with and without the compiled kernel on every
     document: the documents where they differ, the tokens, and the seconds of each."""
@@ -60,11 +68,8 @@ def compare_tokenizers(docs: list[list[str]], repeats: int) -> dict:
     fast, slow = tokens(True), tokens(False)
     differ = sum(a[0] != b[0] or not np.array_equal(a[1], b[1]) or not np.array_equal(a[2], b[2])
                  for a, b in zip(fast, slow))
-    times = interleaved({"compiled": lambda _: tokens(True), "regex": lambda _: tokens(False)}, [None], repeats)
     return {"documents": len(docs), "tokens": int(sum(len(a[1]) for a in slow)), "differing_documents": int(differ),
-            "repeats": repeats,
-            "seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
-            "speedup_min": times["regex"]["min_s"] / times["compiled"]["min_s"]}
+            "repeats": repeats, **timed_pair("compiled", lambda: tokens(True), "regex", lambda: tokens(False), repeats)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,13 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     fast, slow = all_hits(docs), plain()
     disagree = int(sum((a != b).sum() for a, b in zip(fast, slow)))
     hits = {name: int(sum(a[k].sum() for a in slow)) for k, name in enumerate(lexicons.LEXICONS)}
-    # one contender per engine; each "input" is the whole corpus, so a repetition is one pass
-    times = interleaved({"prefilter": lambda _: all_hits(docs), "re": lambda _: plain()}, [None], args.repeats)
-    lexicon = {
-        "documents": len(docs), "lines": n_lines, "disagreements": disagree, "hits": hits,
-        "seconds": {k: {"min": v["min_s"], "median": v["median_s"]} for k, v in times.items()},
-        "speedup_min": times["re"]["min_s"] / times["prefilter"]["min_s"],
-    }
+    lexicon = {"documents": len(docs), "lines": n_lines, "disagreements": disagree, "hits": hits,
+               **timed_pair("prefilter", lambda: all_hits(docs), "re", plain, args.repeats)}
     html.cap_attributes(b"<p>warm-up: numba loads or compiles the scan</p>" * 100)
     pages = changed = size = 0
     seconds = 0.0
