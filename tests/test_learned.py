@@ -667,3 +667,24 @@ def test_with_trees_predicts_with_fewer_trees_and_leaves_the_model_unchanged():
     assert not np.allclose(cut.predict_proba(doc), full)
     assert np.array_equal(fitted.predict_proba(doc), full)
     assert np.array_equal(fitted.with_trees(20).predict_proba(doc), full)
+
+
+def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path):
+    docs = _docs(9)
+    model = LearnedDetector(max_iter=10, stack_kinds=True).fit(docs)
+    plain = LearnedDetector(max_iter=10).fit(docs)
+    n_kinds = len(model.kinds_)
+    assert n_kinds == 3
+    # the booster reads the line's and the run's kind log-probabilities: 1 + 4 offsets + the window mean
+    assert model.forest_["forest_feature"].max() < plain._stage_widths(n_kinds)[0] + 6 * n_kinds
+    assert model._stage_widths(n_kinds)[0] == plain._stage_widths(n_kinds)[0] + 6 * n_kinds
+    proba = model.predict_proba(docs[0])
+    assert np.allclose(proba[:-1].sum(axis=1), 1) and proba[-1].sum() == 0
+    labels = model.predict(docs[0])
+    assert model.body_mask(docs[0]).tolist() == [lab == "body" for lab in labels]
+    path = tmp_path / "stacked.npz"
+    model.save(path)
+    loaded = LearnedDetector.load(path)
+    assert loaded.stack_kinds and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    with pytest.raises(ValueError, match="stack_kinds"):
+        LearnedDetector(stack_kinds="yes").fit(docs)

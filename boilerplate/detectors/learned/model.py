@@ -77,6 +77,10 @@ STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
 KIND_STAGE_ITER = 100
+#: With ``stack_kinds``, the booster sees the flat kind model's log-probabilities of the line, of
+#: the non-blank lines at these offsets, and their mean over this half-width.
+STACK_KIND_OFFSETS = (-2, -1, 1, 2)
+STACK_KIND_WINDOW = 5
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence", "runs")
 KIND_STAGES = ("flat", "context", "context-linear")
 #: The offsets :func:`tune_kind_offsets` tries for each kind's log-probability, swept kind by kind
@@ -110,7 +114,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
-               "markup_words": bool, "kind_offsets": (list, None)}
+               "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -287,7 +291,7 @@ class LearnedDetector(Detector):
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
-                 kind_offsets: tuple[float, ...] | None = None):
+                 kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -306,6 +310,7 @@ class LearnedDetector(Detector):
         self.kind_window = kind_window
         self.markup_words = markup_words
         self.kind_offsets = kind_offsets
+        self.stack_kinds = stack_kinds
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -331,12 +336,22 @@ class LearnedDetector(Detector):
         scaled = (dense - self.scaler_mean_) / self.scaler_scale_
         return sp.hstack([hashed, sp.csr_matrix(scaled)], format="csr")
 
-    def _stack(self, dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    def _stack(self, dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray,
+               kind_p: np.ndarray | None = None) -> np.ndarray:
+        """The booster's rows: the dense features, the text model's logit and its neighbours'; with
+        ``stack_kinds`` (and ``kind_p``, the flat kind model's probabilities) also the kinds'
+        log-probabilities of the line and the run around it."""
         logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
         ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
         if "sequence" in self.ablate:
             ctx = np.zeros_like(ctx)
-        return np.hstack([dense, logit[:, None], ctx])
+        if not self.stack_kinds or kind_p is None:
+            return np.hstack([dense, logit[:, None], ctx])
+        evidence = np.log(np.clip(kind_p, 1e-6, 1))
+        around = context_windows(evidence, blank, offsets=STACK_KIND_OFFSETS, window=STACK_KIND_WINDOW)
+        if "sequence" in self.ablate:
+            around = np.zeros_like(around)
+        return np.hstack([dense, logit[:, None], ctx, evidence, around])
 
     # fit --------------------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -357,6 +372,7 @@ class LearnedDetector(Detector):
             ("kind_class_weight", self.kind_class_weight in (None, "balanced"), "None or 'balanced'"),
             ("kind_window", int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
             ("markup_words", isinstance(self.markup_words, bool), "a bool"),
+            ("stack_kinds", isinstance(self.stack_kinds, bool), "a bool"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
              f"None or {len(KINDS)} finite numbers in [-{MAX_KIND_OFFSET}, {MAX_KIND_OFFSET}] ({', '.join(KINDS)})"),
         ]
@@ -424,18 +440,6 @@ class LearnedDetector(Detector):
         if n_groups < 2 or self.stack_folds < 2:
             oof = lr.predict_proba(X)[:, 1]
 
-        # The booster needs each document's lines in order (blank rows dropped) for the windows.
-        stacked, start = [], 0
-        for d in dense:
-            n = len(d)
-            stacked.append(self._stack(d, oof[start:start + n], np.zeros(n, dtype=bool)))
-            start += n
-        S = np.vstack(stacked)
-        hgb = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
-                                             max_leaf_nodes=self.max_leaf_nodes, early_stopping=False,
-                                             random_state=self.random_state).fit(S, y)
-        self.forest_ = export_forest(hgb)
-
         if self.kind_window > 0:  # the kind models also see the words of the run around each line
             XK = sp.hstack([X, sp.vstack([neighbour_words(h, np.zeros(h.shape[0], dtype=bool), self.kind_window)
                                           for h in hashed], format="csr")], format="csr")
@@ -453,6 +457,23 @@ class LearnedDetector(Detector):
                 weight[rows] = self.silver_weight
             fine = weight > 0
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
+        kind_oof = None
+        if self.stack_kinds and len(self.kinds_) >= 2:
+            kind_oof = self._oof_kind_proba(XK, kind, weight, fine, group)
+
+        # The booster needs each document's lines in order (blank rows dropped) for the windows.
+        stacked, start = [], 0
+        for d in dense:
+            n = len(d)
+            stacked.append(self._stack(d, oof[start:start + n], np.zeros(n, dtype=bool),
+                                       None if kind_oof is None else kind_oof[start:start + n]))
+            start += n
+        S = np.vstack(stacked)
+        hgb = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                             max_leaf_nodes=self.max_leaf_nodes, early_stopping=False,
+                                             random_state=self.random_state).fit(S, y)
+        self.forest_ = export_forest(hgb)
+
         if len(self.kinds_) >= 2:
             classes, coef, intercept = fit_sparse_logistic(
                 XK[fine], kind[fine], weight[fine], C=self.C, max_iter=self.kind_max_iter,
@@ -469,6 +490,39 @@ class LearnedDetector(Detector):
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
         return self
+
+    def _oof_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
+                        group: np.ndarray) -> np.ndarray:
+        """Out-of-fold flat kind probabilities of every training line (columns in ``kinds_`` order):
+        the sites are split into ``stack_folds`` parts (at least 2), and each part's lines are
+        predicted by a kind model fitted on the kind-labeled lines of the other parts' sites, so the
+        booster learns how far to trust the kinds on sites the kind model never saw."""
+        from sklearn.model_selection import GroupKFold
+
+        out = np.full((X.shape[0], len(self.kinds_)), 1.0 / len(self.kinds_))
+        n_parts = min(max(self.stack_folds, 2), len(set(group)))
+        if n_parts < 2:
+            return self._kind_proba_flat_fit(X, kind, weight, fine, X)
+        for tr, te in GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group):
+            rows = tr[fine[tr]]
+            if len(set(kind[rows])) < 2:
+                continue
+            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te])
+        return out
+
+    def _kind_proba_flat_fit(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray | None,
+                             X_new) -> np.ndarray:
+        """A flat kind model fitted on the rows of ``X`` (those in ``fine``, if given), its
+        probabilities of the rows of ``X_new`` in ``kinds_`` order (0 for a kind it never saw)."""
+        if fine is not None:
+            X, kind, weight = X[fine], kind[fine], weight[fine]
+        classes, coef, intercept = fit_sparse_logistic(
+            X, kind, weight, C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
+            class_weight=self.kind_class_weight)
+        part = _softmax(np.asarray(X_new @ coef.T) + intercept)
+        classes = list(classes)
+        return np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
+                                for k in self.kinds_])
 
     def _kind_proba_flat(self, X) -> np.ndarray:
         if len(self.kinds_) < 2:
@@ -504,13 +558,8 @@ class LearnedDetector(Detector):
             for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
                 held = np.ones(X.shape[0], dtype=bool)
                 held[rows[tr]] = False
-                classes, coef, intercept = fit_sparse_logistic(
-                    X[rows[tr]], kind[rows[tr]], weight[rows[tr]], C=self.C, max_iter=self.kind_max_iter,
-                    random_state=self.random_state, class_weight=self.kind_class_weight)
-                part = _softmax(np.asarray(X[held] @ coef.T) + intercept)
-                classes = list(classes)
-                total[held] += np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
-                                                for k in self.kinds_])
+                total[held] += self._kind_proba_flat_fit(X[rows[tr]], kind[rows[tr]], weight[rows[tr]], None,
+                                                         X[held])
                 count[held] += 1
             kind_p = total / np.maximum(count, 1)[:, None]
         else:
@@ -566,13 +615,14 @@ class LearnedDetector(Detector):
         return feats, H, Z, blanks, bounds
 
     def _p_body(self, feats: list, Z: np.ndarray, text_words: np.ndarray, blanks: list,
-                bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                bounds: np.ndarray, kind_p: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The text model's P(body) and the booster's, from the word share of the text model's
-        score (``text_words``, the hashed words times their weights) and the scaled dense features."""
+        score (``text_words``, the hashed words times their weights) and the scaled dense features
+        (with ``stack_kinds``, also the flat kind probabilities ``kind_p``)."""
         n_dense = Z.shape[1]
         text_score = _sigmoid(text_words + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
                               + self.text_intercept_)
-        S = np.vstack([self._stack(x, text_score[a:b], blank)
+        S = np.vstack([self._stack(x, text_score[a:b], blank, None if kind_p is None else kind_p[a:b])
                        for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
         return text_score, _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
 
@@ -589,8 +639,31 @@ class LearnedDetector(Detector):
         """
         self._check_fitted()
         feats, H, Z, blanks, bounds = self._prepared([doc])
-        _, p_body = self._p_body(feats, Z, np.asarray(H @ self.text_coef_[:HASH_FEATURES]), blanks, bounds)
+        if self._stacks_kinds():
+            word_weights, n_kinds = self._word_weights()
+            G = np.asarray(H @ word_weights)
+            _, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
+                                     self._flat_kind_proba(G, Z, blanks, bounds, n_kinds))
+        else:
+            _, p_body = self._p_body(feats, Z, np.asarray(H @ self.text_coef_[:HASH_FEATURES]), blanks, bounds)
         return (p_body >= self.threshold) & ~blanks[0]
+
+    def _stacks_kinds(self) -> bool:
+        """Whether the booster reads the flat kind probabilities (``stack_kinds`` and two kinds or more)."""
+        return bool(self.stack_kinds) and len(self.kinds_) >= 2
+
+    def _flat_kind_proba(self, G: np.ndarray, Z: np.ndarray, blanks: list, bounds: np.ndarray,
+                         n_kinds: int) -> np.ndarray:
+        """The flat kind model's P(kind | not body) of every line (columns in ``kinds_`` order), from
+        the word scores ``G`` (:meth:`_word_weights`) and the scaled dense features ``Z``."""
+        if n_kinds < 2:
+            return np.ones((len(Z), len(self.kinds_)))
+        logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
+        if self.kind_window > 0:
+            run = G[:, 1 + n_kinds:]
+            logit += np.vstack([window_mean(run[a:b], blank, self.kind_window)
+                                for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
+        return _softmax(logit)
 
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """(lines x labels) probabilities for several documents with one model call (faster).
@@ -608,19 +681,12 @@ class LearnedDetector(Detector):
         feats, H, Z, blanks, bounds = self._prepared(docs)
         word_weights, n_kinds = self._word_weights()
         G = np.asarray(H @ word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
-        text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds)
+        kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds) if self.kinds_ else None
+        text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
+                                          kind_p if self._stacks_kinds() else None)
         proba = np.zeros((len(p_body), N_LABELS))
         proba[:, BODY_INDEX] = p_body
-        if self.kinds_:
-            if n_kinds < 2:
-                kind_p = np.ones((len(p_body), len(self.kinds_)))
-            else:
-                logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
-                if self.kind_window > 0:
-                    run = G[:, 1 + n_kinds:]
-                    logit += np.vstack([window_mean(run[a:b], blank, self.kind_window)
-                                        for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
-                kind_p = _softmax(logit)
+        if kind_p is not None:
             if getattr(self, "kind_forest_", None):
                 S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank)
                                for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
@@ -821,7 +887,8 @@ class LearnedDetector(Detector):
         row = np.zeros((1, len(feature_layout(self.html).names)))
         score, blank = np.full(1, 0.5), np.zeros(1, dtype=bool)
         k = max(n_kinds, 1)
-        return (self._stack(row, score, blank).shape[1],
+        kind_p = np.full((1, k), 1 / k) if self.stack_kinds and n_kinds >= 2 else None
+        return (self._stack(row, score, blank, kind_p).shape[1],
                 self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank).shape[1])
 
     def _member_caps(self, n_kinds: int) -> dict[str, tuple[int, int]]:
