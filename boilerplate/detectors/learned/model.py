@@ -270,14 +270,20 @@ class LearnedDetector(Detector):
     class/id, landmark and tag (:func:`~.features.hashed_cues`), to its hashed words, for the text
     and kind models; the ``markup`` ablation removes them too. Files saved before this parameter
     existed load with it off.
-    ``kind_stage`` is ``"flat"`` (the kind model alone decides the kind of each line) or
     ``kind_window`` > 0 gives the kind model the words of the run a line sits in: the mean hashed
     words of the ``kind_window`` non-blank lines before and after it, as a second block of hashed
     features beside the line's own.
+    ``kind_stage`` is ``"flat"`` (the kind model alone decides the kind of each line) or
     ``"context"``: a second stage, a gradient-boosted classifier over the six kinds, sees the kind
     model's out-of-fold probabilities of the line and of its neighbours (offsets and window means
     over several sizes), the text model's score in the same windows, the dense features, and run
-    features (the length of the run of lines of the same shape and the line's place in it).
+    features (the length of the run of lines of the same shape and the line's place in it);
+    ``"context-linear"`` is the same stage as a logistic regression without the dense features.
+    ``stack_kinds`` gives the P(body) booster the kind model's evidence too: the flat kind model's
+    log-probabilities of the line, of the non-blank lines at :data:`STACK_KIND_OFFSETS` and their
+    mean over :data:`STACK_KIND_WINDOW` lines on each side (out-of-fold during ``fit``, sites
+    split into ``stack_folds`` parts), so a run that reads as an appeal or a teaser list can be
+    dropped as a whole; cleaning then evaluates the kind model as well.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
     line that is not body takes its likeliest kind) or six numbers, one per kind in ``KINDS``
     order, added to the kinds' log-probabilities before the argmax. Argmax is the F1-best rule only
