@@ -675,9 +675,9 @@ def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path):
     plain = LearnedDetector(max_iter=10).fit(docs)
     n_kinds = len(model.kinds_)
     assert n_kinds == 3
-    # the booster reads the line's and the run's kind log-probabilities: 1 + 4 offsets + the window mean
-    assert model.forest_["forest_feature"].max() < plain._stage_widths(n_kinds)[0] + 6 * n_kinds
-    assert model._stage_widths(n_kinds)[0] == plain._stage_widths(n_kinds)[0] + 6 * n_kinds
+    # the booster reads the line's and the run's kind log-probabilities (1 + 4 offsets + the window
+    # mean) and the page means of them and of the text logit
+    assert model._stage_widths(n_kinds)[0] == plain._stage_widths(n_kinds)[0] + 7 * n_kinds + 1
     proba = model.predict_proba(docs[0])
     assert np.allclose(proba[:-1].sum(axis=1), 1) and proba[-1].sum() == 0
     labels = model.predict(docs[0])

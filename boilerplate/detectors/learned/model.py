@@ -78,9 +78,12 @@ STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
 KIND_STAGE_ITER = 100
 #: With ``stack_kinds``, the booster sees the flat kind model's log-probabilities of the line, of
-#: the non-blank lines at these offsets, and their mean over this half-width.
+#: the non-blank lines at these offsets, and their mean over this half-width; and the page's mean of
+#: the kinds' log-probabilities and of the text model's logit (what kind of page it is).
 STACK_KIND_OFFSETS = (-2, -1, 1, 2)
 STACK_KIND_WINDOW = 5
+#: A window half-width no page reaches: :func:`context_windows`' mean over it is the page mean.
+PAGE_WINDOW = 1 << 40
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence", "runs")
 KIND_STAGES = ("flat", "context", "context-linear")
 #: The offsets :func:`tune_kind_offsets` tries for each kind's log-probability, swept kind by kind
@@ -281,9 +284,10 @@ class LearnedDetector(Detector):
     ``"context-linear"`` is the same stage as a logistic regression without the dense features.
     ``stack_kinds`` gives the P(body) booster the kind model's evidence too: the flat kind model's
     log-probabilities of the line, of the non-blank lines at :data:`STACK_KIND_OFFSETS` and their
-    mean over :data:`STACK_KIND_WINDOW` lines on each side (out-of-fold during ``fit``, sites
-    split into ``stack_folds`` parts), so a run that reads as an appeal or a teaser list can be
-    dropped as a whole; cleaning then evaluates the kind model as well.
+    mean over :data:`STACK_KIND_WINDOW` lines on each side, and the page's means of them and of
+    the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts),
+    so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
+    page told from an article; cleaning then evaluates the kind model as well.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
     line that is not body takes its likeliest kind) or six numbers, one per kind in ``KINDS``
     order, added to the kinds' log-probabilities before the argmax. Argmax is the F1-best rule only
@@ -355,9 +359,10 @@ class LearnedDetector(Detector):
             return np.hstack([dense, logit[:, None], ctx])
         evidence = np.log(np.clip(kind_p, 1e-6, 1))
         around = context_windows(evidence, blank, offsets=STACK_KIND_OFFSETS, window=STACK_KIND_WINDOW)
+        page = context_windows(np.column_stack([evidence, logit]), blank, offsets=(), window=PAGE_WINDOW)
         if "sequence" in self.ablate:
-            around = np.zeros_like(around)
-        return np.hstack([dense, logit[:, None], ctx, evidence, around])
+            around, page = np.zeros_like(around), np.zeros_like(page)
+        return np.hstack([dense, logit[:, None], ctx, evidence, around, page])
 
     # fit --------------------------------------------------------------------------------------
     def _validate_params(self) -> None:
