@@ -29,11 +29,12 @@ from threadpoolctl import threadpool_limits
 
 from boilerplate.detectors.learned import LearnedDetector, cache_features, tune_kind_offsets
 from boilerplate.eval.dataset import read_jsonl
-from boilerplate.eval.metrics import calibration, line_prf
+from boilerplate.eval.metrics import calibration
 from boilerplate.labels import BODY, BODY_INDEX, KINDS, LABELS
 
 from .agreement import read_passes
 from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
+from .eval_seeds import seed_scores
 from .train_default import KIND_DECISION, SHIPPED_PARAMS
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.91, 0.05), 2))  # the binary knob, swept for the PR curve
@@ -274,13 +275,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             res["fine_offsets"] = fine_scores(docs, decided["preds"], hand)
             res.update(breakdowns(docs, preds, hand))
         if not html:  # seeds: a model that never saw them
-            sp = seed_preds
-            res["seeds"] = line_prf([g for d in seeds for g in d.labels], [p for s in sp for p in s], LABELS)
-            res["seeds"]["pred"] = sp
-            res["seeds"]["body_lines_dropped"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
-                                                  if g == BODY and p != BODY]
-            res["seeds"]["appeal_ad_teaser_kept"] = [t for d, s in zip(seeds, sp) for t, g, p in zip(d.lines, d.labels, s)
-                                                     if g in ("appeal", "ad", "teaser") and p == BODY]
+            res["seeds"] = seed_scores(seeds, seed_preds)
         results[variant] = res
         with open(out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
             for d, p, pb in zip(docs, preds, p_body):
