@@ -1,3 +1,5 @@
+import pytest
+
 from boilerplate.detectors import get
 from boilerplate.document import Document
 
@@ -66,3 +68,14 @@ def test_detectors_are_scikit_learn_estimators():
         assert twin is not det and twin.get_params() == det.get_params()
         assert repr(det).startswith(type(det).__name__ + "(")
     assert get("c4").set_params(max_word_length=50).max_word_length == 50
+    # the contract as sklearn.base.BaseEstimator has it, without importing scikit-learn for it
+    import inspect
+
+    for det in (get("rules"), get("c4"), LearnedDetector()):
+        init = inspect.signature(type(det).__init__).parameters
+        named = {n for n, p in init.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        assert set(det.get_params()) == named - {"self"}
+        with pytest.raises(ValueError, match="invalid parameter 'no_such'"):
+            det.set_params(no_such=1)
+    assert repr(LearnedDetector(C=2.0, html=True)) == "LearnedDetector(C=2.0, html=True)"
+    assert repr(get("c4", min_words_per_line=5)) == "C4LineFilter(min_words_per_line=5)"

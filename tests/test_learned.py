@@ -688,3 +688,38 @@ def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path):
     assert loaded.stack_kinds and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
     with pytest.raises(ValueError, match="stack_kinds"):
         LearnedDetector(stack_kinds="yes").fit(docs)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_murmur_columns_equal_scikit_learn_murmurhash(compiled):
+    import random
+    import string
+
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.utils import murmurhash3_32
+
+    from boilerplate.detectors.learned.hashing import murmur_columns
+
+    rnd = random.Random(3)
+    alphabet = string.ascii_letters + string.digits + ":/-_é中🎉"
+    words = ["", *("".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24))) for _ in range(2000))]
+    for n_features in (2**18, 2**4, 2**31):
+        want = [abs(murmurhash3_32(w, seed=0)) % n_features for w in words]  # no word here hashes to -2**31
+        assert murmur_columns(words, n_features, compiled=compiled) == want
+    hasher = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False)
+    assert murmur_columns(words[1:50], 2**18, compiled=compiled) == \
+        [hasher.transform([[w]]).indices[0] for w in words[1:50]]
+    assert murmur_columns([], 2**18, compiled=compiled) == []
+
+
+def test_cleaning_never_imports_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys, boilerplate\n"
+            "boilerplate.clean('Home\\nThe council voted on Tuesday to expand the bus network.')\n"
+            "boilerplate.clean_html(b\"<nav class='menu'><a href='/a'>Home</a></nav>"
+            "<p class='story'>The council voted on Tuesday to expand the bus network.</p>\")\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'pandas')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

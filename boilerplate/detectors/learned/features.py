@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 from ...document import Document
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
-from .hashing import hash_lines
+from .hashing import hash_lines, murmur_columns
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -258,22 +257,14 @@ def _link_cue_words(href: str, rel: str, home: str) -> list[str]:
     return [*_link_words(href, home), *(f"hr:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(rel)))]
 
 
-@lru_cache(maxsize=4 * CUE_CACHE_SIZE)
-def _cue_column(word: str) -> int:
-    """The column ``FeatureHasher(n_features=HASH_FEATURES, input_type="string",
-    alternate_sign=False)`` gives ``word`` (MurmurHash3 of its UTF-8 bytes, seed 0)."""
-    h = murmurhash3_32(word, seed=0)
-    return (2**31 - 1 - (HASH_FEATURES - 1)) % HASH_FEATURES if h == -2**31 else abs(h) % HASH_FEATURES
-
-
 @lru_cache(maxsize=CUE_CACHE_SIZE)
 def _block_columns(classid: str, landmark: str, tag: str) -> tuple[int, ...]:
-    return tuple(map(_cue_column, _block_words(classid, landmark, tag)))
+    return tuple(murmur_columns(_block_words(classid, landmark, tag), HASH_FEATURES))
 
 
 @lru_cache(maxsize=CUE_CACHE_SIZE)
 def _link_columns(href: str, rel: str, home: str) -> tuple[int, ...]:
-    return tuple(map(_cue_column, _link_cue_words(href, rel, home)))
+    return tuple(murmur_columns(_link_cue_words(href, rel, home), HASH_FEATURES))
 
 
 def hashed_cues(doc: Document) -> sp.csr_matrix:

@@ -114,6 +114,62 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
     return nnz
 
 
+#: MurmurHash3's block constants (x86, 32-bit); its finaliser's are FMIX1 and FMIX2.
+_MURMUR_C1, _MURMUR_C2 = 0xCC9E2D51, 0x1B873593
+_MURMUR_STEP = 0xE6546B64
+
+
+def _murmur_columns(data, bounds, n_features, out):  # pragma: no cover - compiled
+    # MurmurHash3_x86_32 (seed 0) of the bytes data[bounds[w]:bounds[w + 1]] of each word w, as a
+    # signed 32-bit number, made a column as scikit-learn's FeatureHasher makes it.
+    for w in range(out.shape[0]):
+        lo, hi = int(bounds[w]), int(bounds[w + 1])
+        n = hi - lo
+        end = lo + n - n % 4
+        h = 0
+        for j in range(lo, end, 4):
+            k = int(data[j]) | (int(data[j + 1]) << 8) | (int(data[j + 2]) << 16) | (int(data[j + 3]) << 24)
+            k = (k * _MURMUR_C1) & MASK_32
+            k = ((k << 15) | (k >> 17)) & MASK_32
+            h ^= (k * _MURMUR_C2) & MASK_32
+            h = ((h << 13) | (h >> 19)) & MASK_32
+            h = (h * 5 + _MURMUR_STEP) & MASK_32
+        if end < hi:
+            k = 0
+            for j in range(hi - 1, end - 1, -1):
+                k = (k << 8) | int(data[j])
+            k = (k * _MURMUR_C1) & MASK_32
+            k = ((k << 15) | (k >> 17)) & MASK_32
+            h ^= (k * _MURMUR_C2) & MASK_32
+        h ^= n
+        h ^= h >> 16
+        h = (h * FMIX1) & MASK_32
+        h ^= h >> 13
+        h = (h * FMIX2) & MASK_32
+        h ^= h >> 16
+        signed = h - 4294967296 if h >= 2147483648 else h
+        if signed == -2147483648:  # abs() of it does not fit: FeatureHasher's own rule
+            out[w] = (2147483647 - (n_features - 1)) % n_features
+        else:
+            out[w] = abs(signed) % n_features
+
+
+def murmur_columns(words: list[str], n_features: int, compiled: bool = True) -> list[int]:
+    """The column of each of ``words`` in ``n_features`` columns as scikit-learn's
+    ``FeatureHasher(n_features, input_type="string", alternate_sign=False)`` puts it: the absolute
+    value of the signed MurmurHash3 (x86, 32-bit, seed 0) of the word's UTF-8 bytes, modulo
+    ``n_features`` (what ``sklearn.utils.murmurhash3_32`` computes; written here so that cleaning
+    does not import scikit-learn). One compiled pass over all the words; ``compiled=False`` runs
+    the plain Python loop (tests)."""
+    encoded = [word.encode("utf-8") for word in words]
+    bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=bounds[1:])
+    out = np.empty(len(encoded), dtype=np.int64)
+    run = (compiled_loop(_murmur_columns) or _murmur_columns) if compiled else _murmur_columns
+    run(np.frombuffer(b"".join(encoded), dtype=np.uint8), bounds, int(n_features), out)
+    return out.tolist()
+
+
 def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.csr_matrix:
     """Hashed, counted, unit-length uni- and bigram rows of ``lines`` (already lower-cased and cut
     to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.

@@ -605,9 +605,10 @@ class LearnedDetector(Detector):
         return hasattr(self, "forest_")
 
     def _check_fitted(self) -> None:
-        from sklearn.utils.validation import check_is_fitted
+        if not self.__sklearn_is_fitted__():
+            from sklearn.exceptions import NotFittedError  # imported on this error alone
 
-        check_is_fitted(self, msg="this %(name)s is not fitted: call fit() or load a model")
+            raise NotFittedError(f"this {type(self).__name__} is not fitted: call fit() or load a model")
 
     def predict_proba(self, doc: Document) -> np.ndarray:
         return self.predict_proba_many([doc])[0]
