@@ -9,7 +9,10 @@ after, before, ...), on the same inputs: ``boilerplate.clean_html`` over the Scr
 the same text), each after one warm-up page. Each process prints its seconds; the minimum and
 median over ``--rounds`` rounds are compared, as ``benchmarks.speed`` does for peers. The first
 repetition inside each process is also kept (``first_s``): the package's caches (class/id and link
-words, class/id strings) are cold then, as on a stream of pages from many sites.
+words, class/id strings) are cold then, as on a stream of pages from many sites. And each process's
+start: the seconds from before ``import boilerplate`` to the end of its first ``clean_html`` and
+``clean`` calls (``ready_s``: imports, compiled-code caches, models, lexicon database), what a
+command-line run or a worker pays once.
 """
 
 from __future__ import annotations
@@ -29,13 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = r"""
 import json, os, pickle, sys, time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-import boilerplate
 pages = pickle.load(open(sys.argv[1], "rb"))
 texts = pickle.load(open(sys.argv[2], "rb"))
 reps = int(sys.argv[3])
+start = time.perf_counter()
+import boilerplate
 boilerplate.clean_html(pages[0])
 boilerplate.clean(texts[0])
-out = {"html": [], "text": [], "package": os.path.dirname(boilerplate.__file__)}
+ready = time.perf_counter() - start
+out = {"html": [], "text": [], "ready_s": ready, "package": os.path.dirname(boilerplate.__file__)}
 for _ in range(reps):
     start = time.perf_counter()
     for page in pages:
@@ -117,12 +122,20 @@ def main(argv: list[str] | None = None) -> int:
         row["speedup_median"] = row["before"]["median_s"] / row["after"]["median_s"]
         row["speedup_first"] = row["before"]["first_min_s"] / row["after"]["first_min_s"]
         result[kind] = row
+    ready = {name: [x["ready_s"] for x in v] for name, v in runs.items()}
+    result["startup"] = {**{name: {"min_s": min(v), "median_s": statistics.median(v), "runs_s": v}
+                            for name, v in ready.items()},
+                         "speedup_min": min(ready["before"]) / min(ready["after"]),
+                         "speedup_median": statistics.median(ready["before"]) / statistics.median(ready["after"])}
     per = {"html": (len(pages), "pages/s"), "text": (n_lines, "lines/s")}
     for kind, (n, unit) in per.items():
         r = result[kind]
         print(f"{kind}: before {n / r['before']['min_s']:,.1f} {unit}, after {n / r['after']['min_s']:,.1f} {unit} "
               f"(min); speed-up {r['speedup_min']:.3f}x min, {r['speedup_median']:.3f}x median, "
               f"{r['speedup_first']:.3f}x first repetition (cold caches)")
+    st = result["startup"]
+    print(f"start (import and first calls): before {st['before']['min_s']:.2f} s, after {st['after']['min_s']:.2f} s "
+          f"(min); {st['speedup_min']:.2f}x min, {st['speedup_median']:.2f}x median")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=1) + "\n")

@@ -340,6 +340,11 @@ def table_fast_paths(res: dict) -> str:
             out += (f"| `{call}`, {names} (`ab`, {ab['rounds']} rounds, first repetition "
                     f"{r['speedup_first']:.2f}×) | {ab['pages']} Scrapinghub pages | – | "
                     f"{r['speedup_min']:.2f}× / {r['speedup_median']:.2f}× |\n")
+        st = ab.get("startup")  # runs of ab from before it timed the start have none
+        if st:
+            out += (f"| process start: import and first calls, {names} (`ab`) | "
+                    f"{st['before']['min_s']:.2f} s → {st['after']['min_s']:.2f} s | – | "
+                    f"{st['speedup_min']:.2f}× / {st['speedup_median']:.2f}× |\n")
     else:
         out += "| before/after | not run (`python -m benchmarks.ab --before OLD_TREE`) | | |\n"
     return out

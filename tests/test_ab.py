@@ -14,6 +14,7 @@ def test_a_tree_is_timed_in_its_own_process(tmp_path: Path):
     texts.write_bytes(pickle.dumps(["Home\nThe council voted on Tuesday to expand the bus network."]))
     out = run_tree(ROOT, pages, texts, reps=2)
     assert len(out["html"]) == len(out["text"]) == 2 and min(out["html"] + out["text"]) > 0
+    assert out["ready_s"] > 0
     assert Path(out["package"]).resolve() == (ROOT / "boilerplate").resolve()
 
 

@@ -135,3 +135,13 @@ def test_fast_paths_table_says_which_checks_were_not_run():
     row = next(line for line in table.splitlines() if "tokenizer" in line)
     assert "3 documents, 40 tokens" in row and "| 1 documents |" in row and "4.00× / 5.00×" in row
     assert "lexicon prefilter" not in table and "not run (`python -m benchmarks.ab" in table
+
+
+def test_fast_paths_table_gives_the_start_when_ab_timed_it():
+    side = {"speedup_first": 1.0, "speedup_min": 1.1, "speedup_median": 1.2}
+    ab = {"rounds": 3, "pages": 2, "trees": {"before": {"commit": "aaa"}, "after": {"commit": "bbb"}},
+          "html": side, "text": side}
+    assert "process start" not in report.table_fast_paths({"ab": ab})  # a run from before it was timed
+    ab["startup"] = {"before": {"min_s": 3.0}, "after": {"min_s": 1.5}, "speedup_min": 2.0, "speedup_median": 1.9}
+    row = next(line for line in report.table_fast_paths({"ab": ab}).splitlines() if "process start" in line)
+    assert "3.00 s → 1.50 s" in row and "2.00× / 1.90×" in row and "bbb against aaa" in row
