@@ -82,6 +82,9 @@ KIND_STAGE_ITER = 100
 #: the kinds' log-probabilities and of the text model's logit (what kind of page it is).
 STACK_KIND_OFFSETS = (-2, -1, 1, 2)
 STACK_KIND_WINDOW = 5
+#: The out-of-fold kind fits that feed the booster stop after this many solver iterations (at most
+#: ``kind_max_iter``): two more kind fits per model, which at 500 iterations doubled a fit's time.
+STACK_KIND_MAX_ITER = 100
 #: A window half-width no page reaches: :func:`context_windows`' mean over it is the page mean.
 PAGE_WINDOW = 1 << 40
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence", "runs")
@@ -285,7 +288,8 @@ class LearnedDetector(Detector):
     ``stack_kinds`` gives the P(body) booster the kind model's evidence too: the flat kind model's
     log-probabilities of the line, of the non-blank lines at :data:`STACK_KIND_OFFSETS` and their
     mean over :data:`STACK_KIND_WINDOW` lines on each side, and the page's means of them and of
-    the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts),
+    the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts,
+    each part's kind fit stopped at :data:`STACK_KIND_MAX_ITER` iterations),
     so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
     page told from an article; cleaning then evaluates the kind model as well.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
@@ -513,22 +517,25 @@ class LearnedDetector(Detector):
         out = np.full((X.shape[0], len(self.kinds_)), 1.0 / len(self.kinds_))
         n_parts = min(max(self.stack_folds, 2), len(set(group)))
         if n_parts < 2:
-            return self._kind_proba_flat_fit(X, kind, weight, fine, X)
+            return self._kind_proba_flat_fit(X, kind, weight, fine, X,
+                                             max_iter=min(self.kind_max_iter, STACK_KIND_MAX_ITER))
         for tr, te in GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group):
             rows = tr[fine[tr]]
             if len(set(kind[rows])) < 2:
                 continue
-            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te])
+            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te],
+                                                max_iter=min(self.kind_max_iter, STACK_KIND_MAX_ITER))
         return out
 
     def _kind_proba_flat_fit(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray | None,
-                             X_new) -> np.ndarray:
-        """A flat kind model fitted on the rows of ``X`` (those in ``fine``, if given), its
-        probabilities of the rows of ``X_new`` in ``kinds_`` order (0 for a kind it never saw)."""
+                             X_new, max_iter: int | None = None) -> np.ndarray:
+        """A flat kind model fitted on the rows of ``X`` (those in ``fine``, if given; ``max_iter``
+        solver iterations, ``kind_max_iter`` by default), its probabilities of the rows of ``X_new``
+        in ``kinds_`` order (0 for a kind it never saw)."""
         if fine is not None:
             X, kind, weight = X[fine], kind[fine], weight[fine]
         classes, coef, intercept = fit_sparse_logistic(
-            X, kind, weight, C=self.C, max_iter=self.kind_max_iter, random_state=self.random_state,
+            X, kind, weight, C=self.C, max_iter=max_iter or self.kind_max_iter, random_state=self.random_state,
             class_weight=self.kind_class_weight)
         part = _softmax(np.asarray(X_new @ coef.T) + intercept)
         classes = list(classes)
