@@ -8,6 +8,7 @@ document statistics, a window of neighbour features, and (when the document came
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -257,14 +258,31 @@ def _link_cue_words(href: str, rel: str, home: str) -> list[str]:
     return [*_link_words(href, home), *(f"hr:{w}" for w in dict.fromkeys(_CLASSID_WORD.findall(rel)))]
 
 
-@lru_cache(maxsize=CUE_CACHE_SIZE)
-def _block_columns(classid: str, landmark: str, tag: str) -> tuple[int, ...]:
-    return tuple(murmur_columns(_block_words(classid, landmark, tag), HASH_FEATURES))
+#: The hashed columns of each block's (classid, landmark, tag) and each link's (href, rel, home)
+#: words, kept for the next pages; each is emptied when it would pass CUE_CACHE_SIZE entries.
+_BLOCK_COLUMNS: dict[tuple[str, str, str], tuple[int, ...]] = {}
+_LINK_COLUMNS: dict[tuple[str, str, str], tuple[int, ...]] = {}
 
 
-@lru_cache(maxsize=CUE_CACHE_SIZE)
-def _link_columns(href: str, rel: str, home: str) -> tuple[int, ...]:
-    return tuple(murmur_columns(_link_cue_words(href, rel, home), HASH_FEATURES))
+def _cached_columns(cache: dict, keys: list, words_of) -> list[tuple[int, ...]]:
+    """The columns of the words of each of ``keys`` (``words_of(*key)``), in order: from
+    ``cache``, and for the keys not in it, from one :func:`murmur_columns` pass over all their
+    words (a call per key would cost more than the hashing itself)."""
+    values = list(map(cache.get, keys))
+    missing = [i for i, v in enumerate(values) if v is None]
+    if missing:
+        new = list(dict.fromkeys(keys[i] for i in missing))
+        words = [words_of(*key) for key in new]
+        flat = murmur_columns(list(chain.from_iterable(words)), HASH_FEATURES)
+        if len(cache) + len(new) > CUE_CACHE_SIZE:
+            cache.clear()
+        at = 0
+        for key, group in zip(new, words):
+            cache[key] = tuple(flat[at:at + len(group)])
+            at += len(group)
+        for i in missing:
+            values[i] = cache[keys[i]]
+    return values
 
 
 def hashed_cues(doc: Document) -> sp.csr_matrix:
@@ -290,7 +308,9 @@ def hashed_cues(doc: Document) -> sp.csr_matrix:
     home = page_host(hrefs)
     keys = list(zip(zip(cues["classid"], cues["landmark"], cues["tag"]), zip(hrefs, cues["link_rel"])))
     index = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-    columns = [_block_columns(*block) + _link_columns(*link, home) for block, link in index]
+    blocks = _cached_columns(_BLOCK_COLUMNS, [block for block, _ in index], _block_words)
+    targets = _cached_columns(_LINK_COLUMNS, [(*link, home) for _, link in index], _link_cue_words)
+    columns = list(map(operator.add, blocks, targets))
     lengths = np.fromiter(map(len, columns), np.int64, len(columns))
     rows = sp.csr_matrix((np.ones(int(lengths.sum())), np.fromiter(chain.from_iterable(columns), np.int64),
                           np.concatenate(([0], np.cumsum(lengths)))), shape=(len(columns), HASH_FEATURES))
