@@ -268,7 +268,7 @@ def _cached_columns(cache: dict, keys: list, words_of) -> list[tuple[int, ...]]:
     """The columns of the words of each of ``keys`` (``words_of(*key)``), in order: from
     ``cache``, and for the keys not in it, from one :func:`murmur_columns` pass over all their
     words (a call per key would cost more than the hashing itself)."""
-    values = list(map(cache.get, keys))
+    values: list = list(map(cache.get, keys))
     missing = [i for i, v in enumerate(values) if v is None]
     if missing:
         new = list(dict.fromkeys(keys[i] for i in missing))
