@@ -359,7 +359,7 @@ class LearnedDetector(Detector):
         ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
         if "sequence" in self.ablate:
             ctx = np.zeros_like(ctx)
-        if not self.stack_kinds or kind_p is None:
+        if kind_p is None:  # the callers pass it only with stack_kinds
             return np.hstack([dense, logit[:, None], ctx])
         evidence = np.log(np.clip(kind_p, 1e-6, 1))
         around = context_windows(evidence, blank, offsets=STACK_KIND_OFFSETS, window=STACK_KIND_WINDOW)
@@ -516,15 +516,14 @@ class LearnedDetector(Detector):
 
         out = np.full((X.shape[0], len(self.kinds_)), 1.0 / len(self.kinds_))
         n_parts = min(max(self.stack_folds, 2), len(set(group)))
+        max_iter = min(self.kind_max_iter, STACK_KIND_MAX_ITER)
         if n_parts < 2:
-            return self._kind_proba_flat_fit(X, kind, weight, fine, X,
-                                             max_iter=min(self.kind_max_iter, STACK_KIND_MAX_ITER))
+            return self._kind_proba_flat_fit(X, kind, weight, fine, X, max_iter=max_iter)
         for tr, te in GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group):
             rows = tr[fine[tr]]
             if len(set(kind[rows])) < 2:
                 continue
-            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te],
-                                                max_iter=min(self.kind_max_iter, STACK_KIND_MAX_ITER))
+            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te], max_iter=max_iter)
         return out
 
     def _kind_proba_flat_fit(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray | None,
