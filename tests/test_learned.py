@@ -669,7 +669,7 @@ def test_with_trees_predicts_with_fewer_trees_and_leaves_the_model_unchanged():
     assert np.array_equal(fitted.with_trees(20).predict_proba(doc), full)
 
 
-def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path):
+def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path, monkeypatch):
     docs = _docs(9)
     model = LearnedDetector(max_iter=10, stack_kinds=True).fit(docs)
     plain = LearnedDetector(max_iter=10).fit(docs)
@@ -688,6 +688,23 @@ def test_stack_kinds_feeds_the_kind_evidence_to_the_booster(tmp_path):
     assert loaded.stack_kinds and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
     with pytest.raises(ValueError, match="stack_kinds"):
         LearnedDetector(stack_kinds="yes").fit(docs)
+    # the out-of-fold kind fits' iteration cap is a parameter (at most kind_max_iter): the two
+    # out-of-fold fits stop there, the kind model itself at kind_max_iter; saved and validated
+    from boilerplate.detectors.learned import model as model_module
+
+    caps = []
+    real = model_module.fit_sparse_logistic
+    monkeypatch.setattr(model_module, "fit_sparse_logistic",
+                        lambda *a, max_iter, **k: caps.append(max_iter) or real(*a, max_iter=max_iter, **k))
+    capped = LearnedDetector(max_iter=10, stack_kinds=True, stack_kind_max_iter=7, kind_max_iter=50).fit(docs)
+    assert sorted(caps) == [7, 7, 50]
+    caps.clear()
+    LearnedDetector(max_iter=10, stack_kinds=True, stack_kind_max_iter=70, kind_max_iter=50).fit(docs)
+    assert sorted(caps) == [50, 50, 50]
+    capped.save(path)
+    assert LearnedDetector.load(path).stack_kind_max_iter == 7
+    with pytest.raises(ValueError, match="stack_kind_max_iter"):
+        LearnedDetector(stack_kinds=True, stack_kind_max_iter=0).fit(docs)
 
 
 @pytest.mark.parametrize("compiled", [True, False])

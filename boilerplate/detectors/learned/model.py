@@ -82,8 +82,9 @@ KIND_STAGE_ITER = 100
 #: the kinds' log-probabilities and of the text model's logit (what kind of page it is).
 STACK_KIND_OFFSETS = (-2, -1, 1, 2)
 STACK_KIND_WINDOW = 5
-#: The out-of-fold kind fits that feed the booster stop after this many solver iterations (at most
-#: ``kind_max_iter``): two more kind fits per model, which at 500 iterations doubled a fit's time.
+#: The default ``stack_kind_max_iter``: the out-of-fold kind fits that feed the booster stop after
+#: this many solver iterations (at most ``kind_max_iter``): two more kind fits per model, which at
+#: 500 iterations doubled a fit's time.
 STACK_KIND_MAX_ITER = 100
 #: A window half-width no page reaches: :func:`context_windows`' mean over it is the page mean.
 PAGE_WINDOW = 1 << 40
@@ -120,7 +121,8 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
-               "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool}
+               "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
+               "stack_kind_max_iter": int}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -289,7 +291,7 @@ class LearnedDetector(Detector):
     log-probabilities of the line, of the non-blank lines at :data:`STACK_KIND_OFFSETS` and their
     mean over :data:`STACK_KIND_WINDOW` lines on each side, and the page's means of them and of
     the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts,
-    each part's kind fit stopped at :data:`STACK_KIND_MAX_ITER` iterations),
+    each part's kind fit stopped at ``stack_kind_max_iter`` iterations, at most ``kind_max_iter``),
     so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
     page told from an article; cleaning then evaluates the kind model as well.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
@@ -305,7 +307,8 @@ class LearnedDetector(Detector):
                  random_state: int = 0, ablate: tuple[str, ...] = (), kind_max_iter: int = 500,
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
-                 kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False):
+                 kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
+                 stack_kind_max_iter: int = STACK_KIND_MAX_ITER):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -325,6 +328,7 @@ class LearnedDetector(Detector):
         self.markup_words = markup_words
         self.kind_offsets = kind_offsets
         self.stack_kinds = stack_kinds
+        self.stack_kind_max_iter = stack_kind_max_iter
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -388,6 +392,8 @@ class LearnedDetector(Detector):
             ("kind_window", int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
             ("markup_words", isinstance(self.markup_words, bool), "a bool"),
             ("stack_kinds", isinstance(self.stack_kinds, bool), "a bool"),
+            ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
+             "an integer >= 1"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
              f"None or {len(KINDS)} finite numbers in [-{MAX_KIND_OFFSET}, {MAX_KIND_OFFSET}] ({', '.join(KINDS)})"),
         ]
@@ -516,7 +522,7 @@ class LearnedDetector(Detector):
 
         out = np.full((X.shape[0], len(self.kinds_)), 1.0 / len(self.kinds_))
         n_parts = min(max(self.stack_folds, 2), len(set(group)))
-        max_iter = min(self.kind_max_iter, STACK_KIND_MAX_ITER)
+        max_iter = min(self.kind_max_iter, self.stack_kind_max_iter)
         if n_parts < 2:
             return self._kind_proba_flat_fit(X, kind, weight, fine, X, max_iter=max_iter)
         for tr, te in GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group):
