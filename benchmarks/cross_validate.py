@@ -45,8 +45,9 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
     """One fit: ``(variant, fold)`` trains on the other folds and predicts this one, also with the
     booster cut to each of :data:`TREE_COUNTS` trees; ``(variant, -1)`` trains on
     every corpus page and predicts the seeds (text only)."""
-    docs, folds, params, seeds = _SHARED["docs"], _SHARED["folds"], _SHARED["params"], _SHARED["seeds"]
+    docs, folds, seeds = _SHARED["docs"], _SHARED["folds"], _SHARED["seeds"]
     variant, f = task
+    params = _SHARED["params"][variant]
     html = variant == "html"
     if f < 0:
         train, test = list(docs), list(seeds)
@@ -69,12 +70,13 @@ def _run_task(task: tuple[str, int]) -> tuple[str, int, list[int], list, list, d
 
 
 def cross_predict_all(docs: list, folds: np.ndarray, variants: list[str], seeds: list, workers: int = 2,
-                      params: dict | None = None) -> dict[str, dict]:
+                      params: dict[str, dict] | None = None) -> dict[str, dict]:
     """Out-of-fold labels (argmax kinds) and probabilities of every document for each variant, and
     the seed labels and probabilities of a text model trained on all corpus pages: every fit of
     every variant in one pool of ``workers`` processes (longest first), so no core idles between
-    variants."""
-    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None, params=params or {})
+    variants. ``params``: each variant's ``LearnedDetector`` parameters (default: the defaults)."""
+    _SHARED.update(docs=docs, folds=folds, seeds=seeds, threads=1 if workers > 1 else None,
+                   params={v: (params or {}).get(v, {}) for v in variants})
     k = int(folds.max()) + 1
     tasks = [(v, f) for v in variants for f in range(k)] + ([("text", -1)] if "text" in variants else [])
     tasks.sort(key=lambda t: t[1] >= 0)  # the all-pages seeds fit is the largest: start it first
@@ -141,6 +143,17 @@ def kind_decisions(docs: list, folds: np.ndarray, predicted: dict, params: dict,
         det = _decide(params, predicted["kinds"][-1], out["all"])
         out["seeds"] = [det.labels_from_proba(d, p) for d, p in zip(seeds, predicted["seeds_proba"])]
     return out
+
+
+def variant_params(variants: list[str], params: dict | None = None) -> dict[str, dict]:
+    """Each variant's ``LearnedDetector`` parameters: ``params`` for all, or (``None``) each shipped
+    model's own (``SHIPPED_PARAMS``); without ``kind_offsets``, which the CV chooses per fold.
+
+    >>> variant_params(["text"], {"C": 2.0, "kind_offsets": None})
+    {'text': {'C': 2.0}}
+    """
+    return {v: {k: x for k, x in (SHIPPED_PARAMS[f"learned-{v}"] if params is None else params).items()
+                if k != "kind_offsets"} for v in variants}
 
 
 def binary_scores(docs: list, p_body: list, gold: dict, threshold: float) -> dict:
@@ -219,28 +232,28 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
         workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json",
         kind_decision: str = KIND_DECISION) -> int:
-    """The step itself, with the command line's options as keyword arguments; ``params`` default to
-    the shipped models' setting (``SHIPPED_PARAMS``)."""
-    params = dict(SHIPPED_PARAMS) if params is None else params
+    """The step itself, with the command line's options as keyword arguments; ``params`` (one
+    setting for every variant) default to each shipped model's own (``SHIPPED_PARAMS``)."""
     docs = load_corpus(data, limit)
     gold = json.loads((data / "gold.json").read_text())
     fold_of = site_folds(docs, folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     if kind_decision not in ("argmax", "offsets"):
         raise ValueError(f"kind_decision must be 'argmax' or 'offsets', got {kind_decision!r}")
-    params = {k: v for k, v in params.items() if k != "kind_offsets"}  # chosen here, per fold
-    results = {"folds": folds, "params": params, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
+    variant_list = variants.split(",")
+    by_variant = variant_params(variant_list, params)
+    results = {"folds": folds, "params": by_variant, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
                "kind_decision": kind_decision}
     out.parent.mkdir(parents=True, exist_ok=True)
-    variant_list = variants.split(",")
     t0 = time.perf_counter()
     for variant in variant_list:
         for d in docs + seeds:
             cache_features(d, html=variant == "html" and d.cues is not None)
     print(f"features {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    predicted = cross_predict_all(docs, fold_of, variant_list, seeds, workers=workers, params=params)
+    predicted = cross_predict_all(docs, fold_of, variant_list, seeds, workers=workers, params=by_variant)
     for variant in variant_list:
         html = variant == "html"
+        params = by_variant[variant]
         body = BODY_INDEX
         preds = predicted[variant]["preds"]
         p_body = [p[:, body] for p in predicted[variant]["proba"]]
@@ -299,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wcxb", default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--params", type=json.loads, default=None,
-                        help=f"LearnedDetector hyper-parameters as JSON (default: the shipped {json.dumps(SHIPPED_PARAMS)})")
+                        help="LearnedDetector hyper-parameters as JSON, for every variant (default: each "
+                             f"shipped model's own, {json.dumps(SHIPPED_PARAMS)})")
     parser.add_argument("--variants", default="text,html")
     parser.add_argument("--limit", type=int, default=None, help="pages per corpus (quick runs)")
     parser.add_argument("--workers", type=int, default=2, help="folds fitted in parallel processes")

@@ -4,7 +4,7 @@
     python -m benchmarks.eval_seeds --model FILE        # a saved model, as it is
 
 The seeds (``fixtures/seeds.jsonl``) are article text as a scraper gives it, with no markup: the
-case the text path exists for. By default a learned text detector (``SHIPPED_PARAMS``, or
+case the text path exists for. By default a learned text detector (the text model's ``SHIPPED_PARAMS``, or
 ``--params``) is trained on every corpus page with the seeds left out, as the cross-validation's
 seeds fit is (``benchmarks.cross_validate`` scores the seeds with :func:`seed_scores` too), and
 labels them with the shipped text model's kind offsets. ``--model`` scores a saved model instead;
@@ -51,8 +51,9 @@ def seed_scores(seeds: list, preds: list) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data")
-    parser.add_argument("--params", type=json.loads, default=SHIPPED_PARAMS,
-                        help=f"LearnedDetector hyper-parameters as JSON (default: {json.dumps(SHIPPED_PARAMS)})")
+    parser.add_argument("--params", type=json.loads, default=SHIPPED_PARAMS["learned-text"],
+                        help="LearnedDetector hyper-parameters as JSON (default: the shipped text model's, "
+                             f"{json.dumps(SHIPPED_PARAMS['learned-text'])})")
     parser.add_argument("--model", type=Path, default=None, help="score this saved model instead of training one")
     parser.add_argument("--out", type=Path, default=None, help="also write the scores as JSON")
     args = parser.parse_args(argv)

@@ -355,7 +355,9 @@ def table_trees(res: dict) -> str:
     (cv.json ``trees``; the whole booster is the main result) beside the throughput of the shipped
     models cut the same way (speed.json ``trees``)."""
     speed = res["speed"].get("trees", {})
-    whole_trees = str(res["cv"]["params"].get("max_iter", LearnedDetector().max_iter))
+    params = res["cv"]["params"]  # one setting per variant, or (runs before per-model settings) one for all
+    one = params.get("html", params.get("text"))
+    whole_trees = str((one if isinstance(one, dict) else params).get("max_iter", LearnedDetector().max_iter))
     out = ("| path | trees | Scrapinghub F1 | WCXB F1 | WCXB article F1 | fine macro-F1 | speed | "
            "× the whole booster's speed |\n|---|---|---|---|---|---|---|---|\n")
     for variant in ("html", "text"):

@@ -108,3 +108,14 @@ def test_breakdowns_are_recomputed_from_saved_predictions(tmp_path):
     results.write_text(json.dumps({"html": {"fine": {"pages": 5}}}))
     with pytest.raises(SystemExit, match="hand-read pages"):
         rescore_breakdowns(tmp_path, results)
+
+
+def test_each_variant_is_cross_validated_with_its_shipped_setting_unless_one_is_given():
+    from benchmarks.cross_validate import variant_params
+    from benchmarks.train_default import SHIPPED_PARAMS
+
+    shipped = variant_params(["text", "html"])
+    assert shipped == {"text": SHIPPED_PARAMS["learned-text"], "html": SHIPPED_PARAMS["learned-html"]}
+    assert shipped["html"].get("stack_kinds") and not shipped["text"].get("stack_kinds")
+    given = variant_params(["text", "html"], {"max_iter": 5, "kind_offsets": [0.0] * 6})
+    assert given == {"text": {"max_iter": 5}, "html": {"max_iter": 5}}

@@ -419,3 +419,14 @@ def test_kind_weights_are_stored_in_half_precision_and_float32_files_still_load(
     def as_float64(arrays, header):
         arrays["kind_coef_data"] = arrays["kind_coef_data"].astype(np.float64)
     _rejects(_craft(models, tmp_path, as_float64), "kind_coef_data: dtype float64")
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_models_carry_their_declared_setting(name):
+    from benchmarks.train_default import SHIPPED_PARAMS, shipped_offsets
+
+    params = LearnedDetector.load(SHIPPED[name]).get_params()
+    for key, value in SHIPPED_PARAMS[name].items():
+        assert params[key] == value, f"{name}: {key} is {params[key]!r}, SHIPPED_PARAMS says {value!r}"
+    offsets = shipped_offsets(name)
+    assert params["kind_offsets"] == (None if offsets is None else tuple(offsets))
