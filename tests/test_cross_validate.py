@@ -110,12 +110,13 @@ def test_breakdowns_are_recomputed_from_saved_predictions(tmp_path):
         rescore_breakdowns(tmp_path, results)
 
 
-def test_each_variant_is_cross_validated_with_its_shipped_setting_unless_one_is_given():
+def test_each_variant_is_cross_validated_with_its_shipped_setting_unless_one_is_given(monkeypatch):
+    from benchmarks import cross_validate
     from benchmarks.cross_validate import variant_params
-    from benchmarks.train_default import SHIPPED_PARAMS
 
-    shipped = variant_params(["text", "html"])
-    assert shipped == {"text": SHIPPED_PARAMS["learned-text"], "html": SHIPPED_PARAMS["learned-html"]}
-    assert shipped["html"].get("stack_kinds") and not shipped["text"].get("stack_kinds")
+    monkeypatch.setattr(cross_validate, "SHIPPED_PARAMS", {"learned-text": {"C": 1.0, "kind_offsets": None},
+                                                           "learned-html": {"stack_kinds": True}})
+    assert variant_params(["text", "html"]) == {"text": {"C": 1.0}, "html": {"stack_kinds": True}}
+    assert variant_params(["html"]) == {"html": {"stack_kinds": True}}
     given = variant_params(["text", "html"], {"max_iter": 5, "kind_offsets": [0.0] * 6})
     assert given == {"text": {"max_iter": 5}, "html": {"max_iter": 5}}
