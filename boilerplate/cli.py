@@ -418,10 +418,37 @@ def _configure(args: argparse.Namespace) -> None:
             raise UsageError(f"--explain: detector {args.detector!r} gives no reasons")
 
 
+def _train_params(args: argparse.Namespace) -> dict:
+    """The parameters ``train`` fits with: ``--params``, or the shipped model's own for the variant
+    (its file says them; the kind offsets left out: they are chosen by a cross-validation of the
+    data a model is trained on), or the defaults where no model is installed."""
+    import json
+
+    from .detectors.learned import SHIPPED, LearnedDetector
+
+    if args.params is not None:
+        try:
+            params = json.loads(args.params)
+        except ValueError as exc:
+            raise UsageError(f"--params: not JSON ({exc})") from None
+        if not isinstance(params, dict) or "html" in params:
+            raise UsageError("--params: a JSON object of LearnedDetector parameters, without html (use --html)")
+        return params
+    shipped = SHIPPED["learned-html" if args.html else "learned-text"]
+    if not shipped.is_file():
+        return {}
+    return {k: v for k, v in LearnedDetector.load(shipped).get_params().items() if k not in ("html", "kind_offsets")}
+
+
 def _cmd_train(args: argparse.Namespace) -> None:
     from .detectors.learned import LearnedDetector
     from .eval.dataset import DatasetError, read_jsonl
 
+    params = _train_params(args)
+    try:
+        model = LearnedDetector(html=args.html, **params)
+    except TypeError as exc:
+        raise UsageError(f"--params: {exc}") from None
     out = Path(args.out)
     if out.is_dir() or not out.parent.is_dir():  # checked before minutes of training, not after
         raise UsageError(f"--out {out}: not a writable file path (a directory, or its folder is missing)")
@@ -439,7 +466,11 @@ def _cmd_train(args: argparse.Namespace) -> None:
         raise UsageError("no usable documents to train on" + (" (--html needs rendered HTML pages)" if args.html else ""))
     print(f"boilerplate: training on {len(docs)} documents, {sum(len(d.lines) for d in docs)} lines",
           file=sys.stderr)
-    LearnedDetector(html=args.html).fit(docs).save(args.out)
+    try:
+        model.fit(docs)
+    except ValueError as exc:  # a parameter out of range, checked by fit
+        raise UsageError(f"--params: {exc}") from None
+    model.save(args.out)
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 
 
@@ -537,6 +568,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", action="append", required=True, metavar="FILE", help="dataset file; repeatable")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--html", action="store_true", help="train the HTML-aware variant (pages with markup cues)")
+    p.add_argument("--params", default=None, metavar="JSON",
+                   help="LearnedDetector parameters as a JSON object (default: the shipped model's setting, "
+                        "without its kind offsets)")
     p.set_defaults(func=_cmd_train)
     return parser
 

@@ -71,6 +71,30 @@ def test_train_writes_a_model_that_loads(tmp_path, capsys):
     assert len(model.predict_proba(__import__("boilerplate").document.Document.from_text("a\nb"))) == 2
 
 
+def test_train_uses_the_shipped_setting_unless_params_are_given(tmp_path, capsys):
+    from boilerplate.cli import main
+    from boilerplate.detectors.learned import SHIPPED, LearnedDetector
+
+    from .conftest import FIXTURES
+
+    out = tmp_path / "m.npz"
+    assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(out)]) == 0
+    shipped = LearnedDetector.load(SHIPPED["learned-text"]).get_params()
+    trained = LearnedDetector.load(out).get_params()
+    assert trained["kind_offsets"] is None
+    assert {k: v for k, v in trained.items() if k != "kind_offsets"} == \
+        {k: v for k, v in shipped.items() if k != "kind_offsets"}
+    assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(out),
+                 "--params", '{"max_iter": 5}']) == 0
+    assert LearnedDetector.load(out).get_params() == {**LearnedDetector().get_params(), "max_iter": 5}
+    capsys.readouterr()
+    for bad, says in (('{"max_iter": 5', "not JSON"), ('{"C": 1, "no_such": 2}', "no_such"),
+                      ('{"C": -1}', "C must be"), ('[1]', "JSON object"), ('{"html": true}', "--html")):
+        assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(out), "--params", bad]) == 2
+        errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+        assert len(errors) == 1 and says in errors[0], errors
+
+
 def test_train_checks_out_before_training(tmp_path, capsys):
     from boilerplate.cli import main
 
