@@ -424,7 +424,7 @@ def _train_params(args: argparse.Namespace) -> dict:
     data a model is trained on), or the defaults where no model is installed."""
     import json
 
-    from .detectors.learned import SHIPPED, LearnedDetector
+    from .detectors.learned import SHIPPED, shipped_model
 
     if args.params is not None:
         try:
@@ -434,10 +434,10 @@ def _train_params(args: argparse.Namespace) -> dict:
         if not isinstance(params, dict) or "html" in params:
             raise UsageError("--params: a JSON object of LearnedDetector parameters, without html (use --html)")
         return params
-    shipped = SHIPPED["learned-html" if args.html else "learned-text"]
-    if not shipped.is_file():
+    name = "learned-html" if args.html else "learned-text"
+    if not SHIPPED[name].is_file():
         return {}
-    return {k: v for k, v in LearnedDetector.load(shipped).get_params().items() if k not in ("html", "kind_offsets")}
+    return {k: v for k, v in shipped_model(name).get_params().items() if k not in ("html", "kind_offsets")}
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
@@ -468,8 +468,8 @@ def _cmd_train(args: argparse.Namespace) -> None:
           file=sys.stderr)
     try:
         model.fit(docs)
-    except ValueError as exc:  # a parameter out of range, checked by fit
-        raise UsageError(f"--params: {exc}") from None
+    except ValueError as exc:  # a parameter out of range (the message names it), or no labeled line
+        raise UsageError(str(exc)) from None
     model.save(args.out)
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 
