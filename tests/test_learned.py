@@ -740,3 +740,51 @@ def test_cleaning_never_imports_scikit_learn():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'pandas')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_shape_words_are_conjunctions_of_a_lines_shape_in_any_script():
+    from boilerplate.detectors.learned.features import (
+        HASH_FEATURES,
+        SHAPE_WORD_VALUE,
+        dense_features,
+        feature_layout,
+        shape_words,
+    )
+
+    text = ("Breaking News From The Capital\n\nBy Jane Roe | 4 Dec 2026\n"
+            "The council said on Tuesday that it would raise the tax, a move its critics called overdue.\n"
+            "Home\nSport\nWeather\n"
+            "Последние Новости Из Столицы Сегодня\n")
+    doc = Document.from_text(text)
+    S = shape_words(dense_features(doc), feature_layout(False))
+    rows = [set(S[i].indices.tolist()) for i in range(S.shape[0])]
+    assert S.shape == (len(doc.lines), HASH_FEATURES)
+    assert rows[1] == set() and all(len(r) == 3 for i, r in enumerate(rows) if i != 1)  # blank: none
+    assert np.allclose(S.data, SHAPE_WORD_VALUE)
+    headline, byline, body, home, sport, weather, russian = 0, 2, 3, 4, 5, 6, 7
+    assert len({frozenset(rows[i]) for i in (headline, byline, body, sport)}) == 4
+    # one-word menu entries share their own shape; what is around them tells them apart
+    assert rows[home] & rows[sport] & rows[weather]
+    # the same shape in Cyrillic gets the same "own" word as the English headline: case and
+    # counts, not words, make it (the place differs: one opens the page, the other closes it)
+    assert rows[headline] & rows[russian]
+    assert rows[home] != rows[sport]  # "Home" follows prose, "Sport" follows a one-word line
+
+
+def test_shape_words_reach_the_models_and_round_trip(tmp_path):
+    docs = _docs(9)
+    plain = LearnedDetector(max_iter=10, kind_window=2).fit(docs)
+    shaped = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
+    h_plain, _ = plain._features(docs[0])
+    h_shaped, _ = shaped._features(docs[0])
+    assert h_shaped.nnz > h_plain.nnz
+    proba = shaped.predict_proba(docs[0])
+    assert not np.allclose(proba, plain.predict_proba(docs[0]))
+    path = tmp_path / "shaped.npz"
+    shaped.save(path)
+    loaded = LearnedDetector.load(path)
+    assert loaded.shape_words and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    plain.save(path)
+    assert LearnedDetector.load(path).shape_words is False
+    with pytest.raises(ValueError, match="shape_words"):
+        LearnedDetector(shape_words=1).fit(docs)

@@ -525,6 +525,85 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     return dense
 
 
+#: Word-count buckets of the shape words (1, 2-3, 4-6, 7-12, 13-25, 26+ words).
+SHAPE_WORD_BINS = (2, 4, 7, 13, 26)
+#: Title-case share buckets (the share of a line's words that open with a capital): under a third,
+#: under two thirds, more.
+SHAPE_TITLE_BINS = (1 / 3, 2 / 3)
+#: Digit-word share buckets: none, up to a third, more.
+SHAPE_DIGIT_BINS = (1e-9, 1 / 3)
+#: Five places on the page, by the line's rank among the non-blank lines.
+SHAPE_PLACES = 5
+#: The value of each shape word in a line's hashed row (its words' row has unit length).
+SHAPE_WORD_VALUE = 0.5
+#: The shape words of a line, each a product of buckets (the number of values of each factor):
+#: ``own`` = words x ends with a stop x ends with an ellipsis x title case x digits;
+#: ``place`` = words x prose x prose before it (none, some, all) x place on the page;
+#: ``run`` = the words bucket of the non-blank line before, of the line, of the line after (a 7th
+#: value: none) x prose before it.
+SHAPE_WORD_FACTORS = {"own": (6, 2, 2, 3, 3), "place": (6, 2, 3, SHAPE_PLACES), "run": (7, 6, 7, 3)}
+
+
+@lru_cache(maxsize=1)
+def _shape_word_columns() -> dict[str, np.ndarray]:
+    """The hashed column of every value of each shape word (``"shape:<name>:<code>"``)."""
+    return {name: np.array(murmur_columns([f"shape:{name}:{code}" for code in range(int(np.prod(factors)))],
+                                          HASH_FEATURES), dtype=np.int32)
+            for name, factors in SHAPE_WORD_FACTORS.items()}
+
+
+def _code(factors: tuple[int, ...], *values: np.ndarray) -> np.ndarray:
+    """Mixed-radix code of per-line bucket ``values`` (one array per factor)."""
+    code = np.zeros(len(values[0]), dtype=np.int64)
+    for size, value in zip(factors, values):
+        code = code * size + value
+    return code
+
+
+def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
+    """Hashed *shape words* of each non-blank line, from its dense features (:data:`SHAPE_WORD_FACTORS`):
+    products of coarse buckets of its length, ending, case, digits, place on the page and the
+    lengths of the lines around it, as words in the space of :func:`hashed_text`, each worth
+    :data:`SHAPE_WORD_VALUE`; blank lines get none.
+
+    A linear model over words and dense columns cannot say "a short title-cased line with no prose
+    before it" (a headline) or "a one-word line between one-word lines" (a menu): these words are
+    such conjunctions, and the kind model's run words (``kind_window``) carry the neighbours' in
+    turn. Language-independent: counts, case and punctuation only.
+    """
+    col = layout.index
+    n = len(dense)
+    blank = dense[:, col("log_chars")] == 0
+    order = np.flatnonzero(~blank)
+    m = len(order)
+    if not m:
+        return sp.csr_matrix((n, HASH_FEATURES))
+    d = dense[order]
+    words = np.digitize(np.rint(np.expm1(d[:, col("log_words")])), SHAPE_WORD_BINS)
+    terminal = (d[:, col("ends_terminal")] > 0).astype(np.int64)
+    ellipsis = (d[:, col("ends_ellipsis")] > 0).astype(np.int64)
+    title = np.digitize(d[:, col("title_ratio")], SHAPE_TITLE_BINS)
+    digits = np.digitize(d[:, col("digit_ratio")], SHAPE_DIGIT_BINS)
+    prose = (d[:, col("prose")] > 0).astype(np.int64)
+    before = d[:, col("prose_before")]
+    prose_before = np.where(before <= 0, 0, np.where(before >= 1 - 1e-9, 2, 1))
+    place = np.minimum((d[:, col("rank")] * SHAPE_PLACES).astype(np.int64), SHAPE_PLACES - 1)
+    none = SHAPE_WORD_FACTORS["run"][0] - 1
+    prev = np.concatenate(([none], words[:-1]))
+    nxt = np.concatenate((words[1:], [none]))
+    table = _shape_word_columns()
+    columns = np.column_stack([
+        table["own"][_code(SHAPE_WORD_FACTORS["own"], words, terminal, ellipsis, title, digits)],
+        table["place"][_code(SHAPE_WORD_FACTORS["place"], words, prose, prose_before, place)],
+        table["run"][_code(SHAPE_WORD_FACTORS["run"], prev, words, nxt, prose_before)],
+    ])
+    k = columns.shape[1]
+    rows = np.repeat(order, k)
+    out = sp.csr_matrix((np.full(m * k, SHAPE_WORD_VALUE), (rows, columns.ravel())), shape=(n, HASH_FEATURES))
+    out.sum_duplicates()
+    return out
+
+
 def run_features(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:
     """Run features of each line: the length (log) of the run of consecutive non-blank lines of the
     same shape (prose or not, and a word-count bucket: 1-3, 4-9, 10+), the line's relative place in

@@ -49,6 +49,7 @@ from .features import (
     hashed_cues,
     hashed_text,
     run_features,
+    shape_words,
 )
 from .forest import (
     MAX_FOREST_NODES,
@@ -122,7 +123,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
-               "stack_kind_max_iter": int}
+               "stack_kind_max_iter": int, "shape_words": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -294,6 +295,10 @@ class LearnedDetector(Detector):
     each part's kind fit stopped at ``stack_kind_max_iter`` iterations, at most ``kind_max_iter``),
     so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
     page told from an article; cleaning then evaluates the kind model as well.
+    ``shape_words`` adds each line's shape words (:func:`~.features.shape_words`: conjunctions of
+    coarse buckets of its length, ending, case, digits, place on the page and its neighbours'
+    lengths) to its hashed words, for the text and kind models (and, with ``kind_window``, the run
+    words); files saved before this parameter existed load with it off.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
     line that is not body takes its likeliest kind) or six numbers, one per kind in ``KINDS``
     order, added to the kinds' log-probabilities before the argmax. Argmax is the F1-best rule only
@@ -308,7 +313,7 @@ class LearnedDetector(Detector):
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
-                 stack_kind_max_iter: int = STACK_KIND_MAX_ITER):
+                 stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -329,6 +334,7 @@ class LearnedDetector(Detector):
         self.kind_offsets = kind_offsets
         self.stack_kinds = stack_kinds
         self.stack_kind_max_iter = stack_kind_max_iter
+        self.shape_words = shape_words
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -340,6 +346,8 @@ class LearnedDetector(Detector):
             hashed = sp.csr_matrix(hashed.shape)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
             hashed = hashed + cue_words
+        if self.shape_words:
+            hashed = hashed + shape_words(dense, feature_layout(self.html))
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
             groups = feature_groups(self.html)
             drop = np.zeros(dense.shape[1], dtype=bool)
@@ -394,6 +402,7 @@ class LearnedDetector(Detector):
             ("stack_kinds", isinstance(self.stack_kinds, bool), "a bool"),
             ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
              "an integer >= 1"),
+            ("shape_words", isinstance(self.shape_words, bool), "a bool"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
              f"None or {len(KINDS)} finite numbers in [-{MAX_KIND_OFFSET}, {MAX_KIND_OFFSET}] ({', '.join(KINDS)})"),
         ]
