@@ -778,6 +778,13 @@ def test_shape_words_reach_the_models_and_round_trip(tmp_path):
     h_plain, _ = plain._features(docs[0])
     h_shaped, _ = shaped._features(docs[0])
     assert h_shaped.nnz > h_plain.nnz
+    # cleaning adds the shape words' weights by index: the same scores as the matrix fitted on
+    words, _, shape = shaped._split_features(docs[0])
+    weights, _ = shaped._word_weights()
+    assert np.allclose(shaped._word_scores(words, shape, weights), h_shaped @ weights)
+    assert np.allclose(shaped._word_scores(words, shape, weights[:, 0]), h_shaped @ weights[:, 0])
+    many = shaped.predict_proba_many(docs[:3])  # documents stacked: each one's shape rows in place
+    assert all(np.allclose(p, shaped.predict_proba(d)) for p, d in zip(many, docs[:3]))
     proba = shaped.predict_proba(docs[0])
     assert not np.allclose(proba, plain.predict_proba(docs[0]))
     path = tmp_path / "shaped.npz"

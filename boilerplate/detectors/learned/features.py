@@ -560,24 +560,12 @@ def _code(factors: tuple[int, ...], *values: np.ndarray) -> np.ndarray:
     return code
 
 
-def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
-    """Hashed *shape words* of each non-blank line, from its dense features (:data:`SHAPE_WORD_FACTORS`):
-    products of coarse buckets of its length, ending, case, digits, place on the page and the
-    lengths of the lines around it, as words in the space of :func:`hashed_text`, each worth
-    :data:`SHAPE_WORD_VALUE`; blank lines get none.
-
-    A linear model over words and dense columns cannot say "a short title-cased line with no prose
-    before it" (a headline) or "a one-word line between one-word lines" (a menu): these words are
-    such conjunctions, and the kind model's run words (``kind_window``) carry the neighbours' in
-    turn. Language-independent: counts, case and punctuation only.
-    """
+def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.ndarray, np.ndarray]:
+    """The shape words of each non-blank line (see :func:`shape_words`) as index arrays: the
+    lines (``m``) and each one's hashed columns, (m, 3); cleaning adds their weights by indexing,
+    without building a sparse matrix."""
     col = layout.index
-    n = len(dense)
-    blank = dense[:, col("log_chars")] == 0
-    order = np.flatnonzero(~blank)
-    m = len(order)
-    if not m:
-        return sp.csr_matrix((n, HASH_FEATURES))
+    order = np.flatnonzero(dense[:, col("log_chars")] != 0)  # not blank
     d = dense[order]
     words = np.digitize(np.rint(np.expm1(d[:, col("log_words")])), SHAPE_WORD_BINS)
     terminal = (d[:, col("ends_terminal")] > 0).astype(np.int64)
@@ -596,12 +584,31 @@ def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
         table["own"][_code(SHAPE_WORD_FACTORS["own"], words, terminal, ellipsis, title, digits)],
         table["place"][_code(SHAPE_WORD_FACTORS["place"], words, prose, prose_before, place)],
         table["run"][_code(SHAPE_WORD_FACTORS["run"], prev, words, nxt, prose_before)],
-    ])
-    k = columns.shape[1]
-    rows = np.repeat(order, k)
-    out = sp.csr_matrix((np.full(m * k, SHAPE_WORD_VALUE), (rows, columns.ravel())), shape=(n, HASH_FEATURES))
+    ]) if len(order) else np.zeros((0, len(SHAPE_WORD_FACTORS)), dtype=np.int32)
+    return order, columns
+
+
+def shape_word_matrix(lines: np.ndarray, columns: np.ndarray, n: int) -> sp.csr_matrix:
+    """The (n, HASH_FEATURES) rows of :func:`shape_word_columns`' output, each word worth
+    :data:`SHAPE_WORD_VALUE` (two on one column add up)."""
+    out = sp.csr_matrix((np.full(columns.size, SHAPE_WORD_VALUE),
+                         (np.repeat(lines, columns.shape[1]), columns.ravel())), shape=(n, HASH_FEATURES))
     out.sum_duplicates()
     return out
+
+
+def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
+    """Hashed *shape words* of each non-blank line, from its dense features (:data:`SHAPE_WORD_FACTORS`):
+    products of coarse buckets of its length, ending, case, digits, place on the page and the
+    lengths of the lines around it, as words in the space of :func:`hashed_text`, each worth
+    :data:`SHAPE_WORD_VALUE`; blank lines get none.
+
+    A linear model over words and dense columns cannot say "a short title-cased line with no prose
+    before it" (a headline) or "a one-word line between one-word lines" (a menu): these words are
+    such conjunctions, and the kind model's run words (``kind_window``) carry the neighbours' in
+    turn. Language-independent: counts, case and punctuation only.
+    """
+    return shape_word_matrix(*shape_word_columns(dense, layout), len(dense))
 
 
 def run_features(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:

@@ -42,6 +42,7 @@ from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
 from ..base import Detector
 from .features import (
     HASH_FEATURES,
+    SHAPE_WORD_VALUE,
     context_windows,
     dense_features,
     feature_groups,
@@ -49,7 +50,8 @@ from .features import (
     hashed_cues,
     hashed_text,
     run_features,
-    shape_words,
+    shape_word_columns,
+    shape_word_matrix,
 )
 from .forest import (
     MAX_FOREST_NODES,
@@ -338,6 +340,17 @@ class LearnedDetector(Detector):
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
+        """A document's hashed words (with its shape words) and dense features, as fitted on."""
+        hashed, dense, shape = self._split_features(doc)
+        if shape is not None:
+            hashed = hashed + shape_word_matrix(shape[0], shape[1], len(dense))
+        return hashed, dense
+
+    def _split_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """:meth:`_features` with the shape words apart, as :func:`~.features.shape_word_columns`
+        gives them (None without ``shape_words``): cleaning adds their weights by indexing
+        (:meth:`_word_scores`) instead of building a sparse sum, which costs more than the rest of
+        a short document's word scores."""
         # Cross-validation fits many models on the same pages: cache_features() keeps the
         # features on the document once, so each fold does not recompute them.
         hashed, dense, cue_words = doc.memo(("learned-features", self.html), _compute_features(self.html),
@@ -346,8 +359,7 @@ class LearnedDetector(Detector):
             hashed = sp.csr_matrix(hashed.shape)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
             hashed = hashed + cue_words
-        if self.shape_words:
-            hashed = hashed + shape_words(dense, feature_layout(self.html))
+        shape = shape_word_columns(dense, feature_layout(self.html)) if self.shape_words else None
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
             groups = feature_groups(self.html)
             drop = np.zeros(dense.shape[1], dtype=bool)
@@ -356,7 +368,7 @@ class LearnedDetector(Detector):
             if drop.any():
                 dense = dense.copy()
                 dense[:, drop] = 0.0
-        return hashed, dense
+        return hashed, dense, shape
 
     def _text_matrix(self, hashed: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
         scaled = (dense - self.scaler_mean_) / self.scaler_scale_
@@ -638,14 +650,28 @@ class LearnedDetector(Detector):
         """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
         the hashed words of all lines, the scaled dense features, each document's blank lines and
         the row bounds of each document."""
-        feats = [self._features(d) for d in docs]
+        split = [self._split_features(d) for d in docs]
+        feats = [(h, x) for h, x, _ in split]
         # one document (every clean() call) needs no stacking: its matrices are used as they are
         H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
         D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
         Z = (D - self.scaler_mean_) / self.scaler_scale_
         blanks = [np.fromiter(map(operator.not_, map(str.strip, d.lines)), bool, len(d.lines)) for d in docs]
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
-        return feats, H, Z, blanks, bounds
+        shape = split[0][2] if len(split) == 1 else None
+        if self.shape_words and len(split) > 1:
+            parts = [(s[0] + a, s[1]) for (_, _, s), a in zip(split, bounds[:-1]) if s is not None]
+            shape = (np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts]))
+        return feats, H, Z, blanks, bounds, shape
+
+    @staticmethod
+    def _word_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, weights: np.ndarray) -> np.ndarray:
+        """``H @ weights`` for hashed words ``H`` and the shape words ``shape`` (lines, columns)
+        beside them: the shape words' share is their weights' sum, picked by index."""
+        G = np.asarray(H @ weights)
+        if shape is not None and len(shape[0]):
+            G[shape[0]] += SHAPE_WORD_VALUE * weights[shape[1]].sum(axis=1)
+        return G
 
     def _p_body(self, feats: list, Z: np.ndarray, text_words: np.ndarray, blanks: list,
                 bounds: np.ndarray, kind_p: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -671,14 +697,15 @@ class LearnedDetector(Detector):
         [False, False, False]
         """
         self._check_fitted()
-        feats, H, Z, blanks, bounds = self._prepared([doc])
+        feats, H, Z, blanks, bounds, shape = self._prepared([doc])
         if self._stacks_kinds():
             word_weights, n_kinds = self._word_weights()
-            G = np.asarray(H @ word_weights)
+            G = self._word_scores(H, shape, word_weights)
             _, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
                                      self._flat_kind_proba(G, Z, blanks, bounds, n_kinds))
         else:
-            _, p_body = self._p_body(feats, Z, np.asarray(H @ self.text_coef_[:HASH_FEATURES]), blanks, bounds)
+            _, p_body = self._p_body(feats, Z, self._word_scores(H, shape, self.text_coef_[:HASH_FEATURES]),
+                                     blanks, bounds)
         return (p_body >= self.threshold) & ~blanks[0]
 
     def _stacks_kinds(self) -> bool:
@@ -711,9 +738,9 @@ class LearnedDetector(Detector):
         self._check_fitted()
         if not docs:
             return []
-        feats, H, Z, blanks, bounds = self._prepared(docs)
+        feats, H, Z, blanks, bounds, shape = self._prepared(docs)
         word_weights, n_kinds = self._word_weights()
-        G = np.asarray(H @ word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
+        G = self._word_scores(H, shape, word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
         kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds) if self.kinds_ else None
         text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
                                           kind_p if self._stacks_kinds() else None)
