@@ -554,10 +554,15 @@ def _shape_word_columns() -> dict[str, np.ndarray]:
 
 def _code(factors: tuple[int, ...], *values: np.ndarray) -> np.ndarray:
     """Mixed-radix code of per-line bucket ``values`` (one array per factor)."""
-    code = np.zeros(len(values[0]), dtype=np.int64)
-    for size, value in zip(factors, values):
+    code = values[0]
+    for size, value in zip(factors[1:], values[1:]):
         code = code * size + value
     return code
+
+
+_WORD_BINS = np.array(SHAPE_WORD_BINS, dtype=np.float64)
+_TITLE_BINS = np.array(SHAPE_TITLE_BINS)
+_DIGIT_BINS = np.array(SHAPE_DIGIT_BINS)
 
 
 def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.ndarray, np.ndarray]:
@@ -566,25 +571,27 @@ def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.nda
     without building a sparse matrix."""
     col = layout.index
     order = np.flatnonzero(dense[:, col("log_chars")] != 0)  # not blank
+    table = _shape_word_columns()
+    columns = np.empty((len(order), len(SHAPE_WORD_FACTORS)), dtype=np.int32)
+    if not len(order):
+        return order, columns
     d = dense[order]
-    words = np.digitize(np.rint(np.expm1(d[:, col("log_words")])), SHAPE_WORD_BINS)
-    terminal = (d[:, col("ends_terminal")] > 0).astype(np.int64)
-    ellipsis = (d[:, col("ends_ellipsis")] > 0).astype(np.int64)
-    title = np.digitize(d[:, col("title_ratio")], SHAPE_TITLE_BINS)
-    digits = np.digitize(d[:, col("digit_ratio")], SHAPE_DIGIT_BINS)
-    prose = (d[:, col("prose")] > 0).astype(np.int64)
+    # np.digitize(x, bins) for increasing bins, without its checks: searchsorted(bins, x, "right")
+    words = _WORD_BINS.searchsorted(np.rint(np.expm1(d[:, col("log_words")])), "right")
+    terminal = d[:, col("ends_terminal")] > 0
+    ellipsis = d[:, col("ends_ellipsis")] > 0
+    title = _TITLE_BINS.searchsorted(d[:, col("title_ratio")], "right")
+    digits = _DIGIT_BINS.searchsorted(d[:, col("digit_ratio")], "right")
+    prose = d[:, col("prose")] > 0
     before = d[:, col("prose_before")]
-    prose_before = np.where(before <= 0, 0, np.where(before >= 1 - 1e-9, 2, 1))
+    prose_before = (before > 0).astype(np.int64) + (before >= 1 - 1e-9)  # none, some, all of the prose before it
     place = np.minimum((d[:, col("rank")] * SHAPE_PLACES).astype(np.int64), SHAPE_PLACES - 1)
     none = SHAPE_WORD_FACTORS["run"][0] - 1
     prev = np.concatenate(([none], words[:-1]))
     nxt = np.concatenate((words[1:], [none]))
-    table = _shape_word_columns()
-    columns = np.column_stack([
-        table["own"][_code(SHAPE_WORD_FACTORS["own"], words, terminal, ellipsis, title, digits)],
-        table["place"][_code(SHAPE_WORD_FACTORS["place"], words, prose, prose_before, place)],
-        table["run"][_code(SHAPE_WORD_FACTORS["run"], prev, words, nxt, prose_before)],
-    ]) if len(order) else np.zeros((0, len(SHAPE_WORD_FACTORS)), dtype=np.int32)
+    columns[:, 0] = table["own"][_code(SHAPE_WORD_FACTORS["own"], words, terminal, ellipsis, title, digits)]
+    columns[:, 1] = table["place"][_code(SHAPE_WORD_FACTORS["place"], words, prose, prose_before, place)]
+    columns[:, 2] = table["run"][_code(SHAPE_WORD_FACTORS["run"], prev, words, nxt, prose_before)]
     return order, columns
 
 
