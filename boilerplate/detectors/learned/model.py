@@ -648,8 +648,9 @@ class LearnedDetector(Detector):
 
     def _prepared(self, docs: Sequence[Document]):
         """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
-        the hashed words of all lines, the scaled dense features, each document's blank lines and
-        the row bounds of each document."""
+        the hashed words of all lines, the scaled dense features, each document's blank lines, the
+        row bounds of each document, and the shape words of all lines (rows, columns) apart (None
+        without ``shape_words``; :meth:`_word_scores` adds them)."""
         split = [self._split_features(d) for d in docs]
         feats = [(h, x) for h, x, _ in split]
         # one document (every clean() call) needs no stacking: its matrices are used as they are
