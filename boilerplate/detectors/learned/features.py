@@ -552,14 +552,6 @@ def _shape_word_columns() -> dict[str, np.ndarray]:
             for name, factors in SHAPE_WORD_FACTORS.items()}
 
 
-def _code(factors: tuple[int, ...], *values: np.ndarray) -> np.ndarray:
-    """Mixed-radix code of per-line bucket ``values`` (one array per factor)."""
-    code = values[0]
-    for size, value in zip(factors[1:], values[1:]):
-        code = code * size + value
-    return code
-
-
 _WORD_BINS = np.array(SHAPE_WORD_BINS, dtype=np.float64)
 _TITLE_BINS = np.array(SHAPE_TITLE_BINS)
 _DIGIT_BINS = np.array(SHAPE_DIGIT_BINS)
@@ -578,20 +570,22 @@ def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.nda
     d = dense[order]
     # np.digitize(x, bins) for increasing bins, without its checks: searchsorted(bins, x, "right")
     words = _WORD_BINS.searchsorted(np.rint(np.expm1(d[:, col("log_words")])), "right")
-    terminal = d[:, col("ends_terminal")] > 0
-    ellipsis = d[:, col("ends_ellipsis")] > 0
+    terminal = (d[:, col("ends_terminal")] > 0).astype(np.int64)
+    ellipsis = (d[:, col("ends_ellipsis")] > 0).astype(np.int64)
     title = _TITLE_BINS.searchsorted(d[:, col("title_ratio")], "right")
     digits = _DIGIT_BINS.searchsorted(d[:, col("digit_ratio")], "right")
-    prose = d[:, col("prose")] > 0
+    prose = (d[:, col("prose")] > 0).astype(np.int64)
     before = d[:, col("prose_before")]
     prose_before = (before > 0).astype(np.int64) + (before >= 1 - 1e-9)  # none, some, all of the prose before it
     place = np.minimum((d[:, col("rank")] * SHAPE_PLACES).astype(np.int64), SHAPE_PLACES - 1)
     none = SHAPE_WORD_FACTORS["run"][0] - 1
     prev = np.concatenate(([none], words[:-1]))
     nxt = np.concatenate((words[1:], [none]))
-    columns[:, 0] = table["own"][_code(SHAPE_WORD_FACTORS["own"], words, terminal, ellipsis, title, digits)]
-    columns[:, 1] = table["place"][_code(SHAPE_WORD_FACTORS["place"], words, prose, prose_before, place)]
-    columns[:, 2] = table["run"][_code(SHAPE_WORD_FACTORS["run"], prev, words, nxt, prose_before)]
+    # each word's code: the mixed-radix number of its buckets (numpy's ravel_multi_index)
+    code = np.ravel_multi_index
+    columns[:, 0] = table["own"][code((words, terminal, ellipsis, title, digits), SHAPE_WORD_FACTORS["own"])]
+    columns[:, 1] = table["place"][code((words, prose, prose_before, place), SHAPE_WORD_FACTORS["place"])]
+    columns[:, 2] = table["run"][code((prev, words, nxt, prose_before), SHAPE_WORD_FACTORS["run"])]
     return order, columns
 
 
