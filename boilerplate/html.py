@@ -65,7 +65,9 @@ Bytes are decoded as follows: a UTF-8/UTF-16 byte-order mark wins; else bytes th
 UTF-8 are UTF-8 (re-saved crawls often keep a stale legacy ``<meta charset>``, while legacy text
 is almost never valid UTF-8 by chance); else the encoding declared by ``<meta charset=...>``,
 ``<meta http-equiv="Content-Type" content="...; charset=...">`` or an XML declaration in the
-first :data:`SNIFF_BYTES` bytes; else UTF-8. Undecodable bytes become U+FFFD with a
+first :data:`SNIFF_BYTES` bytes; else, with no declaration, the encoding a library detects
+(:func:`~boilerplate.lines.guess_encoding`: Resiliparse's uchardet, unless the bytes are mostly
+UTF-8 with some damage), so an undeclared ``cp1252`` page keeps its "café". Undecodable bytes become U+FFFD with a
 :class:`~boilerplate.lines.DecodingWarning`. Unknown charset names fall back to UTF-8; labels
 are mapped as browsers map them (``iso-8859-1`` and ``us-ascii`` mean windows-1252,
 ``gb2312`` means gb18030, UTF-16 and UTF-7 labels mean UTF-8, ...). The 7-bit ISO-2022
@@ -106,7 +108,7 @@ from lxml import etree
 
 from .compiled import compiled
 from .document import CUE_FIELDS, Document
-from .lines import decode
+from .lines import decode, guess_encoding
 
 __all__ = [
     "BLOCK_TAGS",
@@ -274,12 +276,12 @@ def detect_encoding(data: bytes) -> str:
     declared = _normalise_charset(match.group(1)) if match else None
     if declared is not None and declared.replace("-", "_") in _SEVEN_BIT:
         return declared
-    if declared is None or declared == "utf-8":
+    if declared == "utf-8":
         return "utf-8"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return declared
+        return guess_encoding(data) if declared is None else declared
     return "utf-8"
 
 
@@ -296,7 +298,8 @@ def _decode_bytes(data: bytes) -> tuple[str, str, bool]:
 
 def decode_html(data: bytes) -> str:
     """HTML bytes decoded as :func:`render` decodes them: a BOM, else the declared charset when
-    the bytes are not valid UTF-8, else UTF-8; undecodable bytes replaced (with a warning)."""
+    the bytes are not valid UTF-8, else a detected one (:func:`~boilerplate.lines.guess_encoding`);
+    undecodable bytes replaced (with a warning)."""
     return _decode_bytes(bytes(data))[0]
 
 

@@ -247,13 +247,49 @@ def replace_surrogates(text: str) -> str:
     return text
 
 
-def decode(data: bytes | str, encoding: str = "utf-8") -> str:
-    """Decode bytes leniently: honour a BOM, replace undecodable bytes and warn.
+#: How many bytes of a page :func:`guess_encoding` hands the detector (half from each end).
+GUESS_SAMPLE_BYTES = 1 << 16
+#: Detector answers that are no page encoding without a byte-order mark: UTF-16/32 read
+#: ASCII markup as CJK noise, so such a guess falls back to UTF-8.
+_NOT_GUESSED = ("utf_16", "utf_32")
 
-    Undecodable input is common in crawls; failing a whole document over one bad byte would
-    lose the rest, so bytes are replaced with U+FFFD and a :class:`DecodingWarning` says how many.
-    ``str`` input is returned as is, except that lone surrogates (``"\\ud800"``, which no UTF-8
-    text can hold) are replaced with U+FFFD, with the same warning.
+
+def guess_encoding(data: bytes) -> str:
+    """The encoding of ``data``, bytes that are *not* valid UTF-8 and declare no encoding.
+
+    If the valid UTF-8 multi-byte characters are at least as many as the invalid sequences, the
+    bytes are UTF-8 with some damage (a cut-off last character, a stray byte): ``"utf-8"``, and
+    :func:`decode` replaces the damage. Otherwise they are in a legacy encoding, which
+    Resiliparse's ``detect_encoding`` (uchardet, with WHATWG's label mapping: ``iso-8859-1``
+    means ``cp1252``) names from a sample of :data:`GUESS_SAMPLE_BYTES`; an answer Python has no
+    codec for, or a UTF-16/32 one, gives ``"utf-8"``. Cost: two decodes of ``data`` and one
+    detector call on the sample, on this path only (valid UTF-8 never gets here).
+    """
+    kept = data.decode("utf-8", errors="ignore")
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd") - kept.count("\ufffd")
+    multibyte = len(kept) - len(kept.encode("ascii", errors="ignore"))
+    if multibyte >= invalid:
+        return "utf-8"
+    from resiliparse.parse.encoding import detect_encoding  # this rare path only
+
+    try:
+        name = codecs.lookup(str(detect_encoding(data, max_len=GUESS_SAMPLE_BYTES))).name
+    except LookupError:
+        return "utf-8"
+    return "utf-8" if name.replace("-", "_").startswith(_NOT_GUESSED) else name
+
+
+def decode(data: bytes | str, encoding: str | None = None) -> str:
+    """Decode bytes leniently: honour a BOM, guess an undeclared legacy encoding, replace
+    undecodable bytes and warn.
+
+    ``encoding`` is the encoding the bytes declare; ``None`` (the default) means none is declared:
+    bytes that are valid UTF-8 are UTF-8, others are decoded with :func:`guess_encoding`'s
+    answer (a ``cp1252`` or ``Shift_JIS`` page keeps its "café" and its kana). Undecodable input is
+    common in crawls; failing a whole document over one bad byte would lose the rest, so bytes
+    are replaced with U+FFFD and a :class:`DecodingWarning` says how many. ``str`` input is
+    returned as is, except that lone surrogates (``"\\ud800"``, which no UTF-8 text can hold) are
+    replaced with U+FFFD, with the same warning.
     """
     if isinstance(data, str):
         return replace_surrogates(data)
@@ -262,6 +298,11 @@ def decode(data: bytes | str, encoding: str = "utf-8") -> str:
         if data.startswith(bom):
             data, encoding = data[len(bom):], name
             break
+    if encoding is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = guess_encoding(data)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:

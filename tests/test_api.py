@@ -68,11 +68,22 @@ def test_line_ends_crlf_cr_and_nul():
 
 def test_undecodable_bytes_are_replaced_with_a_warning():
     with pytest.warns(DecodingWarning, match="2 undecodable"):
-        text = decode(b"caf\xff \xfe ok")
+        text = decode(b"caf\xff \xfe ok", "utf-8")
     assert text == "caf\ufffd \ufffd ok"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert decode("\ufeffplain".encode("utf-8")) == "plain"  # BOM, no warning
+
+
+def test_undeclared_legacy_text_is_detected_not_replaced():
+    text = "Le café crème brûlée était délicieux, dit-elle à ses invités.\nÀ bientôt."
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert decode(text.encode("cp1252")) == text
+        assert boilerplate.to_document(text.encode("cp1252")).lines == text.split("\n")
+    # mostly UTF-8 with a cut-off last character ("é" is two bytes): UTF-8, the cut replaced
+    with pytest.warns(DecodingWarning, match="1 undecodable"):
+        assert decode((text + " café").encode()[:-1]) == text + " caf\ufffd"
 
 
 def test_long_line_and_many_lines():

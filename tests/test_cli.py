@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import boilerplate
 from boilerplate.cli import main
+from boilerplate.labels import LABELS
 
 from .conftest import FIXTURES
 
@@ -36,9 +37,14 @@ def test_errors_exit_2_with_one_line(tmp_path, capsys):
 
 def test_stdin_stream_and_bad_bytes():
     proc = subprocess.run([sys.executable, "-m", "boilerplate", "clean", "--keep", "body,chrome", "-"],
-                          input=b"Menu\n\xff\xfe broken bytes here\n", capture_output=True)
-    assert proc.returncode == 0
+                          input="Menu café\n".encode() + b"\xff broken bytes here\n", capture_output=True)
+    assert proc.returncode == 0  # mostly UTF-8: the stray byte is replaced, with a one-line warning
     assert b"undecodable" in proc.stderr and proc.stderr.count(b"\n") == 1
+    legacy = "Menu café\nLe café crème brûlée était délicieux, dit-elle à ses invités ce soir-là.\n"
+    proc = subprocess.run([sys.executable, "-m", "boilerplate", "clean", "--keep", ",".join(LABELS), "-"],
+                          input=legacy.encode("cp1252"), capture_output=True)
+    assert proc.returncode == 0 and proc.stderr == b""  # undeclared cp1252: detected, nothing replaced
+    assert "brûlée".encode() in proc.stdout
 
 
 @settings(max_examples=25, deadline=None)

@@ -292,7 +292,7 @@ def test_unknown_or_bogus_charset_falls_back_to_utf8():
 
 def test_invalid_utf8_warns_and_gives_replacement_character():
     with pytest.warns(DecodingWarning):
-        doc = render(b"<p>ok \xff\xfe bad</p>")
+        doc = render(b'<meta charset="utf-8"><p>ok \xff\xfe bad</p>')  # declared, so no guess
     assert doc.lines == ["ok \ufffd\ufffd bad"]
 
 
@@ -440,3 +440,32 @@ def test_meta_date_from_meta_tags_or_time():
     assert render(f"<html>{head}<body><p>x</p></body></html>").meta["date"] == "2026-03-01T10:00:00Z"
     assert render("<p>Posted <time datetime='2024-05-06'>May 6</time></p>").meta["date"] == "2024-05-06"
     assert render("<p>No date here</p>").meta["date"] == ""
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("cp1252", "Le café crème brûlée était délicieux, dit-elle à ses invités."),
+    ("cp1251", "Москва - столица России, крупнейший по численности населения город."),
+    ("shift_jis", "東京は日本の首都であり、世界最大の都市圏の一つです。"),
+    ("iso-8859-2", "Příliš žluťoučký kůň úpěl ďábelské ódy v Praze."),
+])
+def test_undeclared_legacy_encoding_is_detected(encoding, text):
+    data = f"<html><body><p>{text}</p></body></html>".encode(encoding)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # detected, so nothing is replaced
+        doc = render(data)
+    assert doc.lines == [text]
+    assert codecs.lookup(doc.meta["encoding"]).name == codecs.lookup(encoding).name
+
+
+def test_damaged_utf8_stays_utf8():
+    # mostly UTF-8 with one stray byte: no legacy guess turns "é" into "Ã©"; the byte is replaced
+    data = "<p>Café, crème, naïve: déjà vu \xff here</p>".encode().replace(b"\xc3\xbf", b"\xff")
+    with pytest.warns(DecodingWarning, match="1 undecodable"):
+        doc = render(data)
+    assert doc.lines == ["Café, crème, naïve: déjà vu \ufffd here"] and doc.meta["encoding"] == "utf-8"
+
+
+def test_declared_charset_beats_detection():
+    # cp1251 bytes that declare windows-1252: the declaration is what the page says (browsers agree)
+    data = '<meta charset="windows-1252"><p>Привет</p>'.encode("cp1251")
+    assert detect_encoding(data) == "cp1252"
