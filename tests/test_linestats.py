@@ -179,3 +179,27 @@ def test_token_kernel_runs_the_same_as_plain_python():
         plain = _token_ids(codes, token_classes(True), MAX_PROBES)
     fast = compiled(_token_ids)(codes, token_classes(True), MAX_PROBES)
     assert all(np.array_equal(a, b) for a, b in zip(plain, fast))
+
+
+def test_language_and_stopwords_equal_the_table_rows_and_the_stoplist():
+    # the bit table's answer against the sparse table's rows and the language's own stoplist,
+    # on bags of words drawn from several stoplists (and words in none)
+    from boilerplate.detectors.stopwords import _stoplist, _tables, language_and_stopwords
+
+    languages, row, table, log_size = _tables()
+    rng = np.random.default_rng(7)
+    pool = sorted(row)
+    for _ in range(40):
+        words = list(dict.fromkeys([pool[i] for i in rng.integers(0, len(pool), rng.integers(1, 60))]
+                                   + ["zzqx", "qqvv"][:int(rng.integers(0, 3))]))
+        counts = rng.integers(1, 9, len(words)).astype(np.float64)
+        hits = np.zeros(len(languages))
+        for w, c in zip(words, counts):
+            if w in row:
+                hits[table[row[w]].indices] += c
+        want = int((hits / log_size).argmax()) if hits.any() else -1
+        language, stop = language_and_stopwords(words, counts)
+        assert language == want
+        assert stop.tolist() == [language >= 0 and w in _stoplist(language) for w in words]
+    language, stop = language_and_stopwords([], np.zeros(0))
+    assert language == -1 and stop.shape == (0,)

@@ -15,7 +15,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..lines import line_token_ids, line_tokens
-from .stopwords import language_of_counts, stopword_mask
+from .stopwords import language_and_stopwords
 
 #: Running prose: at least this many words, with at least this share of stopwords (menus and
 #: headline lists have few function words). The body rule and the learned features share it.
@@ -75,8 +75,8 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
     lower_index = dict(zip(lowered, range(len(lowered))))
     lower_of = np.fromiter(map(lower_index.__getitem__, lowered_vocab), dtype=np.int64, count=len(vocab))
     lower_id = lower_of[word_id]
-    language = language_of_counts(lowered, np.bincount(lower_id, minlength=len(lowered)))
-    stop = stopword_mask(lowered, language)[lower_id]
+    language, lowered_stop = language_and_stopwords(lowered, np.bincount(lower_id, minlength=len(lowered)))
+    stop = lowered_stop[lower_id]
     capitalised = np.fromiter(map(str.isupper, map(itemgetter(0), vocab)), dtype=bool, count=len(vocab))[word_id]
     digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()

@@ -57,21 +57,43 @@ def detect_language(tokens: list[str]) -> int:
 
 def language_of_counts(words: list[str], counts: np.ndarray) -> int:
     """:func:`detect_language` of a text given as its distinct (lower-cased) ``words`` and the count
-    of each: each known word's stoplists gathered from the table's rows, one weighted bincount."""
-    languages, row, table, log_size = _tables()
+    of each (:func:`language_and_stopwords`' language)."""
+    return language_and_stopwords(words, counts)[0]
+
+
+def language_and_stopwords(words: list[str], counts: np.ndarray) -> tuple[int, np.ndarray]:
+    """The language of a text given as its distinct (lower-cased) ``words`` and the count of each
+    (as :func:`detect_language`: the stoplist covering most of the words, per log of its size; -1
+    if none), and which ``words`` are stopwords of it (:func:`stopword_mask`'s answer).
+
+    One dictionary lookup per word gives its row of the stoplists' bit table; the language is the
+    argmax of the counts summed over each row's bits (sums of whole counts: exact in any order),
+    and the stopwords are the rows with that language's bit, so no second lookup is made.
+    """
+    languages, row, _, log_size = _tables()
     rows = np.fromiter(map(row.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-    known = rows >= 0
-    if not known.any():
-        return -1
-    rows = rows[known]
-    starts = table.indptr[rows]
-    lengths = table.indptr[rows + 1] - starts
-    # positions of every (word, stoplist) entry: each row's run of the table's column indices
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    hits = np.bincount(table.indices[np.repeat(starts, lengths) + offsets],
-                       weights=np.repeat(np.asarray(counts, dtype=np.float64)[known], lengths),
-                       minlength=len(languages))
-    return int((hits / log_size).argmax()) if hits.any() else -1
+    known = np.flatnonzero(rows >= 0)
+    stop = np.zeros(len(words), dtype=bool)
+    if not len(known):
+        return -1, stop
+    bits = _stoplist_bits()[rows[known]]  # (known words, bytes of language bits)
+    hits = np.asarray(counts, dtype=np.float64)[known] @ np.unpackbits(bits, axis=1, count=len(languages))
+    if not hits.any():
+        return -1, stop
+    language = int((hits / log_size).argmax())
+    stop[known] = (bits[:, language >> 3] >> (7 - (language & 7))) & 1
+    return language, stop
+
+
+@lru_cache(maxsize=1)
+def _stoplist_bits() -> np.ndarray:
+    """The stoplist table as packed bits: row ``row[word]`` holds one bit per language (numpy's
+    ``packbits`` order, language ``j`` at byte ``j >> 3``, bit ``7 - (j & 7)``); 13 bytes a word."""
+    languages, _, table, _ = _tables()
+    coo = table.tocoo()
+    bits = np.zeros((table.shape[0], (len(languages) + 7) // 8), dtype=np.uint8)
+    np.bitwise_or.at(bits, (coo.row, coo.col >> 3), (128 >> (coo.col & 7)).astype(np.uint8))
+    return bits
 
 
 def stopword_mask(tokens: list[str], language: int) -> np.ndarray:

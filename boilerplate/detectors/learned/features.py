@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ...compiled import compiled
 from ...document import Document
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
@@ -328,14 +329,20 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
     ``values`` is (n_lines, k); returns float64 (n_lines, k * (len(offsets) + 1)): for each offset the
     values of the non-blank line that many non-blank lines away (0 past the ends), then the mean
     over the ``window`` non-blank lines on each side and the line itself; blank lines get zeros.
-    Built on the non-blank rows by slicing, then scattered back once.
+    One compiled pass (:func:`_windows`; a sum of prefix sums, as numpy's ``cumsum`` adds them, so
+    the same floats), or, without numba, slices of the non-blank rows scattered back once.
     """
     n, k = values.shape
     order = np.flatnonzero(~blank)
-    m = len(order)
     out = np.zeros((n, k * (len(offsets) + 1)))
-    if not m:
+    if not len(order):
         return out
+    walk = _compiled_windows()
+    if walk is not None:
+        walk(np.ascontiguousarray(values, dtype=np.float64), order, np.asarray(offsets, dtype=np.int64),
+             int(window), out)
+        return out
+    m = len(order)
     dense = values[order]
     packed = np.zeros((m, out.shape[1]))
     for j, off in enumerate(offsets):
@@ -353,6 +360,36 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
     packed[:, len(offsets) * k:] = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
     out[order] = packed
     return out
+
+
+def _windows(values, order, offsets, window, out):  # pragma: no cover - compiled
+    # :func:`context_windows` over the non-blank rows ``order``: the prefix sums first (added in
+    # row order, as numpy's cumsum adds them), then each row's neighbours and window mean.
+    m = order.shape[0]
+    k = values.shape[1]
+    n_off = offsets.shape[0]
+    csum = np.zeros((m + 1, k))
+    for i in range(m):
+        r = order[i]
+        for c in range(k):
+            csum[i + 1, c] = csum[i, c] + values[r, c]
+    for i in range(m):
+        r = order[i]
+        for j in range(n_off):
+            src = i + offsets[j]
+            if 0 <= src < m:
+                s = order[src]
+                for c in range(k):
+                    out[r, j * k + c] = values[s, c]
+        lo = max(i - window, 0)
+        hi = min(i + window + 1, m)
+        for c in range(k):
+            out[r, n_off * k + c] = (csum[hi, c] - csum[lo, c]) / (hi - lo)
+
+
+def _compiled_windows():
+    """:func:`_windows` compiled by numba, or None without numba (then the numpy path)."""
+    return compiled(_windows)
 
 
 def _lexicon_hits(doc: Document) -> np.ndarray:
