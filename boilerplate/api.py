@@ -199,13 +199,15 @@ def clean_document(doc: Document, keep: Iterable[str] = DEFAULT_KEEP,
     return join_lines(doc.lines, document_labels(doc, det), wanted)
 
 
-def to_document(data: str | bytes, html: bool = False) -> Document:
+def to_document(data: str | bytes, html: bool = False, encoding: str | None = None) -> Document:
     """The :class:`Document` of one page: its lines (text), or its rendered lines with markup
-    cues (``html=True``, see ``boilerplate.html.render``)."""
+    cues (``html=True``, see ``boilerplate.html.render``). ``encoding`` is the charset a page's
+    transport declares (an HTTP ``Content-Type``), for HTML bytes: used when they are not valid
+    UTF-8, before the page's own ``<meta charset>``."""
     if html:
         from .html import render
 
-        return render(data)
+        return render(data, encoding=encoding)
     return Document.from_text(decode(data))
 
 

@@ -63,7 +63,9 @@ about the line's *block*, the innermost block-level element holding its text:
 
 Bytes are decoded as follows: a UTF-8/UTF-16 byte-order mark wins; else bytes that are valid
 UTF-8 are UTF-8 (re-saved crawls often keep a stale legacy ``<meta charset>``, while legacy text
-is almost never valid UTF-8 by chance); else the encoding declared by ``<meta charset=...>``,
+is almost never valid UTF-8 by chance); else the charset the transport declares (``render``'s
+``encoding``: a crawled response's HTTP ``Content-Type``, as browsers take it first); else the
+encoding declared by ``<meta charset=...>``,
 ``<meta http-equiv="Content-Type" content="...; charset=...">`` or an XML declaration in the
 first :data:`SNIFF_BYTES` bytes; else, with no declaration, the encoding a library detects
 (:func:`~boilerplate.lines.guess_encoding`: Resiliparse's uchardet, unless the bytes are mostly
@@ -266,14 +268,18 @@ def _normalise_charset(label: bytes | str) -> str | None:
     return info.name
 
 
-def detect_encoding(data: bytes) -> str:
-    """The encoding :func:`render` decodes ``data`` with (see the module docstring)."""
+def detect_encoding(data: bytes, transport: str | None = None) -> str:
+    """The encoding :func:`render` decodes ``data`` with (see the module docstring); ``transport``
+    is the charset the bytes' transport declares (an HTTP ``Content-Type``), which comes before
+    the page's own declaration, as in browsers (an unknown label is ignored)."""
     if data.startswith(_BOMS):
         return "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else (
             "utf-16-be" if data.startswith(codecs.BOM_UTF16_BE) else "utf-8")
-    head = data[:SNIFF_BYTES]
-    match = _XML_DECL.match(head) or _CHARSET_META.search(head)
-    declared = _normalise_charset(match.group(1)) if match else None
+    declared = _normalise_charset(transport) if transport else None
+    if declared is None:
+        head = data[:SNIFF_BYTES]
+        match = _XML_DECL.match(head) or _CHARSET_META.search(head)
+        declared = _normalise_charset(match.group(1)) if match else None
     if declared is not None and declared.replace("-", "_") in _SEVEN_BIT:
         return declared
     if declared == "utf-8":
@@ -285,9 +291,9 @@ def detect_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def _decode_bytes(data: bytes) -> tuple[str, str, bool]:
+def _decode_bytes(data: bytes, transport: str | None = None) -> tuple[str, str, bool]:
     """(text, encoding, exact): ``exact`` when the bytes are valid UTF-8 without a BOM."""
-    encoding = detect_encoding(data)
+    encoding = detect_encoding(data, transport)
     if encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8):
         try:
             return data.decode("utf-8"), encoding, True
@@ -338,7 +344,7 @@ def _flatten(text: str, limit: int) -> str:
     return "".join(out)
 
 
-def _to_text(html: bytes | str, max_bytes: int) -> tuple[str, bytes, str | None]:
+def _to_text(html: bytes | str, max_bytes: int, transport: str | None = None) -> tuple[str, bytes, str | None]:
     """Decode and size-check the input: (text, its UTF-8 bytes for the parser, encoding used)."""
     if isinstance(html, (bytes, bytearray, memoryview)):
         data = bytes(html)
@@ -346,7 +352,7 @@ def _to_text(html: bytes | str, max_bytes: int) -> tuple[str, bytes, str | None]
             raise HTMLTooLargeError(
                 f"HTML input is {len(data):,} bytes, over the limit of {max_bytes:,} bytes "
                 "(pass a larger max_bytes to render it anyway)")
-        text, encoding, exact = _decode_bytes(data)
+        text, encoding, exact = _decode_bytes(data, transport)
         if exact and b"\x00" not in data:
             return text, data, encoding  # valid UTF-8 without a BOM: the bytes parse as they are
     elif isinstance(html, str):
@@ -853,7 +859,7 @@ def page_date(root: etree._Element) -> str:
 
 
 def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
-           drop_hidden: bool = True) -> Document:
+           drop_hidden: bool = True, encoding: str | None = None) -> Document:
     """Render a page into its visible lines, one per block, with markup cues (module docstring).
 
     ``html`` is the page as bytes (decoded as described above) or as ``str`` (used as is).
@@ -861,8 +867,11 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
     (``None`` for ``str``), the page's ``"title"`` (whitespace-normalised, ``""`` if none),
     which is not a line, ``"lang"``, the root element's ``lang`` attribute (lowercase, ``""``
     if none), and ``"date"``, the publication date the page declares (:func:`page_date`). Raises :class:`HTMLTooLargeError` over ``max_bytes``.
+    ``encoding`` is the charset the transport declares for bytes input (the HTTP ``Content-Type``
+    of a crawled response): it comes before the page's ``<meta charset>`` when the bytes are not
+    valid UTF-8 (:func:`detect_encoding`).
     """
-    text, data, encoding = _to_text(html, max_bytes)
+    text, data, encoding = _to_text(html, max_bytes, encoding)
     root = _parse(text, data)
     title, lang, date = "", "", ""
     if root is not None:

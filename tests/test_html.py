@@ -469,3 +469,14 @@ def test_declared_charset_beats_detection():
     # cp1251 bytes that declare windows-1252: the declaration is what the page says (browsers agree)
     data = '<meta charset="windows-1252"><p>Привет</p>'.encode("cp1251")
     assert detect_encoding(data) == "cp1252"
+
+
+def test_transport_charset_comes_before_the_meta_and_after_valid_utf8():
+    data = '<meta charset="iso-8859-1"><p>Привет, мир</p>'.encode("cp1251")
+    doc = render(data, encoding="windows-1251")  # the HTTP header wins over the page's meta
+    assert doc.lines == ["Привет, мир"] and doc.meta["encoding"] == "cp1251"
+    assert render(data).lines != ["Привет, мир"]  # the meta alone misleads
+    assert render("<p>café</p>".encode(), encoding="iso-8859-1").lines == ["café"]  # valid UTF-8 first
+    legacy = '<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251")
+    assert render(legacy, encoding="no-such-charset").lines == ["Привет"]  # an unknown label: the meta
+    assert detect_encoding(legacy, "koi8-r") == "koi8-r"

@@ -11,11 +11,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import warnings
 
 import pytest
 
 import boilerplate
 from boilerplate.cli import EXIT_DAMAGED, Progress, main
+from boilerplate.html import render
 from boilerplate.streaming import pool as stream
 from boilerplate.streaming import records
 from boilerplate.streaming.records import warc_record
@@ -122,6 +124,24 @@ def test_warc_and_wet_records_take_their_paths(tmp_path, capsys, name):
     assert [o["clean_text"] for o in out[5:]] == [boilerplate.clean(t) for t in texts]
     assert all(o["id"].startswith("<urn:uuid:") and o["date"] for o in out)
     assert "1 skipped: not-html 1" in err
+
+
+def test_warc_response_charset_decodes_the_page(tmp_path, capsys):
+    # a legacy page whose only declaration is the HTTP header (no <meta charset>): the header's
+    # charset decodes it, as a browser would; Mac Cyrillic is one no detector guesses
+    story = "Привет, мир. " + "Это длинный рассказ о жизни в городе, рассказанный полностью. " * 4
+    html = f"<html><body><article><p>{story.strip()}</p></article></body></html>"
+    path = tmp_path / "legacy.warc"
+    path.write_bytes(warc_record("response", "https://r.example/1", html.encode("mac-cyrillic"),
+                                 content_type="text/html; charset=mac-cyrillic"))
+    code, err = _run(["clean", str(path), "-o", str(tmp_path / "out.jsonl"), "--workers", "1",
+                      "--keep", "body,headline,metadata,appeal,ad,teaser,chrome", "--labels"], capsys)
+    assert code == 0, err
+    (got,) = _read_out(tmp_path / "out.jsonl")
+    assert got["rendered_text"] == story.strip() and "\ufffd" not in got["clean_text"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # without the header the bytes are guessed, and wrongly
+        assert render(html.encode("mac-cyrillic")).lines != [story.strip()]
 
 
 # --- bad input --------------------------------------------------------------------------------

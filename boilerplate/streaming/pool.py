@@ -137,7 +137,7 @@ def clean_record(record: Record, config: CleanConfig) -> tuple[dict[str, Any] | 
                 # Crawled bytes often hold a few bad sequences (or lone surrogates in JSON
                 # escapes); they are replaced with U+FFFD, the record is kept.
                 warnings.simplefilter("ignore", DecodingWarning)
-                doc = api.to_document(record.content, html=record.kind == "html")
+                doc = api.to_document(record.content, html=record.kind == "html", encoding=record.charset or None)
             detector = config.detector_for(record.kind == "html")
             if config.with_labels:
                 labels = api.document_labels(doc, detector)

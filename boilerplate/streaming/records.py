@@ -129,12 +129,14 @@ class _ZstdFrames(io.RawIOBase):
 @dataclass(frozen=True, slots=True)
 class Record:
     """One page to clean: ``kind`` is ``"text"`` or ``"html"``; ``fields`` is what the output keeps
-    (the whole JSONL object, or a WARC record's id, URL and date)."""
+    (the whole JSONL object, or a WARC record's id, URL and date); ``charset`` is the one an HTML
+    response's HTTP ``Content-Type`` declares (``""`` if none), for ``render``'s ``encoding``."""
 
     index: int
     kind: str
     content: str | bytes
     fields: dict[str, Any] = field(default_factory=dict)
+    charset: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +391,8 @@ def _warc_item(rec: Any, index: int, max_record_bytes: int, conversion: bool) ->
         except UnicodeDecodeError as exc:
             return Skipped(index, "undecodable", f"{url}: not UTF-8 ({exc.reason})")
         return Record(index, "text", text, fields)
-    return Record(index, "html", payload, fields)
+    # the charset the response's Content-Type declares, for render (FastWARC parses it)
+    return Record(index, "html", payload, fields, (rec.http_charset or "") if rec.is_http else "")
 
 
 def _framing_suspect(item: Record | Skipped, http_length: int | None) -> bool:
