@@ -110,7 +110,7 @@ from lxml import etree
 
 from .compiled import compiled
 from .document import CUE_FIELDS, Document
-from .lines import decode, guess_encoding
+from .lines import charset_codec, decode, guess_encoding
 
 __all__ = [
     "BLOCK_TAGS",
@@ -196,25 +196,6 @@ _CHARSET_META = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+\-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_:.+\-]+)""", re.IGNORECASE)
 
-# Charset labels mapped as browsers map them (WHATWG Encoding Standard), for the common ones.
-_CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
-    "latin-1": "cp1252", "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-    "ansi_x3.4-1968": "cp1252", "windows-1252": "cp1252", "cp1252": "cp1252", "x-cp1252": "cp1252",
-    "iso-8859-9": "cp1254", "iso8859-9": "cp1254", "latin5": "cp1254",
-    "iso-8859-11": "cp874", "tis-620": "cp874", "windows-874": "cp874",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-    "chinese": "gb18030", "csgb2312": "gb18030",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs",
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "ms_kanji": "cp932", "windows-31j": "cp932", "csshiftjis": "cp932",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "korean": "cp949", "windows-949": "cp949",
-    "x-user-defined": "cp1252",
-    # A meta tag read as ASCII cannot truly announce UTF-16/32: browsers take UTF-8.
-    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8", "utf-32": "utf-8",
-    "utf-32le": "utf-8", "utf-32be": "utf-8", "unicode": "utf-8", "ucs-2": "utf-8",
-    "utf-7": "utf-8", "utf7": "utf-8", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unicode20utf8": "utf-8",
-}
 # Encodings whose text is 7-bit ASCII bytes too: a declaration of them must win over "valid UTF-8".
 _SEVEN_BIT = frozenset({"iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004",
                         "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr", "hz"})
@@ -253,21 +234,6 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def _normalise_charset(label: bytes | str) -> str | None:
-    """Python codec name for a charset label, or None when it is unknown or not a text codec."""
-    if isinstance(label, bytes):
-        label = label.decode("ascii", "replace")
-    label = label.strip().lower()
-    label = _CHARSET_ALIASES.get(label, label)
-    try:
-        info = codecs.lookup(label)
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib ... are no charsets
-        return None
-    return info.name
-
-
 def detect_encoding(data: bytes, transport: str | None = None) -> str:
     """The encoding :func:`render` decodes ``data`` with (see the module docstring); ``transport``
     is the charset the bytes' transport declares (an HTTP ``Content-Type``), which comes before
@@ -275,13 +241,13 @@ def detect_encoding(data: bytes, transport: str | None = None) -> str:
     if data.startswith(_BOMS):
         return "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else (
             "utf-16-be" if data.startswith(codecs.BOM_UTF16_BE) else "utf-8")
-    declared = _normalise_charset(transport) if transport else None
+    declared = charset_codec(transport) if transport else None
     if declared is None:
         head = data[:SNIFF_BYTES]
         match = _XML_DECL.match(head) or _CHARSET_META.search(head)
-        declared = _normalise_charset(match.group(1)) if match else None
-    if declared is not None and declared.replace("-", "_") in _SEVEN_BIT:
-        return declared
+        declared = charset_codec(match.group(1)) if match else None
+    if declared is not None and declared.replace("-", "_") in _SEVEN_BIT and data.isascii():
+        return declared  # 7-bit text is valid UTF-8 too: the declaration decides (not on 8-bit bytes)
     if declared == "utf-8":
         return "utf-8"
     try:

@@ -247,6 +247,43 @@ def replace_surrogates(text: str) -> str:
     return text
 
 
+#: Charset labels mapped as browsers map them (WHATWG Encoding Standard), for the common ones.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
+    "latin-1": "cp1252", "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+    "ansi_x3.4-1968": "cp1252", "windows-1252": "cp1252", "cp1252": "cp1252", "x-cp1252": "cp1252",
+    "iso-8859-9": "cp1254", "iso8859-9": "cp1254", "latin5": "cp1254",
+    "iso-8859-11": "cp874", "tis-620": "cp874", "windows-874": "cp874",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+    "chinese": "gb18030", "csgb2312": "gb18030",
+    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+    "ms_kanji": "cp932", "windows-31j": "cp932", "csshiftjis": "cp932",
+    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "korean": "cp949", "windows-949": "cp949",
+    "x-user-defined": "cp1252",
+    # A meta tag read as ASCII cannot truly announce UTF-16/32: browsers take UTF-8.
+    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8", "utf-32": "utf-8",
+    "utf-32le": "utf-8", "utf-32be": "utf-8", "unicode": "utf-8", "ucs-2": "utf-8",
+    "utf-7": "utf-8", "utf7": "utf-8", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unicode20utf8": "utf-8",
+}
+
+
+def charset_codec(label: bytes | str) -> str | None:
+    """Python codec name for a charset label, mapped as browsers map labels (:data:`_CHARSET_ALIASES`),
+    or None when it is unknown or not a text codec."""
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "replace")
+    label = label.strip().lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib ... are no charsets
+        return None
+    return info.name
+
+
 #: How many bytes of a page :func:`guess_encoding` hands the detector (half from each end).
 GUESS_SAMPLE_BYTES = 1 << 16
 #: Detector answers that are no page encoding without a byte-order mark: UTF-16/32 read
@@ -260,23 +297,28 @@ def guess_encoding(data: bytes) -> str:
     If the valid UTF-8 multi-byte characters are at least as many as the invalid sequences, the
     bytes are UTF-8 with some damage (a cut-off last character, a stray byte): ``"utf-8"``, and
     :func:`decode` replaces the damage. Otherwise they are in a legacy encoding, which
-    Resiliparse's ``detect_encoding`` (uchardet, with WHATWG's label mapping: ``iso-8859-1``
-    means ``cp1252``) names from a sample of :data:`GUESS_SAMPLE_BYTES`; an answer Python has no
-    codec for, or a UTF-16/32 one, gives ``"utf-8"``. Cost: two decodes of ``data`` and one
-    detector call on the sample, on this path only (valid UTF-8 never gets here).
+    Resiliparse's ``detect_encoding`` (uchardet) names from a sample of
+    :data:`GUESS_SAMPLE_BYTES`: its own name mapped as browsers map labels (:func:`charset_codec`:
+    ``shift_jis`` decodes as ``cp932``), else WHATWG's name for it; an answer Python has no codec
+    for, or a UTF-16/32 one, gives ``"utf-8"``. Cost: two decodes of ``data`` and one detector
+    call on the sample, on this path only (valid UTF-8 never gets here).
     """
     kept = data.decode("utf-8", errors="ignore")
     invalid = data.decode("utf-8", errors="replace").count("\ufffd") - kept.count("\ufffd")
     multibyte = len(kept) - len(kept.encode("ascii", errors="ignore"))
     if multibyte >= invalid:
         return "utf-8"
-    from resiliparse.parse.encoding import detect_encoding  # this rare path only
-
-    try:
-        name = codecs.lookup(str(detect_encoding(data, max_len=GUESS_SAMPLE_BYTES))).name
-    except LookupError:
+    try:  # this rare path only
+        from resiliparse.parse.encoding import detect_encoding, map_encoding_to_html5
+    except ImportError:  # a platform without Resiliparse's wheel: the bytes are replaced, as before
         return "utf-8"
-    return "utf-8" if name.replace("-", "_").startswith(_NOT_GUESSED) else name
+    # uchardet's own name first (CP949, MAC-CYRILLIC: WHATWG has no label for them), through the
+    # browsers' label mapping; WHATWG's name for it where Python has no such codec
+    name = str(detect_encoding(bytes(data), max_len=GUESS_SAMPLE_BYTES, html5_compatible=False) or "")
+    codec = charset_codec(name) or charset_codec(str(map_encoding_to_html5(name)))
+    if codec is None or codec.replace("-", "_").startswith(_NOT_GUESSED):
+        return "utf-8"
+    return codec
 
 
 def decode(data: bytes | str, encoding: str | None = None) -> str:
@@ -293,6 +335,7 @@ def decode(data: bytes | str, encoding: str | None = None) -> str:
     """
     if isinstance(data, str):
         return replace_surrogates(data)
+    data = bytes(data)  # a bytearray or memoryview too
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                       (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):

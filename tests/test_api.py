@@ -81,6 +81,7 @@ def test_undeclared_legacy_text_is_detected_not_replaced():
         warnings.simplefilter("error")
         assert decode(text.encode("cp1252")) == text
         assert boilerplate.to_document(text.encode("cp1252")).lines == text.split("\n")
+        assert decode(bytearray(text.encode("cp1252"))) == decode(memoryview(text.encode("cp1252"))) == text
     # mostly UTF-8 with a cut-off last character ("é" is two bytes): UTF-8, the cut replaced
     with pytest.warns(DecodingWarning, match="1 undecodable"):
         assert decode((text + " café").encode()[:-1]) == text + " caf\ufffd"

@@ -19,7 +19,7 @@ from boilerplate.html import (
     render,
     render_text,
 )
-from boilerplate.lines import DecodingWarning
+from boilerplate.lines import DecodingWarning, guess_encoding
 
 
 def lines(html, **kw) -> list[str]:
@@ -447,14 +447,17 @@ def test_meta_date_from_meta_tags_or_time():
     ("cp1251", "Москва - столица России, крупнейший по численности населения город."),
     ("shift_jis", "東京は日本の首都であり、世界最大の都市圏の一つです。"),
     ("iso-8859-2", "Příliš žluťoučký kůň úpěl ďábelské ódy v Praze."),
+    ("euc-kr", "대한민국은 동아시아에 위치한 민주공화국이며 수도는 서울이다."),  # uchardet's CP949: no WHATWG name
+    ("cp932", "株式会社①②③のテスト、" * 8),  # Windows' Shift_JIS: the browsers' mapping of the label
+    ("mac-cyrillic", "Привет, мир. Это длинный рассказ о жизни в городе."),
 ])
 def test_undeclared_legacy_encoding_is_detected(encoding, text):
     data = f"<html><body><p>{text}</p></body></html>".encode(encoding)
+    assert data.decode(guess_encoding(data)) == data.decode(encoding)  # cp932 for shift_jis: a superset
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # detected, so nothing is replaced
         doc = render(data)
-    assert doc.lines == [text]
-    assert codecs.lookup(doc.meta["encoding"]).name == codecs.lookup(encoding).name
+    assert doc.lines == [text] and doc.meta["encoding"] == guess_encoding(data)
 
 
 def test_damaged_utf8_stays_utf8():
@@ -480,3 +483,5 @@ def test_transport_charset_comes_before_the_meta_and_after_valid_utf8():
     legacy = '<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251")
     assert render(legacy, encoding="no-such-charset").lines == ["Привет"]  # an unknown label: the meta
     assert detect_encoding(legacy, "koi8-r") == "koi8-r"
+    # a 7-bit encoding is taken only for 7-bit bytes: a stale ISO-2022-JP header on UTF-8 bytes is not
+    assert render("<p>日本語のページです。</p>".encode(), encoding="iso-2022-jp").lines == ["日本語のページです。"]

@@ -799,3 +799,27 @@ def test_shape_words_reach_the_models_and_round_trip(tmp_path):
     assert LearnedDetector.load(path).shape_words is False
     with pytest.raises(ValueError, match="shape_words"):
         LearnedDetector(shape_words=1).fit(docs)
+
+
+def test_compiled_context_windows_equal_the_numpy_path_to_the_bit(monkeypatch):
+    from boilerplate.detectors.learned import features
+
+    assert features._compiled_windows() is not None  # numba is installed: the compiled pass runs
+    rng = np.random.default_rng(3)
+    cases = []
+    for _ in range(60):
+        n, k = int(rng.integers(0, 40)), int(rng.integers(1, 5))
+        values = rng.normal(size=(n, k)) * rng.choice([1e-8, 1.0, 1e8])
+        values[rng.random((n, k)) < 0.1] = -0.0
+        blank = rng.random(n) < rng.random()
+        for offsets, window in (((-3, -2, -1, 1, 2, 3), 5), ((), 1 << 40), ((0, 50, -50), 0), ((-1, 1), 2)):
+            cases.append((values, blank, offsets, window))
+    cases.append((np.array([[-0.0], [-0.0]]), np.zeros(2, dtype=bool), (0,), 1))
+    cases.append((np.arange(12.0).reshape(6, 2)[:, ::-1], np.zeros(6, dtype=bool), (-1, 1), 1))  # not contiguous
+    compiled = [features.context_windows(v, b, offsets=o, window=w) for v, b, o, w in cases]
+    monkeypatch.setattr(features, "_compiled_windows", lambda: None)
+    plain = [features.context_windows(v, b, offsets=o, window=w) for v, b, o, w in cases]
+    for a, b in zip(compiled, plain):
+        assert a.shape == b.shape and a.tobytes() == b.tobytes()  # bit for bit, signed zeros included
+    with pytest.raises(ValueError, match="window"):
+        features.context_windows(np.ones((3, 1)), np.zeros(3, dtype=bool), window=-1)

@@ -333,16 +333,18 @@ def context_windows(values: np.ndarray, blank: np.ndarray, offsets=NEIGHBOUR_OFF
     the same floats), or, without numba, slices of the non-blank rows scattered back once.
     """
     n, k = values.shape
+    if window < 0:
+        raise ValueError(f"window must be >= 0, got {window}")
     order = np.flatnonzero(~blank)
+    m = len(order)
     out = np.zeros((n, k * (len(offsets) + 1)))
-    if not len(order):
+    if not m:
         return out
     walk = _compiled_windows()
-    if walk is not None:
+    if walk is not None:  # a window past the page is the page: the same means, no overflow
         walk(np.ascontiguousarray(values, dtype=np.float64), order, np.asarray(offsets, dtype=np.int64),
-             int(window), out)
+             min(int(window), m), out)
         return out
-    m = len(order)
     dense = values[order]
     packed = np.zeros((m, out.shape[1]))
     for j, off in enumerate(offsets):
@@ -369,7 +371,9 @@ def _windows(values, order, offsets, window, out):  # pragma: no cover - compile
     k = values.shape[1]
     n_off = offsets.shape[0]
     csum = np.zeros((m + 1, k))
-    for i in range(m):
+    for c in range(k):  # the first sum is the first value itself, as in cumsum (-0.0 stays -0.0)
+        csum[1, c] = values[order[0], c]
+    for i in range(1, m):
         r = order[i]
         for c in range(k):
             csum[i + 1, c] = csum[i, c] + values[r, c]
