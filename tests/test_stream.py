@@ -387,3 +387,19 @@ def test_a_pool_preloads_only_the_detector_of_the_first_records_kind(monkeypatch
     assert [json.loads(line)["clean_text"] for _, line, _, _ in out] == ["One paragraph of text here.",
                                                                         "One line of text."]
     assert list(stream.clean_stream([], stream.CleanConfig(detector="rules"), workers=2)) == [] and len(loaded) == 1
+
+
+def test_one_worker_loads_the_models_before_the_first_record_is_timed(monkeypatch):
+    # with --workers 1 the one-time start (models, prefilter, compiled code) used to run inside the
+    # first record's --timeout, so a one-line first record was skipped as "timeout"
+    calls: list = []
+    monkeypatch.setattr(stream, "preload", lambda config, kinds: calls.append(("preload", list(kinds))))
+    real = stream._clean_to_json
+    monkeypatch.setattr(stream, "_clean_to_json", lambda item, config: calls.append(("clean", item.index))
+                        or real(item, config))
+    config = stream.CleanConfig(timeout=30)
+    items = [("in", records.Record(i, "text", f"{STORY} {i}")) for i in range(2)]
+    out = list(stream.clean_stream(iter(items), config, workers=1))
+    assert [c[0] for c in calls] == ["preload", "clean", "clean"] and calls[0][1] == ["text"]
+    assert len(out) == 2 and all(skipped is None for _, _, skipped, _ in out)
+    assert list(stream.clean_stream(iter([]), config, workers=1)) == []  # nothing to load for no records

@@ -275,7 +275,13 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
         raise ValueError(f"workers must be at least 1, got {workers}")
     if workers == 1:
         with threadpool_limits(1):
-            for source, item in items:
+            items = iter(items)
+            first = next(items, None)
+            if first is None:
+                return
+            # the models and lazily built state load here, not inside the first record's --timeout
+            preload(config, [first[1].kind] if isinstance(first[1], Record) else ["text", "html"])
+            for source, item in chain([first], items):
                 yield (source, *_clean_to_json(item, config))
         return
 
