@@ -268,11 +268,12 @@ def _decode_bytes(data: bytes, transport: str | None = None) -> tuple[str, str, 
     return decode(data, encoding), encoding, False
 
 
-def decode_html(data: bytes) -> str:
+def decode_html(data: bytes, encoding: str | None = None) -> str:
     """HTML bytes decoded as :func:`render` decodes them: a BOM, else the declared charset when
-    the bytes are not valid UTF-8, else a detected one (:func:`~boilerplate.lines.guess_encoding`);
-    undecodable bytes replaced (with a warning)."""
-    return _decode_bytes(bytes(data))[0]
+    the bytes are not valid UTF-8 (``encoding``, the transport's, before the page's own), else a
+    detected one (:func:`~boilerplate.lines.guess_encoding`); undecodable bytes replaced (with a
+    warning)."""
+    return _decode_bytes(bytes(data), encoding)[0]
 
 
 def _flatten(text: str, limit: int) -> str:

@@ -77,3 +77,15 @@ def test_cleaner_rejects_bad_arguments():
         BoilerplateCleaner(kind="pdf")
     with pytest.raises(ValueError):
         BoilerplateCleaner(keep=("nonsense",))
+
+
+def test_warc_reader_decodes_with_the_response_charset(tmp_path):
+    # the HTTP header is right, the page's <meta> wrong: the reader takes the header, as the CLI does
+    from boilerplate.streaming.records import warc_record
+
+    html = '<html><head><meta charset="iso-8859-1"></head><body><p>Привет, мир</p></body></html>'
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.warc").write_bytes(warc_record("response", "https://r.example/1", html.encode("cp1251"),
+                                                         content_type="text/html; charset=windows-1251"))
+    (doc,) = list(BoilerplateWarcReader(str(tmp_path / "in")).read_file("a.warc"))
+    assert doc.text == html

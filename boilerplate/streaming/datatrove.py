@@ -71,7 +71,7 @@ class BoilerplateWarcReader(BaseDiskReader):
                 if isinstance(text, bytes):
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", DecodingWarning)
-                        text = decode_html(text)
+                        text = decode_html(text, item.charset or None)  # the response's HTTP charset first
                 data = {"text": text, "id": item.fields["id"] or f"{filepath}/{item.index}",
                         "url": item.fields["url"], "date": item.fields["date"], KIND_KEY: item.kind}
                 with self.track_time():
