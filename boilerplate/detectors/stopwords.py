@@ -64,7 +64,7 @@ def language_of_counts(words: list[str], counts: np.ndarray) -> int:
 def language_and_stopwords(words: list[str], counts: np.ndarray) -> tuple[int, np.ndarray]:
     """The language of a text given as its distinct (lower-cased) ``words`` and the count of each
     (as :func:`detect_language`: the stoplist covering most of the words, per log of its size; -1
-    if none), and which ``words`` are stopwords of it (:func:`stopword_mask`'s answer).
+    if none), and which ``words`` are stopwords of it (members of its stoplist, :func:`_stoplist`).
 
     One dictionary lookup per word gives its row of the stoplists' bit table; the language is the
     argmax of the counts summed over each row's bits (sums of whole counts: exact in any order),
@@ -94,14 +94,6 @@ def _stoplist_bits() -> np.ndarray:
     bits = np.zeros((table.shape[0], (len(languages) + 7) // 8), dtype=np.uint8)
     np.bitwise_or.at(bits, (coo.row, coo.col >> 3), (128 >> (coo.col & 7)).astype(np.uint8))
     return bits
-
-
-def stopword_mask(tokens: list[str], language: int) -> np.ndarray:
-    """Boolean array: which tokens are stopwords of ``language`` (all False for -1)."""
-    if language < 0 or not tokens:
-        return np.zeros(len(tokens), dtype=bool)
-    stop = _stoplist(language)
-    return np.fromiter(map(stop.__contains__, tokens), dtype=bool, count=len(tokens))
 
 
 @cache

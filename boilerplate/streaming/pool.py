@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import IO, Any
 
 from .. import api
@@ -260,6 +259,17 @@ def preload(config: CleanConfig, kinds: Iterable[str] = ("text", "html")) -> Non
         api.document_labels(api.to_document(warm_up, html=html), detector)
 
 
+def _preloaded(items: Iterable[tuple[str, Record | Skipped]], config: CleanConfig
+               ) -> Iterator[tuple[str, Record | Skipped]]:
+    """``items`` unchanged, with :func:`preload` run for the first record's kind (both kinds if
+    it is a skip) before the first item is yielded; nothing loaded for an empty stream."""
+    items = iter(items)
+    for first in items:
+        preload(config, [first[1].kind] if isinstance(first[1], Record) else ["text", "html"])
+        yield first
+        yield from items
+
+
 def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanConfig,
                  workers: int | None = None, batch_size: int = BATCH_SIZE
                  ) -> Iterator[tuple[str, str | None, Skipped | None, int]]:
@@ -275,13 +285,8 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
         raise ValueError(f"workers must be at least 1, got {workers}")
     if workers == 1:
         with threadpool_limits(1):
-            items = iter(items)
-            first = next(items, None)
-            if first is None:
-                return
             # the models and lazily built state load here, not inside the first record's --timeout
-            preload(config, [first[1].kind] if isinstance(first[1], Record) else ["text", "html"])
-            for source, item in chain([first], items):
+            for source, item in _preloaded(items, config):
                 yield (source, *_clean_to_json(item, config))
         return
 
@@ -293,12 +298,7 @@ def clean_stream(items: Iterable[tuple[str, Record | Skipped]], config: CleanCon
     if ctx is not None:
         # loaded once here, shared copy-on-write, not once per worker: the detector of the first
         # record's kind (a stream is almost always of one kind; a worker loads the other if needed)
-        items = iter(items)
-        first = next(items, None)
-        if first is None:
-            return
-        items = chain([first], items)
-        preload(config, [first[1].kind] if isinstance(first[1], Record) else ["text", "html"])
+        items = _preloaded(items, config)
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
