@@ -153,6 +153,26 @@ def test_context_kind_stage_fits_saves_and_loads(tmp_path):
     assert not flat.kind_forest_  # the default is the flat kind model
 
 
+@pytest.mark.parametrize("stage", ["context", "context-linear"])
+def test_kind_stage_reuses_the_stacked_out_of_fold_kinds(monkeypatch, stage):
+    """With ``stack_kinds`` the second kind stage reads the booster's out-of-fold kind probabilities:
+    it fits no kind models of its own (as many fits as the flat design), and without it it does."""
+    from boilerplate.detectors.learned import model as model_module
+
+    calls = []
+    real = model_module.fit_sparse_logistic
+    monkeypatch.setattr(model_module, "fit_sparse_logistic", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def fits(**params):
+        calls.clear()
+        LearnedDetector(max_iter=10, **params).fit(_docs(9))
+        return len(calls)
+
+    flat_stacked = fits(stack_kinds=True)
+    assert fits(stack_kinds=True, kind_stage=stage) == flat_stacked
+    assert fits(kind_stage=stage) > fits()
+
+
 def test_tune_kind_offsets_raises_a_kind_said_too_seldom_and_keeps_zero_when_nothing_gains():
     from boilerplate.detectors.learned.model import tune_kind_offsets
 

@@ -296,7 +296,8 @@ class LearnedDetector(Detector):
     the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts,
     each part's kind fit stopped at ``stack_kind_max_iter`` iterations, at most ``kind_max_iter``),
     so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
-    page told from an article; cleaning then evaluates the kind model as well.
+    page told from an article; cleaning then evaluates the kind model as well. With both, the kind
+    stage reads the same out-of-fold kind probabilities.
     ``shape_words`` adds each line's shape words (:func:`~.features.shape_words`: conjunctions of
     coarse buckets of its length, ending, case, digits, place on the page and its neighbours'
     lengths) to its hashed words, for the text and kind models (and, with ``kind_window``, the run
@@ -528,7 +529,7 @@ class LearnedDetector(Detector):
             self.kind_intercept_ = np.zeros(len(self.kinds_))
         self.kind_forest_: dict[str, Any] = {}
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
-            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof)
+            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof)
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
         return self
@@ -585,18 +586,22 @@ class LearnedDetector(Detector):
         return np.hstack(cols)
 
     def _fit_kind_stage(self, X, dense: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
-                        group: np.ndarray, oof_text: np.ndarray) -> None:
+                        group: np.ndarray, oof_text: np.ndarray, kind_oof: np.ndarray | None = None) -> None:
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupKFold
 
-        # Out-of-fold kind probabilities, folds grouped by site: each kind-labeled line is predicted
-        # by the part that did not train on its site; every other line (the neighbours' evidence)
-        # by the mean of the parts.
+        # Out-of-fold kind probabilities, folds grouped by site. With ``stack_kinds`` they are the
+        # booster's (``kind_oof``: every line predicted by the part that did not train on its site),
+        # so the stage costs no kind fits of its own. Else each kind-labeled line is predicted by
+        # the part that did not train on its site, every other line (the neighbours' evidence) by
+        # the mean of the parts.
         rows = np.flatnonzero(fine)
         sites = group[rows]
         n_parts = min(self.stack_folds, len(set(sites)))
-        if n_parts >= 2:
+        if kind_oof is not None:
+            kind_p = kind_oof
+        elif n_parts >= 2:
             total = np.zeros((X.shape[0], len(self.kinds_)))
             count = np.zeros(X.shape[0])
             for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
