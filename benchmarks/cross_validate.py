@@ -130,6 +130,15 @@ def _labels(docs: list, folds: np.ndarray, proba: list, params: dict, kinds: dic
     return preds
 
 
+def body_calibration(docs: list, p_body: list, subset=None) -> dict:
+    """:func:`~boilerplate.eval.metrics.calibration` of the out-of-fold P(body) of the labeled lines
+    of ``docs`` (all, or the indexes in ``subset``) against their gold."""
+    subset = range(len(docs)) if subset is None else subset
+    pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
+    yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
+    return calibration(pb, yb)
+
+
 def kind_decisions(docs: list, folds: np.ndarray, predicted: dict, params: dict, seeds: list) -> dict:
     """The labels of every document with each fold's kind offsets fitted on the other folds' hand
     pages (:func:`_offsets_on`), those offsets, and the offsets fitted on all folds (what a model
@@ -276,11 +285,9 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
                            decided["by_fold"] if kind_decision == "offsets" else None)
             if hand:
                 res["trees"][str(n)]["fine_macro_f1"] = fine_scores(docs, labs, hand)["macro_f1"]
-        res["calibration"] = {}  # of P(body), out of fold, against the line gold (alignment or hand)
-        for name, subset in (("all", range(len(docs))), ("hand", [i for i, d in enumerate(docs) if d.meta.get("annotator")])):
-            pb = [p for i in subset for p, g in zip(p_body[i], docs[i].labels) if g is not None]
-            yb = [g == BODY for i in subset for g in docs[i].labels if g is not None]
-            res["calibration"][name] = calibration(pb, yb)
+            res["trees"][str(n)]["ece"] = body_calibration(docs, [p[:, body] for p in cut_proba])["ece"]
+        # of P(body), out of fold, against the line gold (alignment or hand)
+        res["calibration"] = {"all": body_calibration(docs, p_body), "hand": body_calibration(docs, p_body, hand)}
         if hand:  # fine-grained: the hand-annotated pages, each predicted by a model that never saw its site
             res["fine"] = fine_scores(docs, preds, hand)
             res["fine"]["pages"] = len(hand)

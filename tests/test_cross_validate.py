@@ -120,3 +120,16 @@ def test_each_variant_is_cross_validated_with_its_shipped_setting_unless_one_is_
     assert variant_params(["html"]) == {"html": {"stack_kinds": True}}
     given = variant_params(["text", "html"], {"max_iter": 5, "kind_offsets": [0.0] * 6})
     assert given == {"text": {"max_iter": 5}, "html": {"max_iter": 5}}
+
+
+def test_body_calibration_scores_the_labeled_lines_of_the_pages_asked_for():
+    from benchmarks.cross_validate import body_calibration
+    from boilerplate.eval.metrics import calibration
+
+    docs = [Document(lines=["a", "b", "c"], labels=[BODY, None, "chrome"]),
+            Document(lines=["d", "e"], labels=[BODY, BODY])]
+    p_body = [np.array([0.9, 0.5, 0.8]), np.array([0.2, 0.3])]
+    # the unlabeled line is left out; a wrong confident line (0.8 on chrome) counts
+    assert body_calibration(docs, p_body) == calibration([0.9, 0.8, 0.2, 0.3], [True, False, True, True])
+    assert body_calibration(docs, p_body, [0])["ece"] == calibration([0.9, 0.8], [True, False])["ece"]
+    assert body_calibration(docs, p_body)["ece"] > 0
