@@ -344,6 +344,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
                   "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
                   "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
                   lines=(5, 3000)),
+    # 34: round 33's rule again: a further page of each read site that still has unread pages
+    34: NewsRound(20270134, {"scrapinghub": 0, "wcxb": 60, "postlight": 10}, 5, None,
+                  "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
+                  "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
+                  lines=(5, 3000)),
 }
 
 
