@@ -356,11 +356,11 @@ def table_trees(res: dict) -> str:
     models cut the same way (speed.json ``trees``)."""
     speed = res["speed"].get("trees", {})
     params = res["cv"]["params"]  # one setting per variant, or (runs before per-model settings) one for all
-    one = params.get("html", params.get("text"))
-    whole_trees = str((one if isinstance(one, dict) else params).get("max_iter", LearnedDetector().max_iter))
     out = ("| path | trees | Scrapinghub F1 | WCXB F1 | WCXB article F1 | fine macro-F1 | speed | "
            "× the whole booster's speed |\n|---|---|---|---|---|---|---|---|\n")
     for variant in ("html", "text"):
+        own = params.get(variant) if isinstance(params.get(variant), dict) else params
+        whole_trees = str(own.get("max_iter", LearnedDetector().max_iter))  # each variant's own booster
         cv = res["cv"].get(variant, {})
         whole = {"scrapinghub": cv.get("scrapinghub", {}).get("all", {}), "wcxb": cv.get("wcxb", {}).get("all", {}),
                  "wcxb_article": cv.get("wcxb", {}).get("article", {})}

@@ -105,7 +105,7 @@ def tree_speed(pages: list[bytes], texts: list[str], repeats: int) -> dict:
     for kind, inputs, html in (("html", pages, True), ("text", texts, False)):
         shipped = load_detector(html=html)
         clean = boilerplate.clean_html if html else boilerplate.clean
-        counts = [*TREE_COUNTS, shipped.max_iter]
+        counts = sorted({n for n in TREE_COUNTS if n < shipped.max_iter} | {shipped.max_iter})
         models = {str(n): shipped.with_trees(n) for n in counts}
         timed = interleaved({n: (lambda x, m=m, c=clean: c(x, detector=m)) for n, m in models.items()}, inputs, repeats)
         unit = len(inputs) if html else sum(t.count("\n") + 1 for t in inputs)

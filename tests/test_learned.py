@@ -155,8 +155,9 @@ def test_context_kind_stage_fits_saves_and_loads(tmp_path):
 
 @pytest.mark.parametrize("stage", ["context", "context-linear"])
 def test_kind_stage_reuses_the_stacked_out_of_fold_kinds(monkeypatch, stage):
-    """With ``stack_kinds`` the second kind stage reads the booster's out-of-fold kind probabilities:
-    it fits no kind models of its own (as many fits as the flat design), and without it it does."""
+    """With ``stack_kinds`` (its kind fits as long as the kind model's) the second kind stage reads
+    the booster's out-of-fold kind probabilities: it fits no kind models of its own (as many fits
+    as the flat design); without it, or with shorter kind fits, it does."""
     from boilerplate.detectors.learned import model as model_module
 
     calls = []
@@ -168,9 +169,11 @@ def test_kind_stage_reuses_the_stacked_out_of_fold_kinds(monkeypatch, stage):
         LearnedDetector(max_iter=10, **params).fit(_docs(9))
         return len(calls)
 
-    flat_stacked = fits(stack_kinds=True)
-    assert fits(stack_kinds=True, kind_stage=stage) == flat_stacked
+    long = {"stack_kinds": True, "stack_kind_max_iter": 500}  # as long as the kind model (500)
+    assert fits(**long, kind_stage=stage) == fits(**long)
     assert fits(kind_stage=stage) > fits()
+    # out-of-fold kinds stopped early do not stand for the kind model: the stage fits its own
+    assert fits(stack_kinds=True, stack_kind_max_iter=100, kind_stage=stage) > fits(stack_kinds=True, stack_kind_max_iter=100)
 
 
 def test_tune_kind_offsets_raises_a_kind_said_too_seldom_and_keeps_zero_when_nothing_gains():
@@ -693,12 +696,16 @@ def test_with_trees_predicts_with_fewer_trees_and_leaves_the_model_unchanged():
     assert np.array_equal(fitted.with_trees(20).predict_proba(doc), full)
 
 
-def test_with_trees_is_the_model_a_shorter_fit_gives():
+@pytest.mark.parametrize("params", [{"stack_folds": 0},
+                                    {"stack_kinds": True, "stack_kind_max_iter": 500, "kind_stage": "context-linear",
+                                     "shape_words": True, "kind_window": 2}])
+def test_with_trees_is_the_model_a_shorter_fit_gives(params):
     """``with_trees(n)`` of a fit is array for array the fit with ``max_iter=n`` (what the docstring
-    promises, and what lets a shipped booster be cut instead of refitted)."""
+    promises, and what lets a shipped booster be cut instead of refitted), also in the shipped text
+    model's setting."""
     docs = _docs(40)
-    long = LearnedDetector(max_iter=12, stack_folds=0).fit(docs).with_trees(5)
-    short = LearnedDetector(max_iter=5, stack_folds=0).fit(docs)
+    long = LearnedDetector(max_iter=12, **params).fit(docs).with_trees(5)
+    short = LearnedDetector(max_iter=5, **params).fit(docs)
     assert long.forest_.keys() == short.forest_.keys()
     for key in short.forest_:
         assert np.array_equal(long.forest_[key], short.forest_[key]), key

@@ -145,3 +145,18 @@ def test_fast_paths_table_gives_the_start_when_ab_timed_it():
     ab["startup"] = {"before": {"min_s": 3.0}, "after": {"min_s": 1.5}, "speedup_min": 2.0, "speedup_median": 1.9}
     row = next(line for line in report.table_fast_paths({"ab": ab}).splitlines() if "process start" in line)
     assert "3.00 s → 1.50 s" in row and "2.00× / 1.90×" in row and "bbb against aaa" in row
+
+
+def test_trees_table_reads_each_variants_own_whole_booster():
+    """A text model of 100 trees beside an HTML model of 200: each whole booster is its own row,
+    named by its own size and timed by the speed run's row of that size."""
+    cv_entry = {"scrapinghub": {"all": {"f1": 0.9}}, "wcxb": {"all": {"f1": 0.8}, "article": {"f1": 0.85}},
+                "trees": {"50": {"scrapinghub": {"f1": 0.89}}}}
+    res = {"cv": {"params": {"html": {"max_iter": 200}, "text": {"max_iter": 100}},
+                  "html": cv_entry, "text": cv_entry},
+           "speed": {"trees": {"html": {"50": {"min_s": 1.0, "pages_per_s": 10.0}, "200": {"min_s": 2.0, "pages_per_s": 5.0}},
+                               "text": {"50": {"min_s": 1.0, "lines_per_s": 10.0}, "100": {"min_s": 2.0, "lines_per_s": 5.0}}}}}
+    rows = [r for r in report.table_trees(res).splitlines() if r.startswith("| html") or r.startswith("| text")]
+    assert [r.split(" | ")[1] for r in rows] == ["50", "200", "50", "100"]
+    text_whole = rows[-1]
+    assert "5 lines/s" in text_whole and "| 1.00 |" in text_whole

@@ -296,8 +296,9 @@ class LearnedDetector(Detector):
     the text model's logit (out-of-fold during ``fit``, sites split into ``stack_folds`` parts,
     each part's kind fit stopped at ``stack_kind_max_iter`` iterations, at most ``kind_max_iter``),
     so a run that reads as an appeal or a teaser list can be dropped as a whole, and a listing
-    page told from an article; cleaning then evaluates the kind model as well. With both, the kind
-    stage reads the same out-of-fold kind probabilities.
+    page told from an article; cleaning then evaluates the kind model as well. With both, and
+    ``stack_kind_max_iter >= kind_max_iter``, the kind stage reads the same out-of-fold kind
+    probabilities (else it fits its own, as long as the kind model).
     ``shape_words`` adds each line's shape words (:func:`~.features.shape_words`: conjunctions of
     coarse buckets of its length, ending, case, digits, place on the page and its neighbours'
     lengths) to its hashed words, for the text and kind models (and, with ``kind_window``, the run
@@ -529,7 +530,9 @@ class LearnedDetector(Detector):
             self.kind_intercept_ = np.zeros(len(self.kinds_))
         self.kind_forest_: dict[str, Any] = {}
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
-            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof)
+            # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
+            same_fit = self.stack_kind_max_iter >= self.kind_max_iter
+            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof if same_fit else None)
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
         return self
@@ -591,9 +594,10 @@ class LearnedDetector(Detector):
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupKFold
 
-        # Out-of-fold kind probabilities, folds grouped by site. With ``stack_kinds`` they are the
-        # booster's (``kind_oof``: every line predicted by the part that did not train on its site),
-        # so the stage costs no kind fits of its own. Else each kind-labeled line is predicted by
+        # Out-of-fold kind probabilities, folds grouped by site. With ``stack_kinds`` and its kind
+        # fits run as long as the kind model's (``stack_kind_max_iter >= kind_max_iter``) they are
+        # the booster's (``kind_oof``: every line predicted by the part that did not train on its
+        # site), so the stage costs no kind fits of its own. Else each kind-labeled line is predicted by
         # the part that did not train on its site, every other line (the neighbours' evidence) by
         # the mean of the parts.
         rows = np.flatnonzero(fine)
