@@ -588,35 +588,36 @@ class LearnedDetector(Detector):
         cols.append(run_features(dense, blank, feature_layout(self.html)))
         return np.hstack(cols)
 
+    def _stage_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
+                          group: np.ndarray) -> np.ndarray:
+        """The kind stage's own out-of-fold kind probabilities, folds grouped by site: each
+        kind-labeled line predicted by the part that did not train on its site, every other line
+        (the neighbours' evidence) by the mean of the parts."""
+        from sklearn.model_selection import GroupKFold
+
+        rows = np.flatnonzero(fine)
+        sites = group[rows]
+        n_parts = min(self.stack_folds, len(set(sites)))
+        if n_parts < 2:
+            return self._kind_proba_flat(X)
+        total = np.zeros((X.shape[0], len(self.kinds_)))
+        count = np.zeros(X.shape[0])
+        for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
+            held = np.ones(X.shape[0], dtype=bool)
+            held[rows[tr]] = False
+            total[held] += self._kind_proba_flat_fit(X[rows[tr]], kind[rows[tr]], weight[rows[tr]], None, X[held])
+            count[held] += 1
+        return total / np.maximum(count, 1)[:, None]
+
     def _fit_kind_stage(self, X, dense: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
                         group: np.ndarray, oof_text: np.ndarray, kind_oof: np.ndarray | None = None) -> None:
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import GroupKFold
 
-        # Out-of-fold kind probabilities, folds grouped by site. With ``stack_kinds`` and its kind
-        # fits run as long as the kind model's (``stack_kind_max_iter >= kind_max_iter``) they are
-        # the booster's (``kind_oof``: every line predicted by the part that did not train on its
-        # site), so the stage costs no kind fits of its own. Else each kind-labeled line is predicted by
-        # the part that did not train on its site, every other line (the neighbours' evidence) by
-        # the mean of the parts.
-        rows = np.flatnonzero(fine)
-        sites = group[rows]
-        n_parts = min(self.stack_folds, len(set(sites)))
-        if kind_oof is not None:
-            kind_p = kind_oof
-        elif n_parts >= 2:
-            total = np.zeros((X.shape[0], len(self.kinds_)))
-            count = np.zeros(X.shape[0])
-            for tr, _ in GroupKFold(n_splits=n_parts).split(rows, groups=sites):
-                held = np.ones(X.shape[0], dtype=bool)
-                held[rows[tr]] = False
-                total[held] += self._kind_proba_flat_fit(X[rows[tr]], kind[rows[tr]], weight[rows[tr]], None,
-                                                         X[held])
-                count[held] += 1
-            kind_p = total / np.maximum(count, 1)[:, None]
-        else:
-            kind_p = self._kind_proba_flat(X)
+        # Out-of-fold kind probabilities: the booster's (``kind_oof``, with ``stack_kinds`` and its
+        # kind fits as long as the kind model's), so the stage costs no kind fits of its own; else
+        # the stage's own (:meth:`_stage_kind_proba`).
+        kind_p = kind_oof if kind_oof is not None else self._stage_kind_proba(X, kind, weight, fine, group)
         stage_rows, start = [], 0
         for d in dense:
             n = len(d)
