@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from boilerplate.detectors.learned import LearnedDetector, cache_features, tune_kind_offsets
 from boilerplate.eval.dataset import read_jsonl
 from boilerplate.eval.metrics import calibration
-from boilerplate.labels import BODY, BODY_INDEX, KINDS, LABELS
+from boilerplate.labels import BODY, BODY_INDEX, KINDS, LABELS, N_LABELS
 
 from .agreement import read_passes
 from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
@@ -237,6 +237,27 @@ def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" 
     return 0
 
 
+def save_proba(path: Path, docs: list, folds: np.ndarray, predicted: dict) -> None:
+    """Every out-of-fold probability row (all seven labels, float16), for decisions studied after
+    the fits (:func:`load_proba`): ``proba`` stacks the pages' rows in corpus order, ``bounds`` holds
+    each page's first row and the end, ``fold`` each page's fold; the seeds model's rows likewise."""
+    rows = predicted["proba"]
+    seeds = predicted.get("seeds_proba") or []
+    np.savez_compressed(
+        path, ids=np.array([d.id for d in docs]), fold=np.asarray(folds, dtype=np.int8),
+        proba=np.vstack(rows).astype(np.float16), bounds=np.cumsum([0] + [len(p) for p in rows]),
+        seeds_proba=(np.vstack(seeds) if seeds else np.zeros((0, N_LABELS))).astype(np.float16),
+        seeds_bounds=np.cumsum([0] + [len(p) for p in seeds]))
+
+
+def load_proba(path: Path) -> tuple[list[str], np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """What :func:`save_proba` wrote: page ids, folds, each page's probabilities, each seed's."""
+    with np.load(path, allow_pickle=False) as z:
+        split = [z["proba"][a:b].astype(np.float64) for a, b in zip(z["bounds"][:-1], z["bounds"][1:])]
+        seeds = [z["seeds_proba"][a:b].astype(np.float64) for a, b in zip(z["seeds_bounds"][:-1], z["seeds_bounds"][1:])]
+        return [str(i) for i in z["ids"]], z["fold"].astype(int), split, seeds
+
+
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
         folds: int = 5, params: dict | None = None, variants: str = "text,html", limit: int | None = None,
         workers: int = 2, bootstrap: int = 1000, out: Path = ROOT / "results" / "cv.json",
@@ -300,6 +321,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         with open(out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
             for d, p, pb in zip(docs, preds, p_body):
                 fh.write(json.dumps({"id": d.id, "pred": p, "p_body": np.round(pb, 4).tolist()}) + "\n")
+        save_proba(out.parent / f"cv_proba_{variant}.npz", docs, fold_of, predicted[variant])
         sh = res.get("scrapinghub", {}).get("all", {})
         wc = res.get("wcxb", {})
         print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "

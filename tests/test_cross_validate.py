@@ -133,3 +133,19 @@ def test_body_calibration_scores_the_labeled_lines_of_the_pages_asked_for():
     assert body_calibration(docs, p_body) == calibration([0.9, 0.8, 0.2, 0.3], [True, False, True, True])
     assert body_calibration(docs, p_body, [0])["ece"] == calibration([0.9, 0.8], [True, False])["ece"]
     assert body_calibration(docs, p_body)["ece"] > 0
+
+
+def test_out_of_fold_probabilities_round_trip_page_by_page(tmp_path):
+    from benchmarks.cross_validate import load_proba, save_proba
+    from boilerplate.document import Document
+
+    rng = np.random.default_rng(0)
+    docs = [Document(lines=["a"] * n, id=f"p{n}") for n in (3, 1, 5)]
+    proba = [rng.dirichlet(np.ones(7), size=len(d.lines)) for d in docs]
+    seeds = [rng.dirichlet(np.ones(7), size=2)]
+    save_proba(tmp_path / "p.npz", docs, np.array([0, 1, 0]), {"proba": proba, "seeds_proba": seeds})
+    ids, folds, back, seeds_back = load_proba(tmp_path / "p.npz")
+    assert ids == ["p3", "p1", "p5"] and folds.tolist() == [0, 1, 0]
+    assert [b.shape for b in back] == [(3, 7), (1, 7), (5, 7)]
+    for a, b in zip(proba + seeds, back + seeds_back):
+        np.testing.assert_allclose(a, b, atol=1e-3)  # float16
