@@ -349,6 +349,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
                   "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
                   "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
                   lines=(5, 3000)),
+    # 35: the same again (the read sites with unread pages of 5 to 3,000 lines are fewer each round)
+    35: NewsRound(20270136, {"scrapinghub": 0, "wcxb": 60, "postlight": 10}, 5, None,
+                  "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
+                  "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
+                  lines=(5, 3000)),
 }
 
 
