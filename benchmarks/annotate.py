@@ -188,7 +188,7 @@ def has_ad_links(doc: Document) -> bool:
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
                       suffix: str, eligible: Callable[[Document], bool] | None = None,
                       page_types: tuple[str, ...] = ("article",), new_sites: bool = True,
-                      lines: tuple[int, int] = (5, MAX_LINES)) -> dict:
+                      lines: tuple[int, int] = (5, MAX_LINES), one_per_site: bool = True) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
     every earlier round by page, and by site from the earlier rounds' pages within ``lines`` (a
     site read only through a page outside the bounds can come again: rounds 24 and 30, the
@@ -198,14 +198,17 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
     pages, not sites: the site-grouped cross-validation keeps a site's pages in one fold. Every
     source's pages are shuffled with the seed and taken in that order; pages outside ``lines``
     (least, most; by default 5 to MAX_LINES) are left out, and so are pages ``eligible`` (when
-    given) rejects. The second pass takes ``n_second`` of
-    the new pages with ``seed + 1``.
+    given) rejects. ``one_per_site=False`` lifts the one-page-per-site bound within the round and
+    counts a site as read whatever the length of its read pages (round 36 takes what is left).
+    The second pass takes ``n_second`` of the new pages with ``seed + 1``.
     """
     rng = random.Random(seed)
     taken = {p for key, pages in selection.items() if key.startswith("pages") for p in pages}
     docs_by_source = {s: [d for d in read_jsonl(data / f"{s}.jsonl") if lines[0] <= len(d.lines) <= lines[1]]
                       for s in SOURCES}
     sites = {d.meta["site"] for ds in docs_by_source.values() for d in ds if d.id in taken}
+    if not one_per_site:  # every read site, whatever the length of the page it was read through
+        sites = {d.meta["site"] for s in SOURCES for d in read_jsonl(data / f"{s}.jsonl") if d.id in taken}
     read_sites, sites = (sites, sites) if new_sites else (sites, set())
     chosen: list[str] = []
     lang_of: dict[str, str] = {}
@@ -223,7 +226,8 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
             if eligible is not None and not eligible(d):
                 continue
             taken.add(d.id)
-            sites.add(d.meta["site"])
+            if one_per_site:
+                sites.add(d.meta["site"])
             chosen.append(d.id)
             lang_of[d.id] = language(d) or "undeclared"
             got += 1
@@ -253,6 +257,7 @@ class NewsRound(NamedTuple):
     page_types: tuple[str, ...] = ("article",)
     new_sites: bool = True
     lines: tuple[int, int] = (5, MAX_LINES)
+    one_per_site: bool = True
 
 
 #: The WCXB page types other than article, and the words of the rounds that draw from them.
@@ -354,15 +359,21 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
                   "pages of every type with 5 to 3,000 lines on sites an earlier round read, "
                   "one more page per site", ("article", *OTHER_TYPES), new_sites=False,
                   lines=(5, 3000)),
+    # 36: every page of read sites left up to 1,000 lines, several per site (the rule of one page per
+    # site per round left 46 pages of 5 to 3,000 lines on 18 sites after round 35; the longer ones
+    # are mostly 1,500-line shop grids of REI and Steam)
+    36: NewsRound(20270138, {"scrapinghub": 0, "wcxb": 100, "postlight": 20}, 6, None,
+                  "every page with 5 to 1,000 lines on sites an earlier round read, several per site",
+                  ("article", *OTHER_TYPES), new_sites=False, lines=(5, 1000), one_per_site=False),
 }
 
 
 def select_round(data: Path, selection: dict, n: int) -> dict:
     """Round ``n`` >= 3 (issue 15): :func:`select_news_round` with the seed, counts and page filter
     of :data:`NEWS_ROUNDS`, after rounds 1 to ``n - 1``."""
-    seed, counts, n_second, eligible, takes, page_types, new_sites, lines = NEWS_ROUNDS[n]
+    seed, counts, n_second, eligible, takes, page_types, new_sites, lines, one_per_site = NEWS_ROUNDS[n]
     out = select_news_round(data, _rounds_before(selection, n), seed, counts, n_second, str(n), eligible=eligible,
-                            page_types=page_types, new_sites=new_sites, lines=lines)
+                            page_types=page_types, new_sites=new_sites, lines=lines, one_per_site=one_per_site)
     out[f"rule_{n}"] += f" Round {n} (issue 15): after rounds 1-{n - 1}, {takes}."
     return out
 
