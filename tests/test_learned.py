@@ -864,3 +864,70 @@ def test_compiled_context_windows_equal_the_numpy_path_to_the_bit(monkeypatch):
         assert a.shape == b.shape and a.tobytes() == b.tobytes()  # bit for bit, signed zeros included
     with pytest.raises(ValueError, match="window"):
         features.context_windows(np.ones((3, 1)), np.zeros(3, dtype=bool), window=-1)
+
+
+def test_the_label_chain_is_learned_saved_and_loaded(tmp_path, fitted):
+    # every page of _docs runs chrome, appeal, body x3, ad: those steps are the likeliest
+    trans = fitted.kind_transitions_
+    labels = ["body", "headline", "metadata", "appeal", "ad", "teaser", "chrome"]
+    row = {name: trans[labels.index(name)] for name in labels}
+    assert row["chrome"].argmax() == labels.index("appeal") and row["appeal"].argmax() == labels.index("body")
+    assert np.allclose(np.exp(trans).sum(axis=1), 1)
+    fitted.save(tmp_path / "m.npz")
+    loaded = LearnedDetector.load(tmp_path / "m.npz")
+    assert np.array_equal(loaded.kind_transitions_, trans) and np.array_equal(loaded.kind_start_, fitted.kind_start_)
+
+
+def _chain_case():
+    """A page of 6 lines whose middle line reads slightly more as an ad than as a teaser, between
+    teasers, and a chain in which teasers follow teasers."""
+    lines = ["Other story one", "Other story two", "Other story three", "Other story four", "Body text here.", ""]
+    proba = np.zeros((6, 7))
+    proba[:, 0] = [0.1, 0.1, 0.1, 0.1, 0.9, 0.0]
+    teaser, ad = KINDS.index("teaser") + 1, KINDS.index("ad") + 1
+    proba[:4, teaser] = [0.8, 0.8, 0.4, 0.8]
+    proba[:4, ad] = [0.1, 0.1, 0.5, 0.1]
+    det = LearnedDetector()
+    det.kinds_ = KINDS
+    start = np.log(np.full(7, 1 / 7))
+    trans = np.log(np.full((7, 7), 0.02))
+    trans[teaser, teaser] = np.log(0.88)
+    trans = trans - np.log(np.exp(trans).sum(axis=1, keepdims=True))
+    det.kind_start_, det.kind_transitions_ = start, trans
+    return Document(lines=lines), proba, det
+
+
+def test_the_chain_moves_kinds_only_and_only_with_a_weight():
+    doc, proba, det = _chain_case()
+    alone = det.labels_from_proba(doc, proba)
+    assert alone[:5] == ["teaser", "teaser", "ad", "teaser", "body"] and alone[5] is None
+    det.set_params(kind_transition_weight=1.0)
+    chained = det.labels_from_proba(doc, proba)
+    assert chained[:5] == ["teaser"] * 4 + ["body"] and chained[5] is None
+    # the body decision is the threshold's alone: a line under it never becomes body, and back
+    det.set_params(threshold=0.05)
+    assert det.labels_from_proba(doc, proba)[:5] == ["body"] * 5
+
+
+def test_the_chain_without_a_learned_chain_is_a_clear_error():
+    doc, proba, det = _chain_case()
+    det.kind_start_ = det.kind_transitions_ = None
+    det.set_params(kind_transition_weight=1.0)
+    with pytest.raises(ValueError, match="needs the label chain"):
+        det.labels_from_proba(doc, proba)
+
+
+def test_viterbi_compiled_and_numpy_agree():
+    from boilerplate.detectors.learned import sequence
+
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 50):
+        score = np.log(rng.dirichlet(np.ones(7), size=n))
+        score[rng.random((n, 7)) < 0.3] = -np.inf
+        score[np.arange(n), rng.integers(0, 7, n)] = -1.0  # every line keeps a finite label
+        start = np.log(rng.dirichlet(np.ones(7)))
+        trans = np.log(rng.dirichlet(np.ones(7), size=7))
+        fast = sequence.viterbi(score, start, trans)
+        slow = sequence._viterbi_numpy(score, start, trans)
+        assert np.array_equal(fast, slow)
+        assert np.isfinite(score[np.arange(n), slow]).all()

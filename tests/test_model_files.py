@@ -430,3 +430,27 @@ def test_shipped_models_carry_their_declared_setting(name):
         assert params[key] == value, f"{name}: {key} is {params[key]!r}, SHIPPED_PARAMS says {value!r}"
     offsets = shipped_offsets(name)
     assert params["kind_offsets"] == (None if offsets is None else tuple(offsets))
+
+
+# --- the label chain (kind_transition_weight) -------------------------------------------------
+
+@pytest.mark.parametrize("edit, match", [
+    (_set("kind_transitions", (0, 0), np.nan), r"kind_transitions\[0, 0\]: nan"),
+    (_set("kind_transitions", (1, 2), 0.0), "kind_transitions: a row that is not a log-probability"),
+    (_set("kind_start", 3, np.inf), "kind_start"),
+    (lambda a, h: a.update(kind_transitions=a["kind_transitions"][:, :-1]), "kind_transitions: shape"),
+    (lambda a, h: a.update(kind_start=a["kind_start"].astype(np.float32)), "kind_start: dtype"),
+    (lambda a, h: a.pop("kind_start"), "kind_transitions without kind_start"),
+    (lambda a, h: (a.pop("kind_start"), a.pop("kind_transitions"), h["params"].update(kind_transition_weight=1.0)),
+     "kind_transition_weight > 0 but the file has no label chain"),
+])
+def test_crafted_label_chain_is_rejected(models, tmp_path, edit, match):
+    _rejects(_craft(models, tmp_path, edit), match)
+
+
+def test_a_file_without_the_chain_loads_and_labels_each_line_alone(models, tmp_path):
+    path = _craft(models, tmp_path, lambda a, h: (a.pop("kind_start"), a.pop("kind_transitions")))
+    det = LearnedDetector.load(path)
+    assert det.kind_transitions_ is None
+    doc = _docs(1)[0]
+    assert det.predict(doc) == models["flat"][1].predict(doc)

@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...document import Document
-from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
+from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABEL_INDEX, LABELS, N_LABELS
 from ..base import Detector
 from .features import (
     HASH_FEATURES,
@@ -66,6 +66,7 @@ from .forest import (
     validate_forest,
     validate_multiclass_forest,
 )
+from .sequence import label_transitions, viterbi
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
@@ -119,13 +120,17 @@ MODEL_MEMBERS = ("header", "scaler_mean", "scaler_scale", "text_coef_idx", "text
                  "forest_left", "forest_right", "forest_leaf", "forest_value", "forest_roots", "forest_baseline")
 KIND2_FOREST_MEMBERS = ("kind2_nodes", "kind2_sizes", "kind2_class", "kind2_baseline", "kind2_order")
 KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
+#: The label chain of the sequence decision (``kind_transition_weight``); files saved before it lack it.
+SEQUENCE_MEMBERS = ("kind_start", "kind_transitions")
+#: The largest ``kind_transition_weight``.
+MAX_TRANSITION_WEIGHT = 10.0
 #: The JSON type(s) of each parameter in a header (ranges are checked by ``_validate_params``).
 PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learning_rate": float,
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
-               "stack_kind_max_iter": int, "shape_words": bool}
+               "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -317,7 +322,8 @@ class LearnedDetector(Detector):
                  silver_weight: float = 0.0, silver_max_per_kind: int = 5000, kind_stage: str = "flat",
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
-                 stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False):
+                 stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
+                 kind_transition_weight: float = 0.0):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -339,6 +345,7 @@ class LearnedDetector(Detector):
         self.stack_kinds = stack_kinds
         self.stack_kind_max_iter = stack_kind_max_iter
         self.shape_words = shape_words
+        self.kind_transition_weight = kind_transition_weight
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -417,6 +424,8 @@ class LearnedDetector(Detector):
             ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
              "an integer >= 1"),
             ("shape_words", isinstance(self.shape_words, bool), "a bool"),
+            ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
+             f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
              f"None or {len(KINDS)} finite numbers in [-{MAX_KIND_OFFSET}, {MAX_KIND_OFFSET}] ({', '.join(KINDS)})"),
         ]
@@ -434,7 +443,7 @@ class LearnedDetector(Detector):
         docs = [d for d in documents or () if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")
-        hashed, dense, y_body, kinds, groups, blank, silver = [], [], [], [], [], [], []
+        hashed, dense, y_body, kinds, groups, blank, silver, chains = [], [], [], [], [], [], [], []
         for doc in docs:
             h, x = self._features(doc)
             labels = np.array(doc.labels, dtype=object)
@@ -444,6 +453,8 @@ class LearnedDetector(Detector):
             y_body.append(labels[keep] == BODY)
             fully_fine = np.isin(labels[keep], LABELS).all()
             kinds.append(labels[keep] if fully_fine else np.full(keep.sum(), None, dtype=object))
+            if fully_fine:  # the label chain down the page's non-blank lines
+                chains.append(np.fromiter(map(LABEL_INDEX.__getitem__, labels[keep]), np.int64, int(keep.sum())))
             if self.silver_weight > 0 and not fully_fine and doc.cues is not None:
                 sk = np.array(silver_kinds(doc), dtype=object)[keep]
                 sk[labels[keep] == BODY] = None  # silver says which kind a non-body line is
@@ -533,6 +544,9 @@ class LearnedDetector(Detector):
             # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
             same_fit = self.stack_kind_max_iter >= self.kind_max_iter
             self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof if same_fit else None)
+        chain = label_transitions(chains, N_LABELS)
+        self.kind_start_: np.ndarray | None = chain[0]
+        self.kind_transitions_: np.ndarray | None = chain[1]
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
         return self
@@ -817,20 +831,45 @@ class LearnedDetector(Detector):
 
     def labels_from_proba(self, doc: Document, proba: np.ndarray) -> list[str | None]:
         """Labels from :meth:`predict_proba` output: body at P(body) >= threshold, else the likeliest
-        kind (with ``kind_offsets``, after adding them to the kinds' log-probabilities)."""
+        kind (with ``kind_offsets``, after adding them to the kinds' log-probabilities). With
+        ``kind_transition_weight`` > 0 the kinds of the lines that are not body are decoded as one
+        chain down the page (:meth:`_chain_labels`); the body lines stay as they are."""
+        body = proba[:, BODY_INDEX] >= self.threshold
         if self.kinds_ and len(proba):
             cols = np.array([LABELS.index(k) for k in self.kinds_])
             score = proba[:, cols]
-            if self.kind_offsets is not None:
-                offsets = np.array([self.kind_offsets[KINDS.index(k)] for k in self.kinds_], dtype=np.float64)
+            if self.kind_offsets is not None or self.kind_transition_weight > 0:
+                offsets = (np.zeros(len(cols)) if self.kind_offsets is None else
+                           np.array([self.kind_offsets[KINDS.index(k)] for k in self.kinds_], dtype=np.float64))
                 score = np.log(np.clip(score, 1e-300, None)) + offsets
+            if self.kind_transition_weight > 0:
+                return self._chain_labels(doc, score, cols, body)
             other = cols[score.argmax(axis=1)]
         elif self.kinds_:
             other = np.zeros(0, dtype=np.int64)
         else:
             other = np.full(len(proba), LABELS.index(CHROME))
-        best = np.where(proba[:, BODY_INDEX] >= self.threshold, BODY_INDEX, other)
+        best = np.where(body, BODY_INDEX, other)
         return [None if not line.strip() else LABELS[k] for line, k in zip(doc.lines, best)]
+
+    def _chain_labels(self, doc: Document, score: np.ndarray, cols: np.ndarray, body: np.ndarray) -> list[str | None]:
+        """:meth:`labels_from_proba` with the label chain: over the page's non-blank lines, a body
+        line is fixed as body and any other line may take any kind but body; each line scores its
+        kinds' offset log-probabilities (``score``, columns ``cols``), each step down the page
+        ``kind_transition_weight`` x the learned log transition (:func:`~.sequence.viterbi`)."""
+        start, trans = self.kind_start_, self.kind_transitions_
+        if start is None or trans is None:
+            raise ValueError("kind_transition_weight > 0 needs the label chain fit() learns; this model has none")
+        rows = np.flatnonzero([bool(line.strip()) for line in doc.lines])
+        full = np.full((len(rows), N_LABELS), -np.inf)
+        fixed = body[rows]
+        full[fixed, BODY_INDEX] = 0.0
+        full[np.ix_(np.flatnonzero(~fixed), cols)] = score[rows[~fixed]]
+        w = self.kind_transition_weight
+        out: list[str | None] = [None] * len(doc.lines)
+        for i, k in zip(rows.tolist(), viterbi(full, w * start, w * trans).tolist()):
+            out[i] = LABELS[k]
+        return out
 
     # explanation ------------------------------------------------------------------------------
     def _group_contributions(self, X, coef: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -907,6 +946,8 @@ class LearnedDetector(Detector):
                   "kind_intercept": self.kind_intercept_,
                   **{k: v for k, v in self.forest_.items() if not k.startswith("_")},
                   **{k: v for k, v in getattr(self, "kind_forest_", {}).items() if not k.startswith("_")}}
+        if getattr(self, "kind_transitions_", None) is not None:
+            arrays.update(kind_start=self.kind_start_, kind_transitions=self.kind_transitions_)
         write_arrays(path, arrays)
 
     @classmethod
@@ -977,7 +1018,8 @@ class LearnedDetector(Detector):
                 "kind_coef_indptr": (n_kinds + 1, plain), "kind_intercept": (n_kinds, plain),
                 "forest_baseline": (1, plain), "kind2_baseline": (n_kinds, plain),
                 "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
-                "kind2_coef": (n_kinds * n_kind2, plain)}
+                "kind2_coef": (n_kinds * n_kind2, plain),
+                "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain)}
         for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS):
             caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
         return caps
@@ -1017,6 +1059,7 @@ class LearnedDetector(Detector):
         kind_forest = {name: v for name, v in arrays.items() if name.startswith("kind2_")}
         if kind_forest:
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
+        chain = _check_label_chain(arrays, self.kind_transition_weight)
 
         self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
         self.scaler_scale_ = arrays["scaler_scale"].astype(np.float64)
@@ -1029,11 +1072,34 @@ class LearnedDetector(Detector):
         self.kind_intercept_ = arrays["kind_intercept"].astype(np.float64)
         self.forest_ = forest
         self.kind_forest_ = kind_forest
+        self.kind_start_, self.kind_transitions_ = chain
         self.n_features_dense_ = n_dense
         self.feature_names_ = tuple(feature_layout(self.html).names)
 
 
 # --- reading and checking model files ---------------------------------------------------------
+def _check_label_chain(arrays: dict[str, np.ndarray], weight: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The label chain of a model file (log start and transition probabilities), checked: both
+    arrays or neither, float64 of the label set's shape, finite, each row a distribution. Files
+    saved before the chain existed have neither (``(None, None)``), which only a model that uses
+    it (``weight`` > 0) rejects."""
+    present = [name for name in SEQUENCE_MEMBERS if name in arrays]
+    if not present:
+        if weight > 0:
+            raise ValueError("kind_transition_weight > 0 but the file has no label chain")
+        return None, None
+    if len(present) != len(SEQUENCE_MEMBERS):
+        raise ValueError(f"{present[0]} without {[n for n in SEQUENCE_MEMBERS if n not in present][0]}")
+    start, trans = arrays["kind_start"], arrays["kind_transitions"]
+    check_array("kind_start", start, np.float64, (N_LABELS,))
+    check_array("kind_transitions", trans, np.float64, (N_LABELS, N_LABELS))
+    for name, values in (("kind_start", start[None, :]), ("kind_transitions", trans)):
+        check_finite(name, values)
+        if not np.allclose(np.exp(values).sum(axis=1), 1.0, atol=1e-6):
+            raise ValueError(f"{name}: a row that is not a log-probability distribution")
+    return start.astype(np.float64), trans.astype(np.float64)
+
+
 #: What reading a damaged zip or ``.npy`` member can raise (never a ``MemoryError``: sizes are capped).
 _READ_ERRORS = (OSError, EOFError, ValueError, KeyError, RuntimeError, NotImplementedError,
                 zipfile.BadZipFile, zlib.error, lzma.LZMAError)
@@ -1130,7 +1196,7 @@ def write_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The ``.npy`` members of a model file by array name; ``ValueError`` on an unknown or repeated
     member (never loaded) or a missing one."""
-    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS}
+    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS}
     members: dict[str, zipfile.ZipInfo] = {}
     for info in zf.infolist():
         name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else None
