@@ -314,6 +314,12 @@ class LearnedDetector(Detector):
     for frequent classes (a rare kind, ``ad``, is said too seldom); :func:`tune_kind_offsets` finds
     offsets that maximise macro-F1 on out-of-fold predictions (``benchmarks.cross_validate``
     chooses the shipped ones so). ``predict_proba`` does not depend on them; only the labels do.
+    ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
+    as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
+    plus this weight times the log-probability of the step from the line above, over the
+    transitions ``fit`` counts on the fully fine-labeled pages (``kind_start_``,
+    ``kind_transitions_``); the body lines are fixed, so ``clean`` does not change. 0 (the
+    default) labels each line alone.
     """
 
     def __init__(self, html: bool = False, C: float = 4.0, alpha: float = 1e-5, max_iter: int = 200, learning_rate: float = 0.1,
