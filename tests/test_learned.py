@@ -931,3 +931,15 @@ def test_viterbi_compiled_and_numpy_agree():
         slow = sequence._viterbi_numpy(score, start, trans)
         assert np.array_equal(fast, slow)
         assert np.isfinite(score[np.arange(n), slow]).all()
+
+
+def test_registry_can_turn_the_label_chain_off_and_the_body_lines_stay():
+    from boilerplate import detectors
+
+    shipped = detectors.get("learned-text")
+    alone = detectors.get("learned-text", kind_transition_weight=0.0)
+    assert alone.kind_transition_weight == 0.0 and shipped.kind_transition_weight > 0
+    lines = ["Home", "News", "Sport", *PROSE, "Related stories", "Another headline here", "Share", "Subscribe"]
+    doc = Document(lines=lines)
+    a, b = shipped.predict(doc), alone.predict(doc)
+    assert [x == "body" for x in a] == [x == "body" for x in b]

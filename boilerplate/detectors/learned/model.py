@@ -1319,4 +1319,4 @@ def _load_cached(path: Path) -> LearnedDetector:
 
 
 #: What can be set on a shipped (fitted) model through the registry: the decision knobs only.
-SHIPPED_SETTABLE = ("threshold", "kind_offsets")
+SHIPPED_SETTABLE = ("threshold", "kind_offsets", "kind_transition_weight")
