@@ -5,7 +5,8 @@
 Each page is predicted by a model that never saw its site. Scrapinghub pages are scored with the
 shingle metric, WCXB pages with word F1 (overall and per page type); both from
 ``boilerplate.eval.metrics``. The seeds are scored by a model trained on the corpora only. Also saves
-the out-of-fold predictions (``results/cv_predictions_<variant>.jsonl``) for the paper figures.
+the out-of-fold predictions (``results/cv_predictions_<variant>.jsonl``) for the paper figures, and
+every out-of-fold probability row (``<out stem>_proba_<variant>.npz``) for ``benchmarks.decoders``.
 
 The kind decision (``LearnedDetector``'s ``kind_offsets``) is chosen here, never on a test fold:
 each fold's labels take the offsets :func:`~boilerplate.detectors.learned.tune_kind_offsets` fits
@@ -154,15 +155,21 @@ def kind_decisions(docs: list, folds: np.ndarray, predicted: dict, params: dict,
     return out
 
 
+#: Decision knobs the CV never takes from a setting: it fits the offsets per fold itself, and it
+#: labels each line alone; the label chain's weight is chosen on its saved rows by
+#: ``benchmarks.decoders``.
+DECIDED_ELSEWHERE = ("kind_offsets", "kind_transition_weight")
+
+
 def variant_params(variants: list[str], params: dict | None = None) -> dict[str, dict]:
     """Each variant's ``LearnedDetector`` parameters: ``params`` for all, or (``None``) each shipped
-    model's own (``SHIPPED_PARAMS``); without ``kind_offsets``, which the CV chooses per fold.
+    model's own (``SHIPPED_PARAMS``); without :data:`DECIDED_ELSEWHERE`.
 
-    >>> variant_params(["text"], {"C": 2.0, "kind_offsets": None})
+    >>> variant_params(["text"], {"C": 2.0, "kind_offsets": None, "kind_transition_weight": 0.1})
     {'text': {'C': 2.0}}
     """
     return {v: {k: x for k, x in (SHIPPED_PARAMS[f"learned-{v}"] if params is None else params).items()
-                if k != "kind_offsets"} for v in variants}
+                if k not in DECIDED_ELSEWHERE} for v in variants}
 
 
 def binary_scores(docs: list, p_body: list, gold: dict, threshold: float) -> dict:
@@ -237,25 +244,38 @@ def rescore_breakdowns(data: Path = ROOT / "data", out: Path = ROOT / "results" 
     return 0
 
 
+def proba_path(out: Path, variant: str) -> Path:
+    """Where a run with ``--out out`` saves a variant's rows: ``<out stem>_proba_<variant>.npz``."""
+    return out.parent / f"{out.stem}_proba_{variant}.npz"
+
+
 def save_proba(path: Path, docs: list, folds: np.ndarray, predicted: dict) -> None:
-    """Every out-of-fold probability row (all seven labels, float16), for decisions studied after
+    """Every out-of-fold probability row (all seven labels, float32), for decisions studied after
     the fits (:func:`load_proba`): ``proba`` stacks the pages' rows in corpus order, ``bounds`` holds
-    each page's first row and the end, ``fold`` each page's fold; the seeds model's rows likewise."""
+    each page's first row and the end, ``fold`` each page's fold, ``kinds`` each fold model's kinds
+    (``|``-joined, the seeds model's last); the seeds model's rows likewise."""
     rows = predicted["proba"]
     seeds = predicted.get("seeds_proba") or []
+    kinds = predicted.get("kinds", {})
     np.savez_compressed(
         path, ids=np.array([d.id for d in docs]), fold=np.asarray(folds, dtype=np.int8),
-        proba=np.vstack(rows).astype(np.float16), bounds=np.cumsum([0] + [len(p) for p in rows]),
-        seeds_proba=(np.vstack(seeds) if seeds else np.zeros((0, N_LABELS))).astype(np.float16),
+        proba=np.vstack(rows).astype(np.float32), bounds=np.cumsum([0] + [len(p) for p in rows]),
+        kinds=np.array(["|".join(kinds.get(f, KINDS)) for f in [*range(int(np.max(folds)) + 1), -1]]),
+        seeds_proba=(np.vstack(seeds) if seeds else np.zeros((0, N_LABELS))).astype(np.float32),
         seeds_bounds=np.cumsum([0] + [len(p) for p in seeds]))
 
 
-def load_proba(path: Path) -> tuple[list[str], np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """What :func:`save_proba` wrote: page ids, folds, each page's probabilities, each seed's."""
+def load_proba(path: Path) -> dict:
+    """What :func:`save_proba` wrote: ``ids``, ``folds``, ``proba`` (each page's rows), ``kinds``
+    (each fold's, the seeds model's under -1) and ``seeds_proba``."""
     with np.load(path, allow_pickle=False) as z:
         split = [z["proba"][a:b].astype(np.float64) for a, b in zip(z["bounds"][:-1], z["bounds"][1:])]
         seeds = [z["seeds_proba"][a:b].astype(np.float64) for a, b in zip(z["seeds_bounds"][:-1], z["seeds_bounds"][1:])]
-        return [str(i) for i in z["ids"]], z["fold"].astype(int), split, seeds
+        folds = z["fold"].astype(int)
+        names = [str(k) for k in z["kinds"]] if "kinds" in z.files else ["|".join(KINDS)] * (int(folds.max()) + 2)
+        kinds = {f: tuple(k.split("|")) for f, k in zip([*range(len(names) - 1), -1], names)}
+        return {"ids": [str(i) for i in z["ids"]], "folds": folds, "proba": split, "kinds": kinds,
+                "seeds_proba": seeds}
 
 
 def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str | None = None,
@@ -321,7 +341,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         with open(out.parent / f"cv_predictions_{variant}.jsonl", "w") as fh:
             for d, p, pb in zip(docs, preds, p_body):
                 fh.write(json.dumps({"id": d.id, "pred": p, "p_body": np.round(pb, 4).tolist()}) + "\n")
-        save_proba(out.parent / f"cv_proba_{variant}.npz", docs, fold_of, predicted[variant])
+        save_proba(proba_path(out, variant), docs, fold_of, predicted[variant])
         sh = res.get("scrapinghub", {}).get("all", {})
         wc = res.get("wcxb", {})
         print(f"[{variant}] scrapinghub F1 {sh.get('f1', float('nan')):.4f}  "

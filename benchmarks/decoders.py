@@ -2,18 +2,18 @@
 
     python -m benchmarks.decoders --data data/ --cv results/cv_text.json [--out results/decoders_text.json]
 
-``benchmarks.cross_validate`` saves every out-of-fold probability row (``cv_proba_<variant>.npz``
+``benchmarks.cross_validate`` saves every out-of-fold probability row (``<out stem>_proba_<variant>.npz``
 beside its ``--out``). The shipped decision labels each line on its own: body where P(body) >=
 threshold, else the likeliest kind after the kind offsets. Here the non-body lines' kinds are
 decoded as a sequence instead (``LearnedDetector``'s ``kind_transition_weight``, the code
 ``predict`` runs): a first-order chain over the page's non-blank lines whose transition
-log-probabilities, counted on hand-read pages' label sequences, are added with a weight ``w`` to
+log-probabilities, counted on fully fine-labeled pages' label sequences, are added with a weight ``w`` to
 each line's offset log-probabilities, and the best path is found by Viterbi. The body decisions
 stay as they are (a body line is fixed as body, any other line may not be body), so every binary
 score is unchanged; only the kinds move.
 
 Nothing is chosen on a test fold: for each fold the transitions are counted on the other folds'
-hand-read pages, the offsets are the fold's own (fitted on the other folds by the CV, saved in its
+fully fine-labeled pages (and the seeds, for text: the pages ``fit`` counts), the offsets are the fold's own (fitted on the other folds by the CV, saved in its
 JSON), and ``w`` is the grid value that scores best on the other folds' pages. ``w = 0`` is the
 shipped decision, so the baseline comes from the same rows. The weight a model trained on every
 page would ship with (``w_all``) is the one that scores best over all folds' rows. ``--headline-run`` also keeps at most
@@ -32,26 +32,38 @@ import numpy as np
 
 from boilerplate.detectors.learned import LearnedDetector
 from boilerplate.detectors.learned.sequence import label_transitions
+from boilerplate.eval.dataset import read_jsonl
 from boilerplate.labels import KINDS, LABELS, N_LABELS
 
 from .common import ROOT, fine_scores, load_corpus
-from .cross_validate import load_proba
+from .cross_validate import load_proba, proba_path
 
 #: Transition weights tried (0: each line on its own, the shipped decision).
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5)
 KIND_COLUMNS = np.array([LABELS.index(k) for k in KINDS])
 
 
-def chain_of(doc) -> np.ndarray:
-    """The label indices of a hand-read page's labeled lines, in order (the chain fit() counts)."""
-    return np.array([LABELS.index(g) for g in doc.labels if g is not None], dtype=np.int64)
+def chain_of(doc) -> np.ndarray | None:
+    """The label indices of a page's labeled lines, in order, if every one is one of the seven
+    labels (a fully fine-labeled page: the pages whose chains fit() counts), else None."""
+    labels = [g for g in doc.labels if g is not None]
+    if not all(g in LABELS for g in labels):
+        return None
+    return np.array([LABELS.index(g) for g in labels], dtype=np.int64)
 
 
-def decider(params: dict, offsets: tuple[float, ...], start: np.ndarray, trans: np.ndarray, w: float) -> LearnedDetector:
-    """A detector that labels saved probabilities as a fitted model with these offsets, this label
-    chain and transition weight ``w`` would (``labels_from_proba``, the code ``predict`` runs)."""
+def chains(docs) -> list[np.ndarray]:
+    """The chains of the fully fine-labeled pages among ``docs``."""
+    return [c for c in map(chain_of, docs) if c is not None]
+
+
+def decider(params: dict, offsets: tuple[float, ...], start: np.ndarray, trans: np.ndarray, w: float,
+            kinds: tuple[str, ...] = KINDS) -> LearnedDetector:
+    """A detector that labels saved probabilities as a fitted model with these kinds and offsets,
+    this label chain and transition weight ``w`` would (``labels_from_proba``, the code ``predict``
+    runs)."""
     det = LearnedDetector(**{**params, "kind_offsets": tuple(offsets), "kind_transition_weight": w})
-    det.kinds_ = KINDS
+    det.kinds_ = tuple(kinds)
     det.kind_start_, det.kind_transitions_ = start, trans
     return det
 
@@ -87,13 +99,19 @@ def _labels(idx: np.ndarray) -> list:
     return [None if k < 0 else LABELS[k] for k in idx]
 
 
-def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False) -> dict:
+def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False, variant: str | None = None) -> dict:
     """The decoders' fine scores, per fold and overall, with ``w`` chosen on the other folds."""
     result = json.loads(cv.read_text())
-    variant = "text" if "text" in result else "html"
+    variant = variant or ("text" if "text" in result else "html")
     res = result[variant]
     params = result["params"][variant]
-    ids, folds, proba, _ = load_proba(cv.parent / f"cv_proba_{variant}.npz")
+    saved = load_proba(proba_path(cv, variant))
+    ids, folds, proba, kinds = saved["ids"], saved["folds"], saved["proba"], saved["kinds"]
+    if len(ids) != result["pages"] or int(folds.max()) + 1 != result["folds"]:
+        raise SystemExit(f"{proba_path(cv, variant)} holds {len(ids)} pages in {int(folds.max()) + 1} folds, "
+                         f"{cv} {result['pages']} in {result['folds']}: not the same run")
+    # the text model also trains on the seeds, so its chain counts them too (as fit() does)
+    seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl")) if variant == "text" else []
     docs = load_corpus(data)
     by_id = {d.id: d for d in docs}
     missing = [i for i in ids if i not in by_id]
@@ -106,7 +124,7 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False) -> d
     offsets = {f: np.asarray(res["kind_offsets"]["by_fold"][str(f)], dtype=np.float64) for f in range(k)}
 
     def decide(pages, f, start, trans, w):
-        det = decider(params, offsets[f], start, trans, w)
+        det = decider(params, offsets[f], start, trans, w, kinds[f])
         out = {i: np.array([-1 if g is None else LABELS.index(g) for g in det.labels_from_proba(docs[i], proba[i])])
                for i in pages}
         if headline_run:
@@ -116,7 +134,7 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False) -> d
     chosen, preds = {}, {}
     for f in range(k):
         train = [i for i in np.flatnonzero(hand & (folds != f))]
-        start, trans = label_transitions([chain_of(docs[i]) for i in train], N_LABELS)
+        start, trans = label_transitions(chains([d for d, k in zip(docs, folds) if k != f] + seeds), N_LABELS)
         scores = {}
         for w in WEIGHTS:
             labs = decide(train, f, start, trans, w)
@@ -135,7 +153,7 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False) -> d
     hand_idx = list(np.flatnonzero(hand))
     # what a model trained on every page ships with: w chosen on all folds' rows, each page decided
     # with its own fold's offsets and a chain counted on every hand-read page
-    start, trans = label_transitions([chain_of(docs[i]) for i in hand_idx], N_LABELS)
+    start, trans = label_transitions(chains(docs + seeds), N_LABELS)
     on_all = {}
     for w in WEIGHTS:
         labs = {}
@@ -161,11 +179,12 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False) -> d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data")
-    parser.add_argument("--cv", type=Path, required=True, help="a cross_validate --out (its cv_proba_*.npz beside it)")
+    parser.add_argument("--cv", type=Path, required=True, help="a cross_validate --out (its <stem>_proba_<variant>.npz beside it)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--headline-run", action="store_true", help="also keep one run of headline lines a page")
+    parser.add_argument("--variant", choices=("text", "html"), default=None, help="default: the one the CV ran")
     args = parser.parse_args(argv)
-    run(args.data, args.cv, args.out, args.headline_run)
+    run(args.data, args.cv, args.out, args.headline_run, args.variant)
     return 0
 
 

@@ -143,9 +143,23 @@ def test_out_of_fold_probabilities_round_trip_page_by_page(tmp_path):
     docs = [Document(lines=["a"] * n, id=f"p{n}") for n in (3, 1, 5)]
     proba = [rng.dirichlet(np.ones(7), size=len(d.lines)) for d in docs]
     seeds = [rng.dirichlet(np.ones(7), size=2)]
-    save_proba(tmp_path / "p.npz", docs, np.array([0, 1, 0]), {"proba": proba, "seeds_proba": seeds})
-    ids, folds, back, seeds_back = load_proba(tmp_path / "p.npz")
-    assert ids == ["p3", "p1", "p5"] and folds.tolist() == [0, 1, 0]
-    assert [b.shape for b in back] == [(3, 7), (1, 7), (5, 7)]
-    for a, b in zip(proba + seeds, back + seeds_back):
-        np.testing.assert_allclose(a, b, atol=1e-3)  # float16
+    kinds = {0: KINDS, 1: KINDS[:3], -1: KINDS}
+    save_proba(tmp_path / "p.npz", docs, np.array([0, 1, 0]), {"proba": proba, "seeds_proba": seeds, "kinds": kinds})
+    back = load_proba(tmp_path / "p.npz")
+    assert back["ids"] == ["p3", "p1", "p5"] and back["folds"].tolist() == [0, 1, 0]
+    assert [b.shape for b in back["proba"]] == [(3, 7), (1, 7), (5, 7)]
+    assert back["kinds"] == kinds
+    for a, b in zip(proba + seeds, back["proba"] + back["seeds_proba"]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)  # float32
+
+
+def test_the_cv_decides_with_shipped_settings_each_line_alone():
+    from benchmarks.cross_validate import _decide, variant_params
+
+    for variant in ("text", "html"):
+        params = variant_params([variant])[variant]
+        assert "kind_transition_weight" not in params and "kind_offsets" not in params
+        det = _decide(params, KINDS, (0.0,) * len(KINDS))
+        proba = np.full((2, len(LABELS)), 0.1)
+        proba[:, 0] = [0.9, 0.1]
+        assert det.labels_from_proba(Document(lines=["a", "b"]), proba)[0] == BODY

@@ -918,7 +918,10 @@ def test_the_chain_without_a_learned_chain_is_a_clear_error():
 
 
 def test_viterbi_compiled_and_numpy_agree():
+    from boilerplate.compiled import compiled
     from boilerplate.detectors.learned import sequence
+
+    assert compiled(sequence._viterbi) is not None  # numba is a dependency: both paths are compared
 
     rng = np.random.default_rng(1)
     for n in (1, 2, 50):
@@ -943,3 +946,11 @@ def test_registry_can_turn_the_label_chain_off_and_the_body_lines_stay():
     doc = Document(lines=lines)
     a, b = shipped.predict(doc), alone.predict(doc)
     assert [x == "body" for x in a] == [x == "body" for x in b]
+
+
+def test_a_crafted_chain_never_moves_the_body_decision():
+    doc, proba, det = _chain_case()
+    det.kind_transitions_ = np.full((7, 7), -1e308)  # only a crafted file holds this (load refuses it)
+    det.set_params(kind_transition_weight=10.0)
+    labels = det.labels_from_proba(doc, proba)
+    assert [x == "body" for x in labels[:5]] == [False] * 4 + [True]

@@ -441,6 +441,11 @@ def test_shipped_models_carry_their_declared_setting(name):
     (lambda a, h: a.update(kind_transitions=a["kind_transitions"][:, :-1]), "kind_transitions: shape"),
     (lambda a, h: a.update(kind_start=a["kind_start"].astype(np.float32)), "kind_start: dtype"),
     (lambda a, h: a.pop("kind_start"), "kind_transitions without kind_start"),
+    (lambda a, h: a.pop("kind_transitions"), "kind_start without kind_transitions"),
+    (_set("kind_start", 0, np.nan), r"kind_start\[0\]: nan"),
+    (_set("kind_transitions", (2, 2), 0.5), r"kind_transitions: a log-probability outside"),
+    (_set("kind_transitions", (2, 3), -1e308), r"kind_transitions: a log-probability outside"),
+    (lambda a, h: a.update(kind_start=np.full(7, np.log(0.5))), "kind_start: a row that is not"),
     (lambda a, h: (a.pop("kind_start"), a.pop("kind_transitions"), h["params"].update(kind_transition_weight=1.0)),
      "kind_transition_weight > 0 but the file has no label chain"),
 ])
@@ -454,3 +459,17 @@ def test_a_file_without_the_chain_loads_and_labels_each_line_alone(models, tmp_p
     assert det.kind_transitions_ is None
     doc = _docs(1)[0]
     assert det.predict(doc) == models["flat"][1].predict(doc)
+
+
+def test_the_registry_refuses_a_chain_weight_on_a_model_without_a_chain(monkeypatch, models, tmp_path):
+    from boilerplate.detectors.learned import model as model_module
+
+    bare = _craft(models, tmp_path, lambda a, h: (a.pop("kind_start"), a.pop("kind_transitions")))
+    monkeypatch.setitem(model_module.SHIPPED, "learned-text", bare)
+    model_module._load_cached.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="has no label chain"):
+            model_module.shipped_model("learned-text", kind_transition_weight=0.2)
+        assert model_module.shipped_model("learned-text", kind_transition_weight=0.0).kind_transition_weight == 0.0
+    finally:
+        model_module._load_cached.cache_clear()

@@ -124,6 +124,9 @@ KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
 SEQUENCE_MEMBERS = ("kind_start", "kind_transitions")
 #: The largest ``kind_transition_weight``.
 MAX_TRANSITION_WEIGHT = 10.0
+#: The least log-probability a model file's chain may hold (add-one counts over any corpus stay far
+#: above it: -log of a count of 10^21).
+MIN_LOG_TRANSITION = -50.0
 #: The JSON type(s) of each parameter in a header (ranges are checked by ``_validate_params``).
 PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learning_rate": float,
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
@@ -863,7 +866,7 @@ class LearnedDetector(Detector):
         line is fixed as body and any other line may take any kind but body; each line scores its
         kinds' offset log-probabilities (``score``, columns ``cols``), each step down the page
         ``kind_transition_weight`` x the learned log transition (:func:`~.sequence.viterbi`)."""
-        start, trans = self.kind_start_, self.kind_transitions_
+        start, trans = getattr(self, "kind_start_", None), getattr(self, "kind_transitions_", None)
         if start is None or trans is None:
             raise ValueError("kind_transition_weight > 0 needs the label chain fit() learns; this model has none")
         rows = np.flatnonzero([bool(line.strip()) for line in doc.lines])
@@ -872,8 +875,13 @@ class LearnedDetector(Detector):
         full[fixed, BODY_INDEX] = 0.0
         full[np.ix_(np.flatnonzero(~fixed), cols)] = score[rows[~fixed]]
         w = self.kind_transition_weight
+        path = viterbi(full, w * start, w * trans)
+        # a path through a ruled-out label (only a crafted chain can force one) falls back to the
+        # line's own decision, so the chain never makes a line body or takes it out of body
+        alone = np.where(fixed, BODY_INDEX, cols[score[rows].argmax(axis=1)])
+        path = np.where(np.isfinite(full[np.arange(len(rows)), path]), path, alone)
         out: list[str | None] = [None] * len(doc.lines)
-        for i, k in zip(rows.tolist(), viterbi(full, w * start, w * trans).tolist()):
+        for i, k in zip(rows.tolist(), path.tolist()):
             out[i] = LABELS[k]
         return out
 
@@ -1099,9 +1107,14 @@ def _check_label_chain(arrays: dict[str, np.ndarray], weight: float) -> tuple[np
     start, trans = arrays["kind_start"], arrays["kind_transitions"]
     check_array("kind_start", start, np.float64, (N_LABELS,))
     check_array("kind_transitions", trans, np.float64, (N_LABELS, N_LABELS))
-    for name, values in (("kind_start", start[None, :]), ("kind_transitions", trans)):
-        check_finite(name, values)
-        if not np.allclose(np.exp(values).sum(axis=1), 1.0, atol=1e-6):
+    check_finite("kind_start", start)
+    check_finite("kind_transitions", trans)
+    for name, rows in (("kind_start", start[None, :]), ("kind_transitions", trans)):
+        # fit's add-one counts give log-probabilities in (MIN_LOG_TRANSITION, 0]; anything else is
+        # crafted (a huge negative one could make the chain's sums -inf and a line body)
+        if not ((rows <= 0) & (rows >= MIN_LOG_TRANSITION)).all():
+            raise ValueError(f"{name}: a log-probability outside [{MIN_LOG_TRANSITION}, 0]")
+        if not np.allclose(np.exp(rows).sum(axis=1), 1.0, atol=1e-6):
             raise ValueError(f"{name}: a row that is not a log-probability distribution")
     return start.astype(np.float64), trans.astype(np.float64)
 
@@ -1310,6 +1323,8 @@ def shipped_model(name: str, **params: object) -> LearnedDetector:
     if params:
         det.set_params(**params)
         det._validate_params()  # a fitted model is not refitted: check the new knobs here
+        if det.kind_transition_weight > 0 and det.kind_transitions_ is None:
+            raise ValueError(f"{name} has no label chain: kind_transition_weight must stay 0")
     return det
 
 
