@@ -11,9 +11,10 @@ Text-only model: the seeds, both aligned corpora and the hand-annotated pages (t
 already carry the hand labels, joined by benchmarks.build_corpus). HTML-aware model: the corpus
 pages (the seeds have no HTML). Fixed random_state: the same data gives the same model.
 
-``--decision-only`` refits nothing: it sets each shipped model's decision knob
-(:data:`SHIPPED_KIND_OFFSETS` under :data:`KIND_DECISION`) on the model files as they are, for
-offsets chosen by a cross-validation run after the models were trained. The arrays are unchanged.
+``--decision-only`` refits nothing: it sets each shipped model's decision knobs
+(:data:`SHIPPED_KIND_OFFSETS` under :data:`KIND_DECISION`, and the label chain's weight of
+:data:`SHIPPED_PARAMS`) on the model files as they are, for knobs chosen by a cross-validation run
+after the models were trained. The arrays are unchanged; a chain weight needs a file with a chain.
 """
 
 from __future__ import annotations
@@ -86,8 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.decision_only:
         for name in SHIPPED if args.only is None else (args.only,):
             offsets = shipped_offsets(name)
-            LearnedDetector.load(SHIPPED[name]).set_params(kind_offsets=offsets).save(SHIPPED[name])
-            print(f"{name}: kind_offsets {offsets} set, arrays unchanged")
+            weight = SHIPPED_PARAMS[name].get("kind_transition_weight", 0.0)
+            det = LearnedDetector.load(SHIPPED[name])
+            if weight > 0 and det.kind_transitions_ is None:
+                raise SystemExit(f"{name}: the model file has no label chain for kind_transition_weight "
+                                 f"{weight}: retrain it (without --decision-only)")
+            det.set_params(kind_offsets=offsets, kind_transition_weight=weight).save(SHIPPED[name])
+            print(f"{name}: kind_offsets {offsets}, kind_transition_weight {weight} set, arrays unchanged")
         return 0
     docs = load_corpus(args.data)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
