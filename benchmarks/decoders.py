@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from boilerplate.detectors.learned import LearnedDetector
-from boilerplate.detectors.learned.sequence import label_transitions
+from boilerplate.detectors.learned.sequence import label_chain, label_transitions
 from boilerplate.eval.dataset import read_jsonl
-from boilerplate.labels import KINDS, LABELS, N_LABELS
+from boilerplate.labels import HEADLINE, KINDS, LABEL_INDEX, LABELS, N_LABELS
 
 from .common import ROOT, fine_scores, load_corpus
 from .cross_validate import load_proba, proba_path
@@ -43,18 +43,9 @@ WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5)
 KIND_COLUMNS = np.array([LABELS.index(k) for k in KINDS])
 
 
-def chain_of(doc) -> np.ndarray | None:
-    """The label indices of a page's labeled lines, in order, if every one is one of the seven
-    labels (a fully fine-labeled page: the pages whose chains fit() counts), else None."""
-    labels = [g for g in doc.labels if g is not None]
-    if not all(g in LABELS for g in labels):
-        return None
-    return np.array([LABELS.index(g) for g in labels], dtype=np.int64)
-
-
 def chains(docs) -> list[np.ndarray]:
-    """The chains of the fully fine-labeled pages among ``docs``."""
-    return [c for c in map(chain_of, docs) if c is not None]
+    """The label chains of the fully fine-labeled pages among ``docs`` (those ``fit`` counts)."""
+    return [c for c in (label_chain(d.labels) for d in docs) if c is not None]
 
 
 def decider(params: dict, offsets: tuple[float, ...], start: np.ndarray, trans: np.ndarray, w: float,
@@ -68,7 +59,7 @@ def decider(params: dict, offsets: tuple[float, ...], start: np.ndarray, trans: 
     return det
 
 
-HEADLINE_INDEX = LABELS.index("headline")
+HEADLINE_INDEX = LABEL_INDEX[HEADLINE]
 
 
 def one_headline_run(labels: np.ndarray, proba: np.ndarray, blank: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -95,10 +86,6 @@ def one_headline_run(labels: np.ndarray, proba: np.ndarray, blank: np.ndarray, o
     return out
 
 
-def _labels(idx: np.ndarray) -> list:
-    return [None if k < 0 else LABELS[k] for k in idx]
-
-
 def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False, variant: str | None = None) -> dict:
     """The decoders' fine scores, per fold and overall, with ``w`` chosen on the other folds."""
     result = json.loads(cv.read_text())
@@ -119,16 +106,18 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False, vari
         raise SystemExit(f"{len(missing)} pages of the saved probabilities are not in {data} (first {missing[0]})")
     docs = [by_id[i] for i in ids]
     hand = np.array([bool(d.meta.get("annotator")) for d in docs])
-    blank = [np.array([not s.strip() for s in d.lines]) for d in docs]
     k = int(folds.max()) + 1
     offsets = {f: np.asarray(res["kind_offsets"]["by_fold"][str(f)], dtype=np.float64) for f in range(k)}
 
     def decide(pages, f, start, trans, w):
         det = decider(params, offsets[f], start, trans, w, kinds[f])
-        out = {i: np.array([-1 if g is None else LABELS.index(g) for g in det.labels_from_proba(docs[i], proba[i])])
-               for i in pages}
+        out = {i: det.labels_from_proba(docs[i], proba[i]) for i in pages}
         if headline_run:
-            out = {i: one_headline_run(v, proba[i], blank[i], offsets[f]) for i, v in out.items()}
+            for i, labs in out.items():
+                blank = np.array([g is None for g in labs])
+                idx = np.array([-1 if g is None else LABEL_INDEX[g] for g in labs])
+                out[i] = [None if b else LABELS[k] for b, k in
+                          zip(blank, one_headline_run(idx, proba[i], blank, offsets[f]))]
         return out
 
     chosen, preds = {}, {}
@@ -138,28 +127,28 @@ def run(data: Path, cv: Path, out: Path | None, headline_run: bool = False, vari
         scores = {}
         for w in WEIGHTS:
             labs = decide(train, f, start, trans, w)
-            scores[w] = fine_scores(docs, {i: _labels(v) for i, v in labs.items()}, train)["macro_f1"]
+            scores[w] = fine_scores(docs, labs, train)["macro_f1"]
         w_best = max(WEIGHTS, key=lambda w: (scores[w], -w))
         chosen[f] = {"w": w_best, "train_macro_f1": scores}
         test = [i for i in np.flatnonzero(hand & (folds == f))]
         for w in WEIGHTS:
             labs = decide(test, f, start, trans, w)
             for i, v in labs.items():
-                preds.setdefault(w, {})[i] = _labels(v)
+                preds.setdefault(w, {})[i] = v
         for i in test:
             preds.setdefault("chosen", {})[i] = preds[w_best][i]
         print(f"fold {f + 1}/{k}: w = {w_best} (other folds' macro-F1 "
               + ", ".join(f"{w}: {s:.4f}" for w, s in scores.items()) + ")", file=sys.stderr, flush=True)
     hand_idx = list(np.flatnonzero(hand))
     # what a model trained on every page ships with: w chosen on all folds' rows, each page decided
-    # with its own fold's offsets and a chain counted on every hand-read page
+    # with its own fold's offsets and a chain counted on every fully fine-labeled page
     start, trans = label_transitions(chains(docs + seeds), N_LABELS)
     on_all = {}
     for w in WEIGHTS:
         labs = {}
         for f in range(k):
             labs.update(decide([i for i in hand_idx if folds[i] == f], f, start, trans, w))
-        on_all[w] = fine_scores(docs, {i: _labels(v) for i, v in labs.items()}, hand_idx)["macro_f1"]
+        on_all[w] = fine_scores(docs, labs, hand_idx)["macro_f1"]
     w_all = max(WEIGHTS, key=lambda w: (on_all[w], -w))
     print(f"all folds: w = {w_all} (" + ", ".join(f"{w}: {v:.4f}" for w, v in on_all.items()) + ")", file=sys.stderr)
     summary = {"variant": variant, "pages": len(hand_idx), "weights": list(WEIGHTS), "by_fold": chosen,

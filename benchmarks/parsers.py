@@ -12,7 +12,7 @@ On the Scrapinghub pages (raw bytes), times in one process, interleaved by
   visit a renderer makes: every node in document order, each element's tag and attributes, each
   text:
 
-  - **lxml** (libxml2's HTML parser, the renderer's now, with its options, :data:`LXML_OPTIONS`):
+  - **lxml** (libxml2's HTML parser, the renderer's now, with its options, ``boilerplate.html.PARSER_OPTIONS``):
     ``etree.iterwalk`` start and end events,
     ``tag``, ``keys()``, ``text`` and ``tail``;
   - **lexbor** through selectolax (``LexborHTMLParser``; skipped when selectolax is not
@@ -37,7 +37,7 @@ from pathlib import Path
 from lxml import etree
 
 from boilerplate.eval.corpora import iter_pages
-from boilerplate.html import decode_html, render
+from boilerplate.html import PARSER_OPTIONS, decode_html, render
 
 from .peers import PEERS
 from .speed import interleaved
@@ -45,12 +45,8 @@ from .speed import interleaved
 ROOT = Path(__file__).resolve().parents[1]
 
 
-#: libxml2's options as ``boilerplate.html.render`` sets them (UTF-8 input, comments and processing
-#: instructions dropped, no id table); one parser, made once, as the renderer keeps one per thread.
-LXML_OPTIONS = {"encoding": "utf-8", "remove_comments": True, "remove_pis": True, "huge_tree": True,
-                "no_network": True, "recover": True, "compact": True, "default_doctype": False,
-                "collect_ids": False}
-_LXML_PARSER = etree.HTMLParser(**LXML_OPTIONS)
+#: One parser with the renderer's options, made once, as the renderer keeps one per thread.
+_LXML_PARSER = etree.HTMLParser(**PARSER_OPTIONS)
 
 
 def _lxml_parse(data: bytes):

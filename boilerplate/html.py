@@ -225,12 +225,17 @@ class HTMLTooLargeError(ValueError):
     """The page is larger than the ``max_bytes`` that :func:`render` accepts."""
 
 
+#: libxml2's options for :func:`render` (UTF-8 input, comments and processing instructions dropped,
+#: no id table, no network).
+PARSER_OPTIONS = {"encoding": "utf-8", "remove_comments": True, "remove_pis": True, "huge_tree": True,
+                  "no_network": True, "recover": True, "compact": True, "default_doctype": False,
+                  "collect_ids": False}
+
+
 def _parser() -> etree.HTMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = etree.HTMLParser(
-            encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True,
-            no_network=True, recover=True, compact=True, default_doctype=False, collect_ids=False)
+        parser = _local.parser = etree.HTMLParser(**PARSER_OPTIONS)
     return parser
 
 

@@ -21,7 +21,7 @@ def test_the_examples_run():
 def test_the_benchmark_decides_as_the_detector_and_the_chain_follows_the_pages():
     teaser = LABELS.index("teaser")
     pages = [Document(lines=["a", "b", "c", "d"], labels=["teaser"] * 3 + ["body"]) for _ in range(3)]
-    start, trans = sequence.label_transitions([decoders.chain_of(d) for d in pages], len(LABELS))
+    start, trans = sequence.label_transitions(decoders.chains(pages), len(LABELS))
     assert trans[teaser].argmax() == teaser and start.argmax() == teaser
     proba = np.full((4, len(LABELS)), 0.01)
     proba[:, 0] = [0.1, 0.1, 0.1, 0.9]

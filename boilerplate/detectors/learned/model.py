@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...document import Document
-from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABEL_INDEX, LABELS, N_LABELS
+from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
 from ..base import Detector
 from .features import (
     HASH_FEATURES,
@@ -66,7 +66,7 @@ from .forest import (
     validate_forest,
     validate_multiclass_forest,
 )
-from .sequence import label_transitions, viterbi
+from .sequence import label_chain, label_transitions, viterbi
 from .silver import silver_kinds
 
 FORMAT = "boilerplate-model"
@@ -462,8 +462,9 @@ class LearnedDetector(Detector):
             y_body.append(labels[keep] == BODY)
             fully_fine = np.isin(labels[keep], LABELS).all()
             kinds.append(labels[keep] if fully_fine else np.full(keep.sum(), None, dtype=object))
-            if fully_fine:  # the label chain down the page's non-blank lines
-                chains.append(np.fromiter(map(LABEL_INDEX.__getitem__, labels[keep]), np.int64, int(keep.sum())))
+            page_chain = label_chain(list(labels[keep])) if fully_fine else None
+            if page_chain is not None:  # the label chain down the page's non-blank lines
+                chains.append(page_chain)
             if self.silver_weight > 0 and not fully_fine and doc.cues is not None:
                 sk = np.array(silver_kinds(doc), dtype=object)[keep]
                 sk[labels[keep] == BODY] = None  # silver says which kind a non-body line is
@@ -553,9 +554,9 @@ class LearnedDetector(Detector):
             # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
             same_fit = self.stack_kind_max_iter >= self.kind_max_iter
             self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof if same_fit else None)
-        chain = label_transitions(chains, N_LABELS)
-        self.kind_start_: np.ndarray | None = chain[0]
-        self.kind_transitions_: np.ndarray | None = chain[1]
+        chain_start, chain_steps = label_transitions(chains, N_LABELS)
+        self.kind_start_: np.ndarray | None = chain_start
+        self.kind_transitions_: np.ndarray | None = chain_steps
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
         return self
@@ -690,7 +691,7 @@ class LearnedDetector(Detector):
         H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
         D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
         Z = (D - self.scaler_mean_) / self.scaler_scale_
-        blanks = [np.fromiter(map(operator.not_, map(str.strip, d.lines)), bool, len(d.lines)) for d in docs]
+        blanks = [_blank(d) for d in docs]
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
         shape = split[0][2] if len(split) == 1 else None
         if self.shape_words and len(split) > 1:
@@ -851,39 +852,38 @@ class LearnedDetector(Detector):
                 offsets = (np.zeros(len(cols)) if self.kind_offsets is None else
                            np.array([self.kind_offsets[KINDS.index(k)] for k in self.kinds_], dtype=np.float64))
                 score = np.log(np.clip(score, 1e-300, None)) + offsets
-            if self.kind_transition_weight > 0:
-                return self._chain_labels(doc, score, cols, body)
             other = cols[score.argmax(axis=1)]
         elif self.kinds_:
             other = np.zeros(0, dtype=np.int64)
         else:
             other = np.full(len(proba), LABELS.index(CHROME))
         best = np.where(body, BODY_INDEX, other)
-        return [None if not line.strip() else LABELS[k] for line, k in zip(doc.lines, best)]
+        blank = _blank(doc)
+        if self.kind_transition_weight > 0 and self.kinds_ and len(proba):
+            self._chain_labels(best, score, cols, body, ~blank)
+        return [None if b else LABELS[k] for b, k in zip(blank.tolist(), best.tolist())]
 
-    def _chain_labels(self, doc: Document, score: np.ndarray, cols: np.ndarray, body: np.ndarray) -> list[str | None]:
-        """:meth:`labels_from_proba` with the label chain: over the page's non-blank lines, a body
+    def _chain_labels(self, best: np.ndarray, score: np.ndarray, cols: np.ndarray, body: np.ndarray,
+                      rows_mask: np.ndarray) -> None:
+        """:meth:`labels_from_proba`'s label indices ``best`` (each line decided alone), redecided
+        in place by the label chain over the lines of ``rows_mask`` (the non-blank ones): a body
         line is fixed as body and any other line may take any kind but body; each line scores its
         kinds' offset log-probabilities (``score``, columns ``cols``), each step down the page
         ``kind_transition_weight`` x the learned log transition (:func:`~.sequence.viterbi`)."""
         start, trans = getattr(self, "kind_start_", None), getattr(self, "kind_transitions_", None)
         if start is None or trans is None:
             raise ValueError("kind_transition_weight > 0 needs the label chain fit() learns; this model has none")
-        rows = np.flatnonzero([bool(line.strip()) for line in doc.lines])
+        rows = np.flatnonzero(rows_mask)
         full = np.full((len(rows), N_LABELS), -np.inf)
         fixed = body[rows]
         full[fixed, BODY_INDEX] = 0.0
         full[np.ix_(np.flatnonzero(~fixed), cols)] = score[rows[~fixed]]
         w = self.kind_transition_weight
         path = viterbi(full, w * start, w * trans)
-        # a path through a ruled-out label (only a crafted chain can force one) falls back to the
-        # line's own decision, so the chain never makes a line body or takes it out of body
-        alone = np.where(fixed, BODY_INDEX, cols[score[rows].argmax(axis=1)])
-        path = np.where(np.isfinite(full[np.arange(len(rows)), path]), path, alone)
-        out: list[str | None] = [None] * len(doc.lines)
-        for i, k in zip(rows.tolist(), path.tolist()):
-            out[i] = LABELS[k]
-        return out
+        # a path through a ruled-out label (only a crafted chain can force one) keeps the line's own
+        # decision, so the chain never makes a line body or takes it out of body
+        allowed = np.isfinite(full[np.arange(len(rows)), path])
+        best[rows[allowed]] = path[allowed]
 
     # explanation ------------------------------------------------------------------------------
     def _group_contributions(self, X, coef: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -917,7 +917,7 @@ class LearnedDetector(Detector):
         names, body_parts = self._group_contributions(X, self.text_coef_)
         kind_parts = {}
         if len(self.kinds_) >= 2:
-            blank = np.fromiter(map(operator.not_, map(str.strip, doc.lines)), bool, len(doc.lines))
+            blank = _blank(doc)
             XK = sp.hstack([X, neighbour_words(hashed, blank, self.kind_window)], format="csr") \
                 if self.kind_window > 0 else X
             for j, kind in enumerate(self.kinds_):
@@ -1089,6 +1089,11 @@ class LearnedDetector(Detector):
         self.kind_start_, self.kind_transitions_ = chain
         self.n_features_dense_ = n_dense
         self.feature_names_ = tuple(feature_layout(self.html).names)
+
+
+def _blank(doc: Document) -> np.ndarray:
+    """Which of a document's lines are blank (nothing but white space)."""
+    return np.fromiter(map(operator.not_, map(str.strip, doc.lines)), bool, len(doc.lines))
 
 
 # --- reading and checking model files ---------------------------------------------------------

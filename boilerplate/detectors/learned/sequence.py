@@ -10,14 +10,33 @@ decision, and so ``clean``, does not change).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from ...compiled import compiled
+from ...labels import LABEL_INDEX
 
 #: Add-one smoothing of the transition and start counts: a pair never seen keeps a finite cost.
 TRANSITION_SMOOTHING = 1.0
+
+
+def label_chain(labels: Sequence[str | None]) -> np.ndarray | None:
+    """The label indices of a page's labeled lines in order (blank lines, ``None``, skipped), if
+    every one is one of ``LABELS`` (a fully fine-labeled page, whose chain :func:`label_transitions`
+    counts), else ``None`` (a page with coarse gold, such as ``other``).
+
+    Examples
+    --------
+    >>> label_chain(["chrome", None, "body", "teaser"]).tolist()
+    [6, 0, 5]
+    >>> label_chain(["other", "body"]) is None
+    True
+    """
+    kept = [g for g in labels if g is not None]
+    if not all(g in LABEL_INDEX for g in kept):
+        return None
+    return np.fromiter(map(LABEL_INDEX.__getitem__, kept), np.int64, len(kept))
 
 
 def label_transitions(label_rows: Iterable[np.ndarray], n_labels: int) -> tuple[np.ndarray, np.ndarray]:
