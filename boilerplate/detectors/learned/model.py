@@ -460,10 +460,11 @@ class LearnedDetector(Detector):
             hashed.append(h[keep])
             dense.append(x[keep])
             y_body.append(labels[keep] == BODY)
-            fully_fine = np.isin(labels[keep], LABELS).all()
+            # the label chain down the page's labeled lines; None unless every one has a fine label
+            page_chain = label_chain(list(labels[keep]))
+            fully_fine = page_chain is not None
             kinds.append(labels[keep] if fully_fine else np.full(keep.sum(), None, dtype=object))
-            page_chain = label_chain(list(labels[keep])) if fully_fine else None
-            if page_chain is not None:  # the label chain down the page's non-blank lines
+            if page_chain is not None:
                 chains.append(page_chain)
             if self.silver_weight > 0 and not fully_fine and doc.cues is not None:
                 sk = np.array(silver_kinds(doc), dtype=object)[keep]
