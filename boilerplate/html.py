@@ -103,6 +103,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from collections.abc import Callable, Container
 from functools import lru_cache
 
 import numpy as np
@@ -206,6 +207,8 @@ _TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                         "meta", "param", "source", "track", "wbr", "keygen", "frame", "image"})
 _SURROGATES = re.compile("[\ud800-\udfff]")
+#: An element's attribute reader: name -> value, or None when the element has no such attribute.
+Getter = Callable[[str], "str | None"]
 # Elements whose content is text to the tokenizer (no tags in it): up to their end tag, except
 # plaintext (to the end of the page) and script (whose end tag does not count inside a
 # "<!--<script>...</script>" escape). Row 0 must be script and the last row plaintext.
@@ -565,36 +568,37 @@ def _parse(text: str, data: bytes) -> etree._Element | None:
         limit //= 4
 
 
-def _is_hidden(el: etree._Element, keys: list, tag: str) -> bool:
-    """True if an element with attributes ``keys`` is hidden by markup (module docstring)."""
+def _is_hidden(get: Getter, keys: Container[str], tag: str) -> bool:
+    """True if an element with attributes ``keys`` (``get`` reads their values) is hidden by markup
+    (module docstring)."""
     if "hidden" in keys:
         hidden = True
-    elif "aria-hidden" in keys and (el.get("aria-hidden") or "").strip().lower() == "true":
+    elif "aria-hidden" in keys and (get("aria-hidden") or "").strip().lower() == "true":
         hidden = True
     elif "style" in keys and tag != "html" and tag != "body":
-        style = el.get("style")
-        low = style.lower() if style else ""  # a cheap test first; CSS keywords are case-insensitive
+        style = get("style") or ""
+        low = style.lower()  # a cheap test first; CSS keywords are case-insensitive
         hidden = ("none" in low or "hidden" in low) and _HIDDEN_STYLE.search(style) is not None
     else:
         return False
-    return hidden and not _is_revealable(el)
+    return hidden and not _is_revealable(get)
 
 
-def _is_revealable(el: etree._Element) -> bool:
+def _is_revealable(get: Getter) -> bool:
     """Hidden content a reader can reveal, or that scripts move into view: kept (module docstring)."""
-    ident = el.get("id") or ""
+    ident = get("id") or ""
     if ident and _STREAMED_ID.match(ident) is not None:
         return True
-    if el.get("role") in ("tabpanel", "region") or el.get("hidden") == "until-found":
+    if get("role") in ("tabpanel", "region") or get("hidden") == "until-found":
         return True
-    cls = el.get("class")
+    cls = get("class")
     return _REVEALABLE.search(f"{cls} {ident}" if cls else ident) is not None
 
 
-def _tokens(el: etree._Element) -> tuple[str, ...]:
-    """Lowercased class and id tokens of one element."""
-    cls = el.get("class")
-    ident = el.get("id")
+def _tokens(get: Getter) -> tuple[str, ...]:
+    """Lowercased class and id tokens of one element (``get`` reads its attributes)."""
+    cls = get("class")
+    ident = get("id")
     if cls:
         if ident:
             return tuple(f"{cls} {ident}".lower().split())
@@ -610,29 +614,29 @@ def _cap(classid: str) -> str:
     return head.rsplit(" ", 1)[0] if " " in head else ""
 
 
-def _classid(elems: list, cache: list, idx: int) -> str:
-    """The ``classid`` cue of the block at ``elems[idx]``.
+def _classid(getters: list, cache: list, idx: int) -> str:
+    """The ``classid`` cue of the block at ``getters[idx]`` (the attribute readers of the open elements).
 
-    ``cache[j]`` holds, for the open element ``elems[j]``, its own tokens and the deduplicated
+    ``cache[j]`` holds, for the open element ``j``, its own tokens and the deduplicated
     tokens of it and its ``CLASSID_ANCESTORS - 1`` nearest ancestors (with their capped string):
     attribute reads are slow in lxml, and sibling blocks share their parent's chain.
     """
     entry = cache[idx]
     if entry is None:
-        entry = cache[idx] = [_tokens(elems[idx]), None, None]
+        entry = cache[idx] = [_tokens(getters[idx]), None, None]
     own = entry[0]
     parent = idx - 1
     if parent < 0:
         return _cap(" ".join(dict.fromkeys(own)))
     pentry = cache[parent]
     if pentry is None:
-        pentry = cache[parent] = [_tokens(elems[parent]), None, None]
+        pentry = cache[parent] = [_tokens(getters[parent]), None, None]
     if pentry[1] is None:
         found: list[str] = []
         for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
             e = cache[i]
             if e is None:
-                e = cache[i] = [_tokens(elems[i]), None, None]
+                e = cache[i] = [_tokens(getters[i]), None, None]
             found += e[0]
         tokens = tuple(dict.fromkeys(found))
         pentry[1] = tokens
@@ -653,31 +657,35 @@ def _join_classid(own: tuple[str, ...], inherited: tuple[str, ...]) -> str:
 _kept_classid = lru_cache(maxsize=CLASSID_CACHE_SIZE)(_join_classid)
 
 
-def _walk(root: etree._Element, drop_hidden: bool = True
-          ) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str], list[str], list[str], list[str]]:
-    """One iterative pass over the tree: lines and their block cues.
-
-    ``iterwalk`` gives start and end events; invisible subtrees are skipped (their ``end`` event
-    still comes, and their tail is text of the enclosing line).
+class _Lines:
+    """The state of one walk over a tree: the rows made so far, the line being built, and one entry
+    per open element on each stack. The Python walk (:func:`_walk`) and the compiled one
+    (``boilerplate._render``, the same steps over libxml2's nodes) share it, and so make their
+    lines and cues in one place (:meth:`flush`).
     """
-    # one row per line: (line, block cues, link ratio, href, rel); the block cues are the tuple
-    # (tag, path, depth, classid, landmark) shared by every line of one block element
-    rows: list[tuple[str, tuple, float, str, str]] = []
 
-    pieces: list[str] = []  # raw text of the line being built; never starts with blank text
-    link_pieces: list[str] = []  # the part of it inside <a>
-    links: list[tuple[str, str]] = []  # (href, rel) of each open <a>, innermost last
-    # (href, rel, offset in the line's raw text) of the line's first non-blank link text, once there is some
-    line_href: list[tuple[str, str, int]] = []
-    names: list[str] = []  # tag names of open elements ("" for skipped and non-elements)
-    elems: list = []  # open elements
-    cache: list = []  # their class/id tokens for _classid, computed on demand
-    marks: list[str] = []  # their landmark cue (inherited from the parent, own evidence first)
-    blocks: list[int] = []  # indexes into elems of the open block elements
-    in_pre = 0  # open pre-like elements
-    last: list = [None, None]  # block element of the last line, and its cues
+    __slots__ = ("rows", "pieces", "link_pieces", "links", "line_href", "names", "getters", "cache",
+                 "marks", "blocks", "last")
 
-    def flush(in_pre: int) -> None:
+    def __init__(self) -> None:
+        # one row per line: (line, block cues, link ratio, href, rel); the block cues are the tuple
+        # (tag, path, depth, classid, landmark) shared by every line of one block element
+        self.rows: list[tuple[str, tuple, float, str, str]] = []
+        self.pieces: list[str] = []  # raw text of the line being built; never starts with blank text
+        self.link_pieces: list[str] = []  # the part of it inside <a>
+        self.links: list[tuple[str, str]] = []  # (href, rel) of each open <a>, innermost last
+        # (href, rel, offset in the line's raw text) of the line's first non-blank link text, once there is some
+        self.line_href: list[tuple[str, str, int]] = []
+        self.names: list[str] = []  # tag names of open elements ("" for skipped and non-elements)
+        self.getters: list = []  # their attribute readers (name -> value or None), one object per element
+        self.cache: list = []  # their class/id tokens for _classid, computed on demand
+        self.marks: list[str] = []  # their landmark cue (inherited from the parent, own evidence first)
+        self.blocks: list[int] = []  # indexes into the stacks of the open block elements
+        self.last: list = [None, None]  # attribute reader of the last line's block, and its cues
+
+    def flush(self, in_pre: int) -> None:
+        """Make the line(s) of the pieces gathered (many inside ``pre``-like blocks)."""
+        pieces, link_pieces, line_href = self.pieces, self.link_pieces, self.line_href
         raw = "".join(pieces)
         pieces.clear()
         if link_pieces:  # the link text's non-blank characters (a count that adds over pieces)
@@ -686,13 +694,16 @@ def _walk(root: etree._Element, drop_hidden: bool = True
         else:
             link = 0
         href, rel, at = line_href.pop() if line_href else ("", "", -1)
-        idx = blocks[-1]
-        el = elems[idx]
-        if el is not last[0]:
+        idx = self.blocks[-1]
+        get = self.getters[idx]
+        last = self.last
+        if get is not last[0]:
+            names = self.names
             start = idx - PATH_COMPONENTS + 1
-            last[0] = el
+            last[0] = get
             last[1] = (names[idx], ">".join(names[max(0, start):idx + 1]), idx,
-                       _classid(elems, cache, idx), marks[idx])
+                       _classid(self.getters, self.cache, idx), self.marks[idx])
+        rows = self.rows
         if not in_pre:  # one line, never blank (its first piece is not)
             line = " ".join(raw.split())
             rows.append((line, last[1], min(1.0, link / (len(line) - line.count(" "))) if link else 0.0,
@@ -717,30 +728,52 @@ def _walk(root: etree._Element, drop_hidden: bool = True
         for i, line in enumerate(parts):
             rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
 
-    def claim(text: str) -> None:
+    def claim(self, text: str, in_pre: int) -> None:
         """The line's first non-blank link text (``text``, the last piece) gives it its link; in a
         pre block, where one flush makes many lines, its offset says which of them."""
-        at = sum(map(len, pieces)) - len(text.lstrip()) if in_pre else 0
-        line_href.append((*links[-1], at))
+        at = sum(map(len, self.pieces)) - len(text.lstrip()) if in_pre else 0
+        self.line_href.append((*self.links[-1], at))
 
+    def columns(self) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str],
+                               list[str], list[str], list[str]]:
+        """The rows as columns: lines, tags, paths, depths, link ratios, classids, landmarks, hrefs, rels."""
+        if not self.rows:
+            return [], [], [], [], [], [], [], [], []
+        lines, cues, ratios, hrefs, rels = map(list, zip(*self.rows))
+        tags, paths, depths, classids, landmarks = map(list, zip(*cues))
+        return lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels
+
+
+def _walk(root: etree._Element, drop_hidden: bool = True) -> _Lines:
+    """One iterative pass over the tree: lines and their block cues.
+
+    ``iterwalk`` gives start and end events; invisible subtrees are skipped (their ``end`` event
+    still comes, and their tail is text of the enclosing line).
+    """
+    state = _Lines()
+    pieces, link_pieces, links, line_href = state.pieces, state.link_pieces, state.links, state.line_href
+    names, getters, cache, marks, blocks = state.names, state.getters, state.cache, state.marks, state.blocks
+    flush, claim = state.flush, state.claim
+    in_pre = 0  # open pre-like elements
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
     for event, el in walker:
         if event == "start":
             tag = el.tag
             mark = marks[-1] if marks else ""
+            get = el.get
             if tag.__class__ is not str or tag in DROP_TAGS:  # comment/PI, or invisible
                 skip()
                 tag = ""
             else:
                 keys = el.keys()
-                if keys and drop_hidden and _is_hidden(el, keys, tag):
+                if keys and drop_hidden and _is_hidden(get, keys, tag):
                     skip()
                     tag = ""
                 elif tag in LANDMARK_TAGS or (keys and ("role" in keys or "itemprop" in keys)):
-                    mark = _landmark(el, tag, keys, mark)
+                    mark = _landmark(get, tag, keys, mark)
             names.append(tag)
-            elems.append(el)
+            getters.append(get)
             cache.append(None)
             marks.append(mark)
             if not tag:
@@ -748,7 +781,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
             if tag in BLOCK_TAGS:
                 if pieces:
                     flush(in_pre)
-                blocks.append(len(elems) - 1)
+                blocks.append(len(names) - 1)
                 if tag in _PRE_TAGS:
                     in_pre += 1
             elif tag == "br":
@@ -756,15 +789,14 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                     flush(in_pre)
                 continue
             elif tag == "a":
-                links.append((str(el.get("href") or "").strip()[:HREF_MAX_CHARS],
-                              " ".join(str(el.get("rel") or "").lower().split())[:HREF_MAX_CHARS]))
+                links.append(_link(get))
             text = el.text
             if text and (pieces or not text.isspace()):
                 pieces.append(text)
                 if links:
                     link_pieces.append(text)
                     if not line_href and not text.isspace():
-                        claim(text)
+                        claim(text, in_pre)
         else:
             tag = names[-1]
             if tag:
@@ -777,7 +809,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                 elif tag == "a":
                     links.pop()
             names.pop()
-            elems.pop()
+            getters.pop()
             cache.pop()
             marks.pop()
             text = el.tail
@@ -786,22 +818,25 @@ def _walk(root: etree._Element, drop_hidden: bool = True
                 if links:
                     link_pieces.append(text)
                     if not line_href and not text.isspace():
-                        claim(text)
+                        claim(text, in_pre)
     if pieces:
         flush(in_pre)
-    if not rows:
-        return [], [], [], [], [], [], [], [], []
-    lines, cues, ratios, hrefs, rels = map(list, zip(*rows))
-    tags, paths, depths, classids, landmarks = map(list, zip(*cues))
-    return lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels
+    return state
 
 
-def _landmark(el: etree._Element, tag: str, keys: list, parent: str) -> str:
-    """The ``landmark`` cue of an element: its own region evidence, then its parent's."""
+def _link(get: Getter) -> tuple[str, str]:
+    """The (href, rel) of an ``<a>`` whose attributes ``get`` reads (module docstring: ``href``, ``link_rel``)."""
+    return (str(get("href") or "").strip()[:HREF_MAX_CHARS],
+            " ".join(str(get("rel") or "").lower().split())[:HREF_MAX_CHARS])
+
+
+def _landmark(get: Getter, tag: str, keys: Container[str], parent: str) -> str:
+    """The ``landmark`` cue of an element: its own region evidence, then its parent's (``keys``
+    its attribute names, ``get`` reads their values)."""
     own = [tag] if tag in LANDMARK_TAGS else []
     for attr in ("role", "itemprop"):
         if attr in keys:
-            own += [f"{attr}={v}" for v in str(el.get(attr) or "").lower().split()]
+            own += [f"{attr}={v}" for v in str(get(attr) or "").lower().split()]
     if not own:
         return parent
     tokens = list(dict.fromkeys(own + parent.split()))
@@ -852,7 +887,7 @@ def render(html: bytes | str, id: str = "", max_bytes: int = MAX_HTML_BYTES, *,
         title_el = root.find("head/title")
         if title_el is not None:
             title = " ".join("".join(title_el.itertext()).split())
-        lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels = _walk(root, drop_hidden)
+        lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels = _walk(root, drop_hidden).columns()
     else:
         lines, tags, paths, depths, ratios, classids, landmarks, hrefs, rels = [], [], [], [], [], [], [], [], []
     n = len(lines)
