@@ -4,6 +4,7 @@ evaluation code."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +22,14 @@ def _module_name(path: Path) -> str:
 
 
 def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {_module_name(p): p for p in (*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.pyx"))}
 
 
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """The package modules ``name`` imports, anywhere in the file (lazy imports count too)."""
     is_package = path.name == "__init__.py"
+    if path.suffix == ".pyx":  # compiled: imports nothing of the package (test_compiled_modules_import_nothing_of_ours)
+        return set()
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -107,3 +110,11 @@ def test_cleaning_never_imports_evaluation_code():
             "print(sorted(m for m in sys.modules if m.startswith('boilerplate.eval')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_compiled_modules_import_nothing_of_ours():
+    """A ``.pyx`` module is outside the graph's parser: it must not import the package (``_render``
+    is given ``html``'s helpers by ``bind`` instead), so it can close no cycle."""
+    for path in PACKAGE.rglob("*.pyx"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from\s+\.|from\s+boilerplate|import\s+boilerplate)", text, re.M), path.name

@@ -1,0 +1,451 @@
+# cython: language_level=3, boundscheck=False
+"""The render walk over libxml2's nodes, compiled: :func:`boilerplate.html._walk`'s steps without a
+Python object per node.
+
+``html._walk`` visits the tree through lxml's ``iterwalk``, which makes a Python element for
+every node, and reads each element's tag, attributes, text and tail through it. Here the same
+steps run over libxml2's own structs, reached through lxml's public C API (the element's
+``_c_node``): tag names and their classes are looked up once per distinct name, only the
+attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
+where it is read. The state (:class:`boilerplate.html._Lines`) and the helpers of the cues are
+``html``'s own, handed over by :func:`bind`; :func:`_classid` and :func:`_flush`, which run once
+per line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
+its Python walk's rows before it uses it, and falls back to the Python walk when the extension
+is missing or fails the check; tests check the two agree on generated and benchmark pages.
+"""
+
+cimport lxml.includes.etreepublic as cetree
+from lxml.includes.tree cimport xmlAttr, xmlNode
+
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.string cimport strcmp, strlen
+
+# html's helpers and constants, given by bind(): html imports this module, never the reverse
+cdef object _Lines, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+cdef object BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
+cdef Py_ssize_t PATH_COMPONENTS = 0, CLASSID_ANCESTORS = 0, CLASSID_CACHE_MAX_CHARS = 0
+
+
+def bind(html):
+    """Take the walk's helpers and constants from the ``boilerplate.html`` module ``html``."""
+    global _Lines, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+    global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
+    _Lines, _is_hidden, _landmark, _link = html._Lines, html._is_hidden, html._landmark, html._link
+    _tokens, _cap, _join_classid, _kept_classid = html._tokens, html._cap, html._join_classid, html._kept_classid
+    BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS = html.BLOCK_TAGS, html.DROP_TAGS, html.LANDMARK_TAGS, html._PRE_TAGS
+    PATH_COMPONENTS, CLASSID_ANCESTORS = html.PATH_COMPONENTS, html.CLASSID_ANCESTORS
+    CLASSID_CACHE_MAX_CHARS = html.CLASSID_CACHE_MAX_CHARS
+
+cetree.import_lxml__etree()
+
+# libxml2's node types (tree.h) that the walk tells apart
+cdef enum:
+    ELEMENT_NODE = 1
+    TEXT_NODE = 3
+    CDATA_NODE = 4
+    ENTITY_REF_NODE = 5
+    PI_NODE = 7
+    COMMENT_NODE = 8
+
+# classes of a tag name, looked up once per distinct name and walk
+cdef enum:
+    DROP = 1
+    BLOCK = 2
+    PRE = 4
+    LANDMARK = 8
+    BR = 16
+    LINK = 32
+
+# what an element's attributes hold, besides their values (_read_attributes)
+cdef enum:
+    MAY_HIDE = 1  # hidden, aria-hidden or style: _is_hidden has something to read
+    REGION = 2  # role or itemprop: a landmark cue
+
+#: Distinct tag names a walk remembers by libxml2's name pointer (names are interned per document;
+#: a page has a few dozen); past it, names are looked up in a dict.
+cdef enum:
+    TAG_SLOTS = 64
+
+
+cdef inline str _utf8(const char* s):
+    if s == NULL:
+        return ""
+    return PyUnicode_DecodeUTF8(s, strlen(s), NULL)
+
+
+cdef inline bint _is_text(xmlNode* node):
+    return node.type == TEXT_NODE or node.type == CDATA_NODE
+
+
+cdef inline bint _is_element_like(xmlNode* node):
+    # the nodes lxml's iterwalk gives events for (its _isElement)
+    return (node.type == ELEMENT_NODE or node.type == COMMENT_NODE or node.type == PI_NODE
+            or node.type == ENTITY_REF_NODE)
+
+
+cdef inline bint _ascii_blank(const unsigned char* s):
+    """All of ``s`` is ASCII whitespace as ``str.isspace`` sees it (tab to CR, 0x1C-0x1F, space)."""
+    if s == NULL:
+        return True
+    while s[0]:
+        if not (s[0] == 32 or 9 <= s[0] <= 13 or 28 <= s[0] <= 31):
+            return False
+        s += 1
+    return True
+
+
+cdef object _text_run(xmlNode* node, bint keep_blank):
+    """The text of the run of text nodes from ``node`` on (lxml's ``.text`` or ``.tail``), or None;
+    also None, without decoding it, for ASCII whitespace alone unless ``keep_blank`` (the walk skips
+    blank text that would open a line)."""
+    cdef xmlNode* run = node
+    if node == NULL or not _is_text(node):
+        return None
+    if not keep_blank:
+        while run != NULL and _is_text(run):
+            if not _ascii_blank(<const unsigned char*>run.content):
+                break
+            run = run.next
+        if run == NULL or not _is_text(run):
+            return None
+    first = _utf8(<const char*>node.content)
+    node = node.next
+    if node == NULL or not _is_text(node):
+        return first
+    parts = [first]
+    while node != NULL and _is_text(node):
+        parts.append(_utf8(<const char*>node.content))
+        node = node.next
+    return "".join(parts)
+
+
+cdef inline xmlNode* _element_from(xmlNode* node):
+    """``node`` or the first of its following siblings that gets an event, or NULL."""
+    while node != NULL and not _is_element_like(node):
+        node = node.next
+    return node
+
+
+cdef object _attribute_value(xmlAttr* attr):
+    """The value lxml's ``get`` returns: the attribute's text children joined (``""`` if none)."""
+    cdef xmlNode* child = attr.children
+    if child == NULL:
+        return ""
+    if child.next == NULL:
+        return _utf8(<const char*>child.content)
+    parts = []
+    while child != NULL:
+        if _is_text(child):
+            parts.append(_utf8(<const char*>child.content))
+        child = child.next
+    return "".join(parts)
+
+
+cdef inline object _read_name(const char* name, int* bits):
+    """The attribute name among those the walk and its helpers read (``_is_hidden``,
+    ``_is_revealable``, ``_tokens``, ``_landmark``, ``_link``), or None; sets its :data:`MAY_HIDE` or
+    :data:`REGION` bit."""
+    cdef char c = name[0]
+    if c == b"c":
+        if strcmp(name, "class") == 0:
+            return "class"
+    elif c == b"i":
+        if strcmp(name, "id") == 0:
+            return "id"
+        if strcmp(name, "itemprop") == 0:
+            bits[0] |= REGION
+            return "itemprop"
+    elif c == b"h":
+        if strcmp(name, "href") == 0:
+            return "href"
+        if strcmp(name, "hidden") == 0:
+            bits[0] |= MAY_HIDE
+            return "hidden"
+    elif c == b"s":
+        if strcmp(name, "style") == 0:
+            bits[0] |= MAY_HIDE
+            return "style"
+    elif c == b"r":
+        if strcmp(name, "rel") == 0:
+            return "rel"
+        if strcmp(name, "role") == 0:
+            bits[0] |= REGION
+            return "role"
+    elif c == b"a":
+        if strcmp(name, "aria-hidden") == 0:
+            bits[0] |= MAY_HIDE
+            return "aria-hidden"
+    return None
+
+
+cdef dict _read_attributes(xmlNode* node, int* bits):
+    """The element's attributes that the walk reads (:func:`_read_name`), without a namespace; the
+    first of a name wins, as in lxml's ``get``."""
+    cdef dict found = {}
+    cdef xmlAttr* attr = node.properties
+    while attr != NULL:
+        if attr.ns == NULL:
+            key = _read_name(<const char*>attr.name, bits)
+            if key is not None and key not in found:
+                found[key] = _attribute_value(attr)
+        attr = attr.next
+    return found
+
+
+cdef class _TagClasses:
+    """Tag name and class of each distinct element name met in one walk (libxml2's name pointer
+    is the key: a few pointer compares, no string made)."""
+
+    cdef const void* keys[TAG_SLOTS]
+    cdef int flags[TAG_SLOTS]
+    cdef list tags
+    cdef dict more
+    cdef int used
+
+    def __cinit__(self):
+        self.tags = []
+        self.more = {}
+        self.used = 0
+
+    cdef object get(self, const void* name, int* flags):
+        cdef int i
+        for i in range(self.used):
+            if self.keys[i] == name:
+                flags[0] = self.flags[i]
+                return self.tags[i]
+        tag = _utf8(<const char*>name)
+        known = self.more.get(tag)
+        if known is None:
+            known = (tag, _tag_flags(tag))
+            self.more[tag] = known
+        if self.used < TAG_SLOTS:
+            self.keys[self.used] = name
+            self.flags[self.used] = known[1]
+            self.tags.append(known[0])
+            self.used += 1
+        flags[0] = known[1]
+        return known[0]
+
+
+cdef int _tag_flags(str tag):
+    cdef int flags = 0
+    if tag in DROP_TAGS:
+        flags |= DROP
+    if tag in BLOCK_TAGS:
+        flags |= BLOCK
+    if tag in _PRE_TAGS:
+        flags |= PRE
+    if tag in LANDMARK_TAGS:
+        flags |= LANDMARK
+    if tag == "br":
+        flags |= BR
+    if tag == "a":
+        flags |= LINK
+    return flags
+
+
+# --- compiled twins of html._classid and html._Lines.flush: the same steps, line for line, typed
+# (they run once per line, the Python versions' cost); tests check that the walks agree.
+
+cdef str _classid(list getters, list cache, Py_ssize_t idx):
+    """``html._classid``."""
+    cdef Py_ssize_t parent, i
+    cdef list entry, pentry, e, found
+    entry = cache[idx]
+    if entry is None:
+        entry = [_tokens((<dict>getters[idx]).get), None, None]
+        cache[idx] = entry
+    own = entry[0]
+    parent = idx - 1
+    if parent < 0:
+        return _cap(" ".join(dict.fromkeys(own)))
+    pentry = cache[parent]
+    if pentry is None:
+        pentry = [_tokens((<dict>getters[parent]).get), None, None]
+        cache[parent] = pentry
+    if pentry[1] is None:
+        found = []
+        for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
+            e = cache[i]
+            if e is None:
+                e = [_tokens((<dict>getters[i]).get), None, None]
+                cache[i] = e
+            found += e[0]
+        tokens = tuple(dict.fromkeys(found))
+        pentry[1] = tokens
+        pentry[2] = _cap(" ".join(tokens))
+    if not own:
+        return pentry[2]
+    inherited = pentry[1]
+    if sum(map(len, own)) + sum(map(len, inherited)) > CLASSID_CACHE_MAX_CHARS:
+        return _join_classid(own, inherited)
+    return _kept_classid(own, inherited)
+
+
+cdef inline Py_ssize_t _non_blank(str line):
+    return len(line) - line.count(" ")
+
+
+cdef _flush(state, int in_pre):
+    """``html._Lines.flush``."""
+    cdef list pieces = state.pieces
+    cdef list link_pieces = state.link_pieces
+    cdef list line_href = state.line_href
+    cdef list last = state.last
+    cdef list rows = state.rows
+    cdef list names
+    cdef list parts
+    cdef Py_ssize_t link, idx, start, owner, total, at, i
+    cdef str raw = "".join(pieces)
+    cdef str line
+    pieces.clear()
+    if link_pieces:  # the link text's non-blank characters (a count that adds over pieces)
+        link = len("".join("".join(link_pieces).split()))
+        link_pieces.clear()
+    else:
+        link = 0
+    if line_href:
+        href, rel, at = line_href.pop()
+    else:
+        href, rel, at = "", "", -1
+    idx = state.blocks[-1]
+    get = state.getters[idx]
+    if get is not last[0]:
+        names = state.names
+        start = idx - PATH_COMPONENTS + 1
+        last[0] = get
+        last[1] = (names[idx], ">".join(names[max(0, start):idx + 1]), idx,
+                   _classid(state.getters, state.cache, idx), state.marks[idx])
+    if not in_pre:  # one line, never blank (its first piece is not)
+        line = " ".join(raw.split())
+        rows.append((line, last[1], min(1.0, link / _non_blank(line)) if link else 0.0, href, rel))
+        return
+    owner = 0  # the part that holds the link text (one of many)
+    parts = []
+    start = 0
+    for raw_line in raw.splitlines(keepends=True):
+        line = " ".join(raw_line.split())
+        if line:
+            if start <= at < start + len(raw_line):
+                owner = len(parts)
+            parts.append(line)
+        start += len(raw_line)
+    if not parts:
+        return
+    ratio = 0.0
+    if link:
+        total = 0
+        for line in parts:
+            total += _non_blank(line)
+        ratio = min(1.0, link / total)
+    for i in range(len(parts)):
+        rows.append((parts[i], last[1], ratio, href if i == owner else "", rel if i == owner else ""))
+
+
+def walk(root, bint drop_hidden=True):
+    """:func:`boilerplate.html._walk` of the lxml element ``root``: the same :class:`~boilerplate.html._Lines`
+    rows (its ``getters`` hold each open element's attribute dict instead of a reader)."""
+    if PATH_COMPONENTS == 0:
+        raise RuntimeError("boilerplate._render.walk before bind(boilerplate.html)")
+    cdef xmlNode* top = (<cetree._Element?>root)._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef int in_pre = 0
+    cdef int flags, bits
+    cdef list flag_stack = []
+    cdef _TagClasses classes = _TagClasses()
+    cdef dict attributes
+    state = _Lines()
+    cdef list pieces = state.pieces
+    cdef list link_pieces = state.link_pieces
+    cdef list links = state.links
+    cdef list line_href = state.line_href
+    cdef list names = state.names
+    cdef list getters = state.getters
+    cdef list cache = state.cache
+    cdef list marks = state.marks
+    cdef list blocks = state.blocks
+    claim = state.claim
+    while True:
+        # the start event of node
+        mark = marks[-1] if marks else ""
+        attributes = {}
+        flags = 0
+        bits = 0
+        if node.type != ELEMENT_NODE:  # comment, PI or entity: skipped
+            tag = ""
+        else:
+            tag = classes.get(<const void*>node.name, &flags)
+            if flags & DROP:
+                tag = ""
+            else:
+                if node.properties != NULL:
+                    attributes = _read_attributes(node, &bits)
+                if bits & MAY_HIDE and drop_hidden and _is_hidden(attributes.get, attributes, tag):
+                    tag = ""
+                elif flags & LANDMARK or bits & REGION:
+                    mark = _landmark(attributes.get, tag, attributes, mark)
+        if not tag:
+            flags = 0
+        names.append(tag)
+        getters.append(attributes)
+        cache.append(None)
+        marks.append(mark)
+        flag_stack.append(flags)
+        if tag:
+            read_text = True
+            if flags & BLOCK:
+                if pieces:
+                    _flush(state, in_pre)
+                blocks.append(len(names) - 1)
+                if flags & PRE:
+                    in_pre += 1
+            elif flags & BR:
+                if pieces:
+                    _flush(state, in_pre)
+                read_text = False
+            elif flags & LINK:
+                links.append(_link(attributes.get))
+            if read_text:
+                text = _text_run(node.children, len(pieces) > 0)
+                if text and (pieces or not text.isspace()):
+                    pieces.append(text)
+                    if links:
+                        link_pieces.append(text)
+                        if not line_href and not text.isspace():
+                            claim(text, in_pre)
+            child = _element_from(node.children)
+            if child != NULL:
+                node = child
+                continue
+        # end events, up the tree until a next sibling
+        while True:
+            flags = flag_stack.pop()
+            if flags & BLOCK:
+                if pieces:
+                    _flush(state, in_pre)
+                blocks.pop()
+                if flags & PRE:
+                    in_pre -= 1
+            elif flags & LINK:
+                links.pop()
+            names.pop()
+            getters.pop()
+            cache.pop()
+            marks.pop()
+            if node == top:
+                if pieces:
+                    _flush(state, in_pre)
+                return state
+            text = _text_run(node.next, len(pieces) > 0)
+            if text and (pieces or not text.isspace()):
+                pieces.append(text)
+                if links:
+                    link_pieces.append(text)
+                    if not line_href and not text.isspace():
+                        claim(text, in_pre)
+            child = _element_from(node.next)
+            if child != NULL:
+                node = child
+                break
+            node = node.parent
