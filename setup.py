@@ -5,18 +5,27 @@ headers or a C compiler the package installs without it and ``boilerplate.html``
 walk (the same lines and cues, slower).
 """
 
+from pathlib import Path
+
 from setuptools import Extension, setup
 
 
 def _extensions() -> list:
+    source = Path(__file__).parent / "boilerplate" / "_render.pyx"
     try:
         import lxml
         from Cython.Build import cythonize
     except ImportError:
         return []
+    if not source.is_file():
+        return []
     extension = Extension("boilerplate._render", ["boilerplate/_render.pyx"], include_dirs=lxml.get_include(),
                           optional=True)
-    return cythonize([extension], language_level=3, quiet=True)
+    try:
+        return cythonize([extension], language_level=3, quiet=True)
+    except Exception as exc:  # noqa: BLE001 - the extension is optional: install without it
+        print(f"boilerplate: not building the compiled render walk ({exc})")
+        return []
 
 
 setup(ext_modules=_extensions())

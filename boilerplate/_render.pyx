@@ -6,7 +6,7 @@ Python object per node.
 every node, and reads each element's tag, attributes, text and tail through it. Here the same
 steps run over libxml2's own structs, reached through lxml's public C API (the element's
 ``_c_node``): tag names and their classes are looked up once per distinct name, only the
-attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
+attributes the walk reads (:func:`_read_name`) become Python strings, and text becomes a string only
 where it is read. The state (:class:`boilerplate.html._Lines`) and the helpers of the cues are
 ``html``'s own, handed over by :func:`bind`; :func:`_classid` and :func:`_flush`, which run once
 per line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
@@ -253,7 +253,7 @@ cdef str _classid(list getters, list cache, Py_ssize_t idx):
     cdef list entry, pentry, e, found
     entry = cache[idx]
     if entry is None:
-        entry = [_tokens((<dict>getters[idx]).get), None, None]
+        entry = [_tokens((<dict?>getters[idx]).get), None, None]
         cache[idx] = entry
     own = entry[0]
     parent = idx - 1
@@ -261,14 +261,14 @@ cdef str _classid(list getters, list cache, Py_ssize_t idx):
         return _cap(" ".join(dict.fromkeys(own)))
     pentry = cache[parent]
     if pentry is None:
-        pentry = [_tokens((<dict>getters[parent]).get), None, None]
+        pentry = [_tokens((<dict?>getters[parent]).get), None, None]
         cache[parent] = pentry
     if pentry[1] is None:
         found = []
         for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
             e = cache[i]
             if e is None:
-                e = [_tokens((<dict>getters[i]).get), None, None]
+                e = [_tokens((<dict?>getters[i]).get), None, None]
                 cache[i] = e
             found += e[0]
         tokens = tuple(dict.fromkeys(found))
@@ -375,7 +375,11 @@ def walk(root, bint drop_hidden=True):
         if node.type != ELEMENT_NODE:  # comment, PI or entity: skipped
             tag = ""
         else:
-            tag = classes.get(<const void*>node.name, &flags)
+            if node.ns == NULL:
+                tag = classes.get(<const void*>node.name, &flags)
+            else:  # lxml's "{uri}name" (a tree built through lxml's API; the HTML parser makes none)
+                tag = "{" + _utf8(<const char*>node.ns.href) + "}" + _utf8(<const char*>node.name)
+                flags = _tag_flags(tag)
             if flags & DROP:
                 tag = ""
             else:

@@ -77,7 +77,9 @@ encodings are honoured even on bytes that are valid UTF-8. ``str`` input is used
 characters are removed before parsing.
 
 Robustness: broken markup is repaired by libxml2's HTML parser; the walk over the tree is
-iterative, so deep nesting never meets Python's recursion limit. libxml2 stops parsing past
+iterative, so deep nesting never meets Python's recursion limit. (Where the install built it, the
+walk runs compiled, ``boilerplate._render``: the same rows, checked before use; see
+:func:`_compiled_walk`.) libxml2 stops parsing past
 2,048 open elements (and drops the rest of the page); when that happens the markup is flattened
 (tags nested deeper than :data:`FLATTEN_DEPTH` removed, block tags among them turned into
 ``<br>``) and parsed again, so the text is kept. libxml2 also drops everything after
@@ -829,7 +831,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True) -> _Lines:
 
 #: A page that takes every branch of the walk: hidden elements (kept and dropped), landmarks,
 #: links with ``rel`` (also in ``pre``), ``br``, tails, nested blocks, long class chains, a comment,
-#: a CDATA-like script, entities and non-ASCII text. :func:`_compiled_walk` checks the compiled walk on it.
+#: a dropped script, entities and non-ASCII text. :func:`_compiled_walk` checks the compiled walk on it.
 _CHECK_PAGE = """<!DOCTYPE html><html lang="en"><head><title>T</title><style>p{}</style></head>
 <body class="b" id="top"><nav role="navigation"><ul class="menu main"><li><a href="/a" rel="Nofollow Sponsored">A</a>
 </li><li class="x"> <b>B</b> tail </li></ul></nav><div class="c1"><div class="c2"><div class="c3"><div class="c4">
@@ -847,23 +849,31 @@ three</pre><textarea>t</textarea><table><tr><td>cell</td><td><p>in cell</p> afte
 
 @cache
 def _compiled_walk() -> Callable[[etree._Element, bool], _Lines] | None:
-    """The compiled walk (``boilerplate._render``: the same rows as :func:`_walk`, 1.5-2x faster),
-    or None: when it is not built (no C compiler or Cython at install), when the environment
-    variable ``BOILERPLATE_PYTHON_WALK`` is set, or when it does not make :func:`_walk`'s rows
-    on :data:`_CHECK_PAGE` (an lxml whose C structs differ from the build's; a warning says so)."""
+    """The compiled walk (``boilerplate._render``: the same rows as :func:`_walk`, about 1.8x
+    faster on the Scrapinghub pages), or None: when it is not built (no C compiler or Cython at
+    install), when the environment variable ``BOILERPLATE_PYTHON_WALK`` is set to any non-empty
+    value, or when it fails to load or does not make :func:`_walk`'s rows on :data:`_CHECK_PAGE`
+    (built against an lxml that differs from this one; a warning says so).
+
+    ``_render``'s ``_classid`` and ``_flush`` are compiled twins of :func:`_classid` and
+    :meth:`_Lines.flush`: a change to either must be made in both (tests/test_render_walk.py
+    compares the walks). After editing the ``.pyx``, ``pip install -e .`` rebuilds it."""
     if os.environ.get("BOILERPLATE_PYTHON_WALK"):
         return None
     try:
         from . import _render  # type: ignore[attr-defined]
     except ImportError:
         return None
-    _render.bind(sys.modules[__name__])
-    root = _parse(_CHECK_PAGE, _CHECK_PAGE.encode("utf-8"))
-    try:
-        same = root is not None and all(_render.walk(root, drop).rows == _walk(root, drop).rows
-                                        for drop in (True, False))
-    except Exception:  # noqa: BLE001 - any failure means: do not use it
+    except Exception:  # noqa: BLE001 - built against another lxml ("size changed" and the like)
         same = False
+    else:
+        root = _parse(_CHECK_PAGE, _CHECK_PAGE.encode("utf-8"))
+        try:
+            _render.bind(sys.modules[__name__])
+            same = root is not None and all(_render.walk(root, drop).rows == _walk(root, drop).rows
+                                            for drop in (True, False))
+        except Exception:  # noqa: BLE001 - any failure means: do not use it
+            same = False
     if not same:
         warnings.warn("boilerplate's compiled render walk does not match the Python walk on this lxml; "
                       "using the Python walk (the same output, slower)", RuntimeWarning, stacklevel=2)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import gzip
 import os
+import sys
 import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import boilerplate
 from boilerplate import html
 
-from .conftest import ROOT
+from .conftest import shared_data
 
 try:
     from boilerplate import _render
@@ -33,7 +35,7 @@ ATTRIBUTES = st.sampled_from([
     'href=" /x?a=1&amp;b "', 'rel="Sponsored"', 'data-x="1"', 'CLASS="upper"', 'class="accordion"',
     'class="a" class="b"',
 ])
-TEXT = st.sampled_from(["", " ", "\n  ", "\xa0", " \u3000 "]) | st.text(
+TEXT = st.sampled_from(["", " ", "\n  ", "\xa0", " \u3000 ", "\x0b\x0c", " \x1c\x1f ", "\x85"]) | st.text(
     alphabet=" \t\n\xa0\u3000abcXYZé&;<>", max_size=12).map(
     lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
@@ -74,9 +76,9 @@ def test_compiled_walk_on_the_check_page_and_a_deep_page():
 
 
 @needs_compiled
-@pytest.mark.parametrize("name", ["scrapinghub", "wcxb-dev"])
-def test_compiled_walk_on_benchmark_pages(name):
-    pages = sorted((ROOT.parent / "shared" / "data" / name / "html").glob("*.html.gz"))[:25]
+@pytest.mark.parametrize("name, env", [("scrapinghub", "BOILERPLATE_SCRAPINGHUB"), ("wcxb-dev", "BOILERPLATE_WCXB")])
+def test_compiled_walk_on_benchmark_pages(name, env):
+    pages = sorted((shared_data(name, env) / "html").glob("*.html.gz"))[:25]
     if not pages:
         pytest.skip(f"../shared/data/{name} is not here")
     for path in pages:
@@ -111,6 +113,35 @@ def test_a_compiled_walk_that_disagrees_is_not_used(monkeypatch):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             assert html.render("<p>still rendered</p>").lines == ["still rendered"]
+    finally:
+        html._compiled_walk.cache_clear()
+
+
+@needs_compiled
+def test_namespaced_elements_walk_alike():
+    from lxml import etree
+
+    root = html._parse("<html><body><p>a</p></body></html>", b"<html><body><p>a</p></body></html>")
+    body = root.find("body")
+    etree.SubElement(body, "{urn:x}div").text = "namespaced"  # an inline "{urn:x}div", not a block
+    etree.SubElement(body, "{urn:x}p", {"{urn:y}class": "k"}).tail = "tail"
+    for drop_hidden in (True, False):
+        assert _render.walk(root, drop_hidden).rows == html._walk(root, drop_hidden).rows
+
+
+def test_a_walk_that_fails_to_load_is_not_used(monkeypatch):
+    class Broken:
+        def __getattr__(self, name):
+            raise ValueError("lxml.etree._Element size changed")  # as a build against another lxml fails
+
+    monkeypatch.delenv("BOILERPLATE_PYTHON_WALK", raising=False)
+    monkeypatch.setitem(sys.modules, "boilerplate._render", Broken())
+    monkeypatch.setattr(boilerplate, "_render", Broken(), raising=False)
+    html._compiled_walk.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="does not match the Python walk"):
+            assert html._compiled_walk() is None
+        assert html.render("<p>rendered</p>").lines == ["rendered"]
     finally:
         html._compiled_walk.cache_clear()
 
