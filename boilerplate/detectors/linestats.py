@@ -69,18 +69,15 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
     stripped = list(map(str.strip, lines))
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
     # lower-cased as one text: no word holds a "\n", and case mapping never crosses one (Greek final
-    # sigma looks at the letters beside it, and a line end is no letter)
-    lowered_vocab = "\n".join(vocab).lower().split("\n") if vocab else []
-    lowered = list(dict.fromkeys(lowered_vocab))  # distinct lower-cased words, first occurrence first
-    lower_index = dict(zip(lowered, range(len(lowered))))
-    lower_of = np.fromiter(map(lower_index.__getitem__, lowered_vocab), dtype=np.int64, count=len(vocab))
-    lower_id = lower_of[word_id]
-    language, lowered_stop = language_and_stopwords(lowered, np.bincount(lower_id, minlength=len(lowered)))
-    stop = lowered_stop[lower_id]
+    # sigma looks at the letters beside it, and a line end is no letter). Case variants of a word
+    # ("The", "the") stay apart: each is looked up, and its count adds to the same stopword's.
+    lowered = "\n".join(vocab).lower().split("\n") if vocab else []
+    language, word_stop = language_and_stopwords(lowered, np.bincount(word_id, minlength=len(vocab)))
+    stop = word_stop[word_id]
     capitalised = np.fromiter(map(str.isupper, map(itemgetter(0), vocab)), dtype=bool, count=len(vocab))[word_id]
     digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
-    in_title = np.fromiter(map(title_words.__contains__, lowered), dtype=bool, count=len(lowered))[lower_id] \
+    in_title = np.fromiter(map(title_words.__contains__, lowered), dtype=bool, count=len(lowered))[word_id] \
         if title_words else np.zeros(len(word_id), dtype=bool)
 
     def per_line(mask: np.ndarray | None = None) -> np.ndarray:

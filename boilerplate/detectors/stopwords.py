@@ -62,9 +62,10 @@ def language_of_counts(words: list[str], counts: np.ndarray) -> int:
 
 
 def language_and_stopwords(words: list[str], counts: np.ndarray) -> tuple[int, np.ndarray]:
-    """The language of a text given as its distinct (lower-cased) ``words`` and the count of each
-    (as :func:`detect_language`: the stoplist covering most of the words, per log of its size; -1
-    if none), and which ``words`` are stopwords of it (members of its stoplist, :func:`_stoplist`).
+    """The language of a text given as its (lower-cased) ``words`` and the count of each (as
+    :func:`detect_language`: the stoplist covering most of the words, per log of its size; -1 if
+    none), and which ``words`` are stopwords of it (members of its stoplist, :func:`_stoplist`).
+    A word may come more than once (the lower-cased forms of "The" and "the"): the counts add.
 
     One dictionary lookup per word gives its row of the stoplists' bit table; the language is the
     argmax of the counts summed over each row's bits (sums of whole counts: exact in any order),
