@@ -6,7 +6,7 @@ Python object per node.
 every node, and reads each element's tag, attributes, text and tail through it. Here the same
 steps run over libxml2's own structs, reached through lxml's public C API (the element's
 ``_c_node``): tag names and their classes are looked up once per distinct name, only the
-attributes the walk reads (:func:`_read_name`) become Python strings, and text becomes a string only
+attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
 where it is read. The state (:class:`boilerplate.html._Lines`) and the helpers of the cues are
 ``html``'s own, handed over by :func:`bind`; :func:`_classid` and :func:`_flush`, which run once
 per line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
@@ -141,40 +141,31 @@ cdef object _attribute_value(xmlAttr* attr):
     return "".join(parts)
 
 
+#: The attributes the walk and its helpers read (``_is_hidden``, ``_is_revealable``, ``_tokens``,
+#: ``_landmark``, ``_link``), with what each tells (:data:`MAY_HIDE`, :data:`REGION`); an element's
+#: other attributes are never made into strings.
+_READ = (("class", 0), ("id", 0), ("href", 0), ("rel", 0), ("style", MAY_HIDE), ("hidden", MAY_HIDE),
+         ("aria-hidden", MAY_HIDE), ("role", REGION), ("itemprop", REGION))
+cdef enum:
+    N_READ = 9
+cdef tuple _READ_NAMES = tuple(name for name, _ in _READ)
+cdef tuple _READ_BYTES = tuple(name.encode("ascii") for name, _ in _READ)
+cdef const char* _read_chars[N_READ]
+cdef int _read_bits[N_READ]
+if len(_READ) != N_READ:
+    raise ImportError("boilerplate._render: N_READ must be the number of _READ entries")
+for _i in range(N_READ):
+    _read_chars[_i] = <const char*>(<bytes>_READ_BYTES[_i])
+    _read_bits[_i] = _READ[_i][1]
+
+
 cdef inline object _read_name(const char* name, int* bits):
-    """The attribute name among those the walk and its helpers read (``_is_hidden``,
-    ``_is_revealable``, ``_tokens``, ``_landmark``, ``_link``), or None; sets its :data:`MAY_HIDE` or
-    :data:`REGION` bit."""
-    cdef char c = name[0]
-    if c == b"c":
-        if strcmp(name, "class") == 0:
-            return "class"
-    elif c == b"i":
-        if strcmp(name, "id") == 0:
-            return "id"
-        if strcmp(name, "itemprop") == 0:
-            bits[0] |= REGION
-            return "itemprop"
-    elif c == b"h":
-        if strcmp(name, "href") == 0:
-            return "href"
-        if strcmp(name, "hidden") == 0:
-            bits[0] |= MAY_HIDE
-            return "hidden"
-    elif c == b"s":
-        if strcmp(name, "style") == 0:
-            bits[0] |= MAY_HIDE
-            return "style"
-    elif c == b"r":
-        if strcmp(name, "rel") == 0:
-            return "rel"
-        if strcmp(name, "role") == 0:
-            bits[0] |= REGION
-            return "role"
-    elif c == b"a":
-        if strcmp(name, "aria-hidden") == 0:
-            bits[0] |= MAY_HIDE
-            return "aria-hidden"
+    """The attribute name among :data:`_READ`, or None; adds what it tells to ``bits``."""
+    cdef int i
+    for i in range(N_READ):
+        if name[0] == _read_chars[i][0] and strcmp(name, _read_chars[i]) == 0:
+            bits[0] |= _read_bits[i]
+            return _READ_NAMES[i]
     return None
 
 
@@ -342,6 +333,19 @@ cdef _flush(state, int in_pre):
         rows.append((parts[i], last[1], ratio, href if i == owner else "", rel if i == owner else ""))
 
 
+cdef int _add_text(state, text, int in_pre) except -1:
+    """An element's text or tail joins the line (``html._walk``'s step): not blank text that would
+    open it; text inside a link also counts as link text, and the first of it gives the line its link."""
+    cdef list pieces = state.pieces
+    if text and (pieces or not text.isspace()):
+        pieces.append(text)
+        if state.links:
+            state.link_pieces.append(text)
+            if not state.line_href and not text.isspace():
+                state.claim(text, in_pre)
+    return 0
+
+
 def walk(root, bint drop_hidden=True):
     """:func:`boilerplate.html._walk` of the lxml element ``root``: the same :class:`~boilerplate.html._Lines`
     rows (its ``getters`` hold each open element's attribute dict instead of a reader)."""
@@ -357,15 +361,12 @@ def walk(root, bint drop_hidden=True):
     cdef dict attributes
     state = _Lines()
     cdef list pieces = state.pieces
-    cdef list link_pieces = state.link_pieces
     cdef list links = state.links
-    cdef list line_href = state.line_href
     cdef list names = state.names
     cdef list getters = state.getters
     cdef list cache = state.cache
     cdef list marks = state.marks
     cdef list blocks = state.blocks
-    claim = state.claim
     while True:
         # the start event of node
         mark = marks[-1] if marks else ""
@@ -411,13 +412,7 @@ def walk(root, bint drop_hidden=True):
             elif flags & LINK:
                 links.append(_link(attributes.get))
             if read_text:
-                text = _text_run(node.children, len(pieces) > 0)
-                if text and (pieces or not text.isspace()):
-                    pieces.append(text)
-                    if links:
-                        link_pieces.append(text)
-                        if not line_href and not text.isspace():
-                            claim(text, in_pre)
+                _add_text(state, _text_run(node.children, len(pieces) > 0), in_pre)
             child = _element_from(node.children)
             if child != NULL:
                 node = child
@@ -441,13 +436,7 @@ def walk(root, bint drop_hidden=True):
                 if pieces:
                     _flush(state, in_pre)
                 return state
-            text = _text_run(node.next, len(pieces) > 0)
-            if text and (pieces or not text.isspace()):
-                pieces.append(text)
-                if links:
-                    link_pieces.append(text)
-                    if not line_href and not text.isspace():
-                        claim(text, in_pre)
+            _add_text(state, _text_run(node.next, len(pieces) > 0), in_pre)
             child = _element_from(node.next)
             if child != NULL:
                 node = child
