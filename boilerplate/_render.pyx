@@ -8,8 +8,8 @@ steps run over libxml2's own structs, reached through lxml's public C API (the e
 ``_c_node``): tag names and their classes are looked up once per distinct name, only the
 attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
 where it is read. The state (:class:`boilerplate.html._Lines`) and the helpers of the cues are
-``html``'s own, handed over by :func:`bind`; :func:`_classid` and :func:`_flush`, which run once
-per line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
+``html``'s own, handed over by :func:`bind`; :func:`_tokens_of`, :func:`_link_of`, :func:`_classid`
+and :func:`_flush`, which run once per element or line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
 its Python walk's rows before it uses it, and falls back to the Python walk when the extension
 is missing or fails the check; tests check the two agree on generated and benchmark pages.
 """
@@ -21,20 +21,21 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.string cimport strcmp, strlen
 
 # html's helpers and constants, given by bind(): html imports this module, never the reverse
-cdef object _Lines, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+cdef object _Lines, _is_hidden, _landmark, _cap, _join_classid, _kept_classid
 cdef object BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
-cdef Py_ssize_t PATH_COMPONENTS = 0, CLASSID_ANCESTORS = 0, CLASSID_CACHE_MAX_CHARS = 0
+cdef Py_ssize_t PATH_COMPONENTS = 0, CLASSID_ANCESTORS = 0, CLASSID_CACHE_MAX_CHARS = 0, HREF_MAX_CHARS = 0
 
 
 def bind(html):
     """Take the walk's helpers and constants from the ``boilerplate.html`` module ``html``."""
-    global _Lines, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+    global _Lines, _is_hidden, _landmark, _cap, _join_classid, _kept_classid
     global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
-    _Lines, _is_hidden, _landmark, _link = html._Lines, html._is_hidden, html._landmark, html._link
-    _tokens, _cap, _join_classid, _kept_classid = html._tokens, html._cap, html._join_classid, html._kept_classid
+    global HREF_MAX_CHARS
+    _Lines, _is_hidden, _landmark = html._Lines, html._is_hidden, html._landmark
+    _cap, _join_classid, _kept_classid = html._cap, html._join_classid, html._kept_classid
     BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS = html.BLOCK_TAGS, html.DROP_TAGS, html.LANDMARK_TAGS, html._PRE_TAGS
     PATH_COMPONENTS, CLASSID_ANCESTORS = html.PATH_COMPONENTS, html.CLASSID_ANCESTORS
-    CLASSID_CACHE_MAX_CHARS = html.CLASSID_CACHE_MAX_CHARS
+    CLASSID_CACHE_MAX_CHARS, HREF_MAX_CHARS = html.CLASSID_CACHE_MAX_CHARS, html.HREF_MAX_CHARS
 
 cetree.import_lxml__etree()
 
@@ -235,8 +236,25 @@ cdef int _tag_flags(str tag):
     return flags
 
 
-# --- compiled twins of html._classid and html._Lines.flush: the same steps, line for line, typed
-# (they run once per line, the Python versions' cost); tests check that the walks agree.
+# --- compiled twins of html._tokens, html._link, html._classid and html._Lines.flush: the same
+# steps, typed (they run once per element or line, the Python versions' cost); tests check that
+# the walks agree.
+
+cdef tuple _tokens_of(dict attributes):
+    """``html._tokens`` of an element's read attributes."""
+    cls = attributes.get("class")
+    ident = attributes.get("id")
+    if cls:
+        return tuple((f"{cls} {ident}" if ident else cls).lower().split())
+    return tuple(ident.lower().split()) if ident else ()
+
+
+cdef tuple _link_of(dict attributes):
+    """``html._link`` of an ``<a>``'s read attributes."""
+    href = attributes.get("href") or ""
+    rel = attributes.get("rel") or ""
+    return href.strip()[:HREF_MAX_CHARS], " ".join(rel.lower().split())[:HREF_MAX_CHARS]
+
 
 cdef str _classid(list getters, list cache, Py_ssize_t idx):
     """``html._classid``."""
@@ -244,7 +262,7 @@ cdef str _classid(list getters, list cache, Py_ssize_t idx):
     cdef list entry, pentry, e, found
     entry = cache[idx]
     if entry is None:
-        entry = [_tokens((<dict?>getters[idx]).get), None, None]
+        entry = [_tokens_of(<dict?>getters[idx]), None, None]
         cache[idx] = entry
     own = entry[0]
     parent = idx - 1
@@ -252,14 +270,14 @@ cdef str _classid(list getters, list cache, Py_ssize_t idx):
         return _cap(" ".join(dict.fromkeys(own)))
     pentry = cache[parent]
     if pentry is None:
-        pentry = [_tokens((<dict?>getters[parent]).get), None, None]
+        pentry = [_tokens_of(<dict?>getters[parent]), None, None]
         cache[parent] = pentry
     if pentry[1] is None:
         found = []
         for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
             e = cache[i]
             if e is None:
-                e = [_tokens((<dict?>getters[i]).get), None, None]
+                e = [_tokens_of(<dict?>getters[i]), None, None]
                 cache[i] = e
             found += e[0]
         tokens = tuple(dict.fromkeys(found))
@@ -410,7 +428,7 @@ def walk(root, bint drop_hidden=True):
                     _flush(state, in_pre)
                 read_text = False
             elif flags & LINK:
-                links.append(_link(attributes.get))
+                links.append(_link_of(attributes))
             if read_text:
                 _add_text(state, _text_run(node.children, len(pieces) > 0), in_pre)
             child = _element_from(node.children)

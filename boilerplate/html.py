@@ -855,9 +855,9 @@ def _compiled_walk() -> Callable[[etree._Element, bool], _Lines] | None:
     value, or when it fails to load or does not make :func:`_walk`'s rows on :data:`_CHECK_PAGE`
     (built against an lxml that differs from this one; a warning says so).
 
-    ``_render``'s ``_classid`` and ``_flush`` are compiled twins of :func:`_classid` and
-    :meth:`_Lines.flush`: a change to either must be made in both (tests/test_render_walk.py
-    compares the walks). After editing the ``.pyx``, ``pip install -e .`` rebuilds it."""
+    ``_render``'s ``_tokens_of``, ``_link_of``, ``_classid`` and ``_flush`` are compiled twins of
+    :func:`_tokens`, :func:`_link`, :func:`_classid` and :meth:`_Lines.flush`: a change to one
+    must be made in both (tests/test_render_walk.py compares the walks). After editing the ``.pyx``, ``pip install -e .`` rebuilds it."""
     if os.environ.get("BOILERPLATE_PYTHON_WALK"):
         return None
     try:
