@@ -665,8 +665,9 @@ _kept_classid = lru_cache(maxsize=CLASSID_CACHE_SIZE)(_join_classid)
 class _Lines:
     """The state of one walk over a tree: the rows made so far, the line being built, and one entry
     per open element on each stack. The Python walk (:func:`_walk`) and the compiled one
-    (``boilerplate._render``, the same steps over libxml2's nodes) share it, and so make their
-    lines and cues in one place (:meth:`flush`).
+    (``boilerplate._render``, the same steps over libxml2's nodes) share it; the compiled walk
+    makes lines with a compiled twin of :meth:`flush` and keeps an attribute dict per open
+    element in ``getters`` (:func:`_compiled_walk`).
     """
 
     __slots__ = ("rows", "pieces", "link_pieces", "links", "line_href", "names", "getters", "cache",
