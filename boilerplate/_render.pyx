@@ -27,7 +27,9 @@ cdef Py_ssize_t PATH_COMPONENTS = 0, CLASSID_ANCESTORS = 0, CLASSID_CACHE_MAX_CH
 
 
 def bind(html):
-    """Take the walk's helpers and constants from the ``boilerplate.html`` module ``html``."""
+    """Take the walk's helpers and constants from the ``boilerplate.html`` module ``html``: read once
+    here (``html`` binds before its first check), so the module constants must not be changed at
+    run time after that (they are constants; tests that patch them patch the Python walk's)."""
     global _Lines, _is_hidden, _landmark, _cap, _join_classid, _kept_classid
     global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
     global HREF_MAX_CHARS
