@@ -7,9 +7,9 @@ every node, and reads each element's tag, attributes, text and tail through it. 
 steps run over libxml2's own structs, reached through lxml's public C API (the element's
 ``_c_node``): tag names and their classes are looked up once per distinct name, only the
 attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
-where it is read. The state (:class:`boilerplate.html._Lines`) and the helpers of the cues are
-``html``'s own, handed over by :func:`bind`; :func:`_tokens_of`, :func:`_link_of`, :func:`_classid`
-and :func:`_flush`, which run once per element or line, are compiled twins of theirs. ``html`` checks on a sample page that this walk makes
+where it is read. The lines and cues are made by ``html``'s own state (:class:`boilerplate.html._Lines`:
+its ``add_text`` and ``flush``) and helpers, handed over by :func:`bind`, so the two walks differ
+only in how they reach the tree. ``html`` checks on a sample page that this walk makes
 its Python walk's rows before it uses it, and falls back to the Python walk when the extension
 is missing or fails the check; tests check the two agree on generated and benchmark pages.
 """
@@ -20,24 +20,18 @@ from lxml.includes.tree cimport xmlAttr, xmlNode
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.string cimport strcmp, strlen
 
-# html's helpers and constants, given by bind(): html imports this module, never the reverse
-cdef object _Lines, _is_hidden, _landmark, _cap, _join_classid, _kept_classid
+# html's state class, helpers and tag sets, given by bind(): html imports this module, never the reverse
+cdef object _Lines = None
+cdef object _is_hidden, _landmark, _link
 cdef object BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
-cdef Py_ssize_t PATH_COMPONENTS = 0, CLASSID_ANCESTORS = 0, CLASSID_CACHE_MAX_CHARS = 0, HREF_MAX_CHARS = 0
 
 
 def bind(html):
-    """Take the walk's helpers and constants from the ``boilerplate.html`` module ``html``: read once
-    here (``html`` binds before its first check), so the module constants must not be changed at
-    run time after that (they are constants; tests that patch them patch the Python walk's)."""
-    global _Lines, _is_hidden, _landmark, _cap, _join_classid, _kept_classid
-    global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
-    global HREF_MAX_CHARS
-    _Lines, _is_hidden, _landmark = html._Lines, html._is_hidden, html._landmark
-    _cap, _join_classid, _kept_classid = html._cap, html._join_classid, html._kept_classid
+    """Take the walk's state class, helpers and tag sets from the ``boilerplate.html`` module
+    ``html`` (read once: ``html`` binds before its first check)."""
+    global _Lines, _is_hidden, _landmark, _link, BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
+    _Lines, _is_hidden, _landmark, _link = html._Lines, html._is_hidden, html._landmark, html._link
     BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS = html.BLOCK_TAGS, html.DROP_TAGS, html.LANDMARK_TAGS, html._PRE_TAGS
-    PATH_COMPONENTS, CLASSID_ANCESTORS = html.PATH_COMPONENTS, html.CLASSID_ANCESTORS
-    CLASSID_CACHE_MAX_CHARS, HREF_MAX_CHARS = html.CLASSID_CACHE_MAX_CHARS, html.HREF_MAX_CHARS
 
 cetree.import_lxml__etree()
 
@@ -238,138 +232,9 @@ cdef int _tag_flags(str tag):
     return flags
 
 
-# --- compiled twins of html._tokens, html._link, html._classid and html._Lines.flush: the same
-# steps, typed (they run once per element or line, the Python versions' cost); tests check that
-# the walks agree.
-
-cdef tuple _tokens_of(dict attributes):
-    """``html._tokens`` of an element's read attributes."""
-    cls = attributes.get("class")
-    ident = attributes.get("id")
-    if cls:
-        return tuple((f"{cls} {ident}" if ident else cls).lower().split())
-    return tuple(ident.lower().split()) if ident else ()
-
-
-cdef tuple _link_of(dict attributes):
-    """``html._link`` of an ``<a>``'s read attributes."""
-    href = attributes.get("href") or ""
-    rel = attributes.get("rel") or ""
-    return href.strip()[:HREF_MAX_CHARS], " ".join(rel.lower().split())[:HREF_MAX_CHARS]
-
-
-cdef str _classid(list getters, list cache, Py_ssize_t idx):
-    """``html._classid``."""
-    cdef Py_ssize_t parent, i
-    cdef list entry, pentry, e, found
-    entry = cache[idx]
-    if entry is None:
-        entry = [_tokens_of(<dict?>getters[idx]), None, None]
-        cache[idx] = entry
-    own = entry[0]
-    parent = idx - 1
-    if parent < 0:
-        return _cap(" ".join(dict.fromkeys(own)))
-    pentry = cache[parent]
-    if pentry is None:
-        pentry = [_tokens_of(<dict?>getters[parent]), None, None]
-        cache[parent] = pentry
-    if pentry[1] is None:
-        found = []
-        for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
-            e = cache[i]
-            if e is None:
-                e = [_tokens_of(<dict?>getters[i]), None, None]
-                cache[i] = e
-            found += e[0]
-        tokens = tuple(dict.fromkeys(found))
-        pentry[1] = tokens
-        pentry[2] = _cap(" ".join(tokens))
-    if not own:
-        return pentry[2]
-    inherited = pentry[1]
-    if sum(map(len, own)) + sum(map(len, inherited)) > CLASSID_CACHE_MAX_CHARS:
-        return _join_classid(own, inherited)
-    return _kept_classid(own, inherited)
-
-
-cdef inline Py_ssize_t _non_blank(str line):
-    return len(line) - line.count(" ")
-
-
-cdef _flush(state, int in_pre):
-    """``html._Lines.flush``."""
-    cdef list pieces = state.pieces
-    cdef list link_pieces = state.link_pieces
-    cdef list line_href = state.line_href
-    cdef list last = state.last
-    cdef list rows = state.rows
-    cdef list names
-    cdef list parts
-    cdef Py_ssize_t link, idx, start, owner, total, at, i
-    cdef str raw = "".join(pieces)
-    cdef str line
-    pieces.clear()
-    if link_pieces:  # the link text's non-blank characters (a count that adds over pieces)
-        link = len("".join("".join(link_pieces).split()))
-        link_pieces.clear()
-    else:
-        link = 0
-    if line_href:
-        href, rel, at = line_href.pop()
-    else:
-        href, rel, at = "", "", -1
-    idx = state.blocks[-1]
-    get = state.getters[idx]
-    if get is not last[0]:
-        names = state.names
-        start = idx - PATH_COMPONENTS + 1
-        last[0] = get
-        last[1] = (names[idx], ">".join(names[max(0, start):idx + 1]), idx,
-                   _classid(state.getters, state.cache, idx), state.marks[idx])
-    if not in_pre:  # one line, never blank (its first piece is not)
-        line = " ".join(raw.split())
-        rows.append((line, last[1], min(1.0, link / _non_blank(line)) if link else 0.0, href, rel))
-        return
-    owner = 0  # the part that holds the link text (one of many)
-    parts = []
-    start = 0
-    for raw_line in raw.splitlines(keepends=True):
-        line = " ".join(raw_line.split())
-        if line:
-            if start <= at < start + len(raw_line):
-                owner = len(parts)
-            parts.append(line)
-        start += len(raw_line)
-    if not parts:
-        return
-    ratio = 0.0
-    if link:
-        total = 0
-        for line in parts:
-            total += _non_blank(line)
-        ratio = min(1.0, link / total)
-    for i in range(len(parts)):
-        rows.append((parts[i], last[1], ratio, href if i == owner else "", rel if i == owner else ""))
-
-
-cdef int _add_text(state, text, int in_pre) except -1:
-    """An element's text or tail joins the line (``html._walk``'s step): not blank text that would
-    open it; text inside a link also counts as link text, and the first of it gives the line its link."""
-    cdef list pieces = state.pieces
-    if text and (pieces or not text.isspace()):
-        pieces.append(text)
-        if state.links:
-            state.link_pieces.append(text)
-            if not state.line_href and not text.isspace():
-                state.claim(text, in_pre)
-    return 0
-
-
 def walk(root, bint drop_hidden=True):
-    """:func:`boilerplate.html._walk` of the lxml element ``root``: the same :class:`~boilerplate.html._Lines`
-    rows (its ``getters`` hold each open element's attribute dict instead of a reader)."""
-    if PATH_COMPONENTS == 0:
+    """:func:`boilerplate.html._walk` of the lxml element ``root``: the same :class:`~boilerplate.html._Lines`."""
+    if _Lines is None:
         raise RuntimeError("boilerplate._render.walk before bind(boilerplate.html)")
     cdef xmlNode* top = (<cetree._Element?>root)._c_node
     cdef xmlNode* node = top
@@ -387,6 +252,7 @@ def walk(root, bint drop_hidden=True):
     cdef list cache = state.cache
     cdef list marks = state.marks
     cdef list blocks = state.blocks
+    flush, add_text = state.flush, state.add_text
     while True:
         # the start event of node
         mark = marks[-1] if marks else ""
@@ -406,14 +272,16 @@ def walk(root, bint drop_hidden=True):
             else:
                 if node.properties != NULL:
                     attributes = _read_attributes(node, &bits)
-                if bits & MAY_HIDE and drop_hidden and _is_hidden(attributes.get, attributes, tag):
+                get = attributes.get
+                if bits & MAY_HIDE and drop_hidden and _is_hidden(get, attributes, tag):
                     tag = ""
                 elif flags & LANDMARK or bits & REGION:
-                    mark = _landmark(attributes.get, tag, attributes, mark)
+                    mark = _landmark(get, tag, attributes, mark)
         if not tag:
             flags = 0
         names.append(tag)
-        getters.append(attributes)
+        get = attributes.get  # one reader per element: _Lines.flush tells blocks apart by it
+        getters.append(get)
         cache.append(None)
         marks.append(mark)
         flag_stack.append(flags)
@@ -421,18 +289,20 @@ def walk(root, bint drop_hidden=True):
             read_text = True
             if flags & BLOCK:
                 if pieces:
-                    _flush(state, in_pre)
+                    flush(in_pre)
                 blocks.append(len(names) - 1)
                 if flags & PRE:
                     in_pre += 1
             elif flags & BR:
                 if pieces:
-                    _flush(state, in_pre)
+                    flush(in_pre)
                 read_text = False
             elif flags & LINK:
-                links.append(_link_of(attributes))
+                links.append(_link(get))
             if read_text:
-                _add_text(state, _text_run(node.children, len(pieces) > 0), in_pre)
+                text = _text_run(node.children, len(pieces) > 0)
+                if text is not None:
+                    add_text(text, in_pre)
             child = _element_from(node.children)
             if child != NULL:
                 node = child
@@ -442,7 +312,7 @@ def walk(root, bint drop_hidden=True):
             flags = flag_stack.pop()
             if flags & BLOCK:
                 if pieces:
-                    _flush(state, in_pre)
+                    flush(in_pre)
                 blocks.pop()
                 if flags & PRE:
                     in_pre -= 1
@@ -454,9 +324,11 @@ def walk(root, bint drop_hidden=True):
             marks.pop()
             if node == top:
                 if pieces:
-                    _flush(state, in_pre)
+                    flush(in_pre)
                 return state
-            _add_text(state, _text_run(node.next, len(pieces) > 0), in_pre)
+            text = _text_run(node.next, len(pieces) > 0)
+            if text is not None:
+                add_text(text, in_pre)
             child = _element_from(node.next)
             if child != NULL:
                 node = child

@@ -665,9 +665,8 @@ _kept_classid = lru_cache(maxsize=CLASSID_CACHE_SIZE)(_join_classid)
 class _Lines:
     """The state of one walk over a tree: the rows made so far, the line being built, and one entry
     per open element on each stack. The Python walk (:func:`_walk`) and the compiled one
-    (``boilerplate._render``, the same steps over libxml2's nodes) share it; the compiled walk
-    makes lines with a compiled twin of :meth:`flush` and keeps an attribute dict per open
-    element in ``getters`` (:func:`_compiled_walk`).
+    (``boilerplate._render``, the same steps over libxml2's nodes) share it, and so add text
+    (:meth:`add_text`) and make lines and cues (:meth:`flush`) in one place.
     """
 
     __slots__ = ("rows", "pieces", "link_pieces", "links", "line_href", "names", "getters", "cache",
@@ -734,11 +733,19 @@ class _Lines:
         for i, line in enumerate(parts):
             rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
 
-    def claim(self, text: str, in_pre: int) -> None:
-        """The line's first non-blank link text (``text``, the last piece) gives it its link; in a
-        pre block, where one flush makes many lines, its offset says which of them."""
-        at = sum(map(len, self.pieces)) - len(text.lstrip()) if in_pre else 0
-        self.line_href.append((*self.links[-1], at))
+    def add_text(self, text: str | None, in_pre: int) -> None:
+        """An element's text or tail joins the line being built, unless it is blank and would open
+        it. Text inside a link also counts as link text, and the line's first non-blank link text
+        gives it its link; in a pre block, where one flush makes many lines, its offset says which
+        of them."""
+        pieces = self.pieces
+        if text and (pieces or not text.isspace()):
+            pieces.append(text)
+            if self.links:
+                self.link_pieces.append(text)
+                if not self.line_href and not text.isspace():
+                    at = sum(map(len, pieces)) - len(text.lstrip()) if in_pre else 0
+                    self.line_href.append((*self.links[-1], at))
 
     def columns(self) -> tuple[list[str], list[str], list[str], list[int], list[float], list[str],
                                list[str], list[str], list[str]]:
@@ -757,9 +764,9 @@ def _walk(root: etree._Element, drop_hidden: bool = True) -> _Lines:
     still comes, and their tail is text of the enclosing line).
     """
     state = _Lines()
-    pieces, link_pieces, links, line_href = state.pieces, state.link_pieces, state.links, state.line_href
+    pieces, links = state.pieces, state.links
     names, getters, cache, marks, blocks = state.names, state.getters, state.cache, state.marks, state.blocks
-    flush, claim = state.flush, state.claim
+    flush, add_text = state.flush, state.add_text
     in_pre = 0  # open pre-like elements
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
@@ -796,13 +803,7 @@ def _walk(root: etree._Element, drop_hidden: bool = True) -> _Lines:
                 continue
             elif tag == "a":
                 links.append(_link(get))
-            text = el.text
-            if text and (pieces or not text.isspace()):
-                pieces.append(text)
-                if links:
-                    link_pieces.append(text)
-                    if not line_href and not text.isspace():
-                        claim(text, in_pre)
+            add_text(el.text, in_pre)
         else:
             tag = names[-1]
             if tag:
@@ -818,13 +819,8 @@ def _walk(root: etree._Element, drop_hidden: bool = True) -> _Lines:
             getters.pop()
             cache.pop()
             marks.pop()
-            text = el.tail
-            if text and names and (pieces or not text.isspace()):
-                pieces.append(text)
-                if links:
-                    link_pieces.append(text)
-                    if not line_href and not text.isspace():
-                        claim(text, in_pre)
+            if names:  # the root's tail is outside the page
+                add_text(el.tail, in_pre)
     if pieces:
         flush(in_pre)
     return state
@@ -856,9 +852,7 @@ def _compiled_walk() -> Callable[[etree._Element, bool], _Lines] | None:
     value, or when it fails to load or does not make :func:`_walk`'s rows on :data:`_CHECK_PAGE`
     (built against an lxml that differs from this one; a warning says so).
 
-    ``_render``'s ``_tokens_of``, ``_link_of``, ``_classid`` and ``_flush`` are compiled twins of
-    :func:`_tokens`, :func:`_link`, :func:`_classid` and :meth:`_Lines.flush`: a change to one
-    must be made in both (tests/test_render_walk.py compares the walks). After editing the ``.pyx``, ``pip install -e .`` rebuilds it."""
+    After editing the ``.pyx``, ``pip install -e .`` rebuilds it."""
     if os.environ.get("BOILERPLATE_PYTHON_WALK"):
         return None
     try:
