@@ -9,17 +9,18 @@ from pathlib import Path
 
 from setuptools import Extension, setup
 
+SOURCE = "boilerplate/_render.pyx"
+
 
 def _extensions() -> list:
-    source = Path(__file__).parent / "boilerplate" / "_render.pyx"
     try:
         import lxml
         from Cython.Build import cythonize
     except ImportError:
         return []
-    if not source.is_file():
+    if not (Path(__file__).parent / SOURCE).is_file():
         return []
-    extension = Extension("boilerplate._render", ["boilerplate/_render.pyx"], include_dirs=lxml.get_include(),
+    extension = Extension("boilerplate._render", [SOURCE], include_dirs=lxml.get_include(),
                           optional=True)
     try:
         return cythonize([extension], language_level=3, quiet=True)
