@@ -116,6 +116,15 @@ cdef object _text_run(xmlNode* node, bint keep_blank):
     return "".join(parts)
 
 
+cdef inline int _add_run(add_text, xmlNode* node, bint keep_blank, int in_pre) except -1:
+    """The run of text nodes from ``node`` on, given to ``_Lines.add_text`` (no call when there is
+    no text, or only blank text that :func:`_text_run` drops)."""
+    text = _text_run(node, keep_blank)
+    if text is not None:
+        add_text(text, in_pre)
+    return 0
+
+
 cdef inline xmlNode* _element_from(xmlNode* node):
     """``node`` or the first of its following siblings that gets an event, or NULL."""
     while node != NULL and not _is_element_like(node):
@@ -300,9 +309,7 @@ def walk(root, bint drop_hidden=True):
             elif flags & LINK:
                 links.append(_link(get))
             if read_text:
-                text = _text_run(node.children, len(pieces) > 0)
-                if text is not None:
-                    add_text(text, in_pre)
+                _add_run(add_text, node.children, len(pieces) > 0, in_pre)
             child = _element_from(node.children)
             if child != NULL:
                 node = child
@@ -326,9 +333,7 @@ def walk(root, bint drop_hidden=True):
                 if pieces:
                     flush(in_pre)
                 return state
-            text = _text_run(node.next, len(pieces) > 0)
-            if text is not None:
-                add_text(text, in_pre)
+            _add_run(add_text, node.next, len(pieces) > 0, in_pre)
             child = _element_from(node.next)
             if child != NULL:
                 node = child
