@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boilerplate.detectors.linestats import line_stats
 from boilerplate.lines import line_tokens
@@ -203,3 +205,66 @@ def test_language_and_stopwords_equal_the_table_rows_and_the_stoplist():
         assert stop.tolist() == [language >= 0 and w in _stoplist(language) for w in words]
     language, stop = language_and_stopwords([], np.zeros(0))
     assert language == -1 and stop.shape == (0,)
+
+
+ODD_WORDS = ["The", "THE", "the", "İstanbul", "İ", "ΟΔΟΣ", "Σ", "οδός", "ΣΑΣ", "Straße", "STRASSE", "ǅemal",
+             "ﬁne", "Der", "DIE", "und", "À", "ÉTÉ", "été", "東京", "한국어", "ИЗ", "из", "lone\ud800", "𐐀𐐨",
+             "ᏸ", "ꭰ", "Ⅻ", "x" * 300, "zzqx", "a", "и", "Ⓐ", "ǈ"]
+
+
+def test_compiled_stoplist_rows_equal_lowered_dictionary_lookups():
+    """The compiled pass (one code point at a time, str.lower where that would differ) finds the
+    rows str.lower and a dictionary lookup find: on words whose lower case is special (İ, Σ, ß,
+    title-case digraphs, Cherokee) and on stopwords of many languages written in capitals."""
+    from boilerplate.detectors.stopwords import _tables, stoplist_rows
+
+    row = _tables()[1]
+    pool = sorted(row)
+    rng = np.random.default_rng(3)
+    sample = [pool[i] for i in rng.integers(0, len(pool), 3000)]
+    for words in (ODD_WORDS, sample, [w.upper() for w in sample], [w.title() for w in sample], ["x"]):
+        fast = stoplist_rows(words, lowered=False)
+        assert fast.tolist() == [row.get(w.lower(), -1) for w in words]
+        assert fast.tolist() == stoplist_rows(words, lowered=False, use_compiled=False).tolist()
+    assert stoplist_rows([], lowered=False).tolist() == []
+    assert (stoplist_rows(sample) >= 0).all()  # each pool word is its own row, lower-cased already
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_characters="\n"), min_size=1, max_size=12), max_size=30))
+def test_compiled_stoplist_rows_on_any_words(words):
+    from boilerplate.detectors.stopwords import stoplist_rows
+
+    assert stoplist_rows(words, lowered=False).tolist() == \
+        stoplist_rows(words, lowered=False, use_compiled=False).tolist()
+
+
+def test_lower_table_is_str_lower_where_one_code_point_maps_to_one():
+    from boilerplate.detectors.stopwords import _lower_table
+
+    table = _lower_table()
+    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    for c in range(0, 0x110000, 97):  # a spread sample, and the special ones
+        _check_lower(table, every[c])
+    for ch in "İΣσςẞßǅǄǈ\u1e9e\U00010400ᏸꭰ":
+        _check_lower(table, ch)
+    with pytest.raises(ValueError):
+        table[0] = 1
+
+
+def _check_lower(table, ch):
+    low = ch.lower()
+    if ch == "Σ" or len(low) != 1:
+        assert table[ord(ch)] == 0xFFFFFFFF, repr(ch)
+    else:
+        assert table[ord(ch)] == ord(low), repr(ch)
+
+
+def test_line_stats_without_numba_are_the_same(monkeypatch):
+    import boilerplate.detectors.stopwords as stopwords_module
+
+    lines = LINES + [" ".join(ODD_WORDS)]
+    expected = line_stats(lines)
+    monkeypatch.setattr(stopwords_module, "compiled", lambda func: None)
+    plain = line_stats(lines)
+    assert plain.language == expected.language and np.array_equal(plain.n_stop, expected.n_stop)

@@ -68,17 +68,20 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
     n = len(lines)
     stripped = list(map(str.strip, lines))
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
-    # lower-cased as one text: no word holds a "\n", and case mapping never crosses one (Greek final
-    # sigma looks at the letters beside it, and a line end is no letter). Case variants of a word
-    # ("The", "the") stay apart: each is looked up, and its count adds to the same stopword's.
-    lowered = "\n".join(vocab).lower().split("\n") if vocab else []
-    language, word_stop = language_and_stopwords(lowered, np.bincount(word_id, minlength=len(vocab)))
+    # Case variants of a word ("The", "the") stay apart: each is looked up lower-cased, and its
+    # count adds to the same stopword's.
+    language, word_stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)
     stop = word_stop[word_id]
     capitalised = np.fromiter(map(str.isupper, map(itemgetter(0), vocab)), dtype=bool, count=len(vocab))[word_id]
     digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
-    in_title = np.fromiter(map(title_words.__contains__, lowered), dtype=bool, count=len(lowered))[word_id] \
-        if title_words else np.zeros(len(word_id), dtype=bool)
+    if title_words:
+        # lower-cased as one text: no word holds a "\n", and case mapping never crosses one (Greek
+        # final sigma looks at the letters beside it, and a line end is no letter)
+        lowered = "\n".join(vocab).lower().split("\n")
+        in_title = np.fromiter(map(title_words.__contains__, lowered), dtype=bool, count=len(lowered))[word_id]
+    else:
+        in_title = np.zeros(len(word_id), dtype=bool)
 
     def per_line(mask: np.ndarray | None = None) -> np.ndarray:
         ids = word_line if mask is None else word_line[mask]

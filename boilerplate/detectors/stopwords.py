@@ -6,17 +6,26 @@ tokens, per log of the stoplist's size, is used for every line of that document.
 correction matters: jusText's Wikipedia-derived stoplists for Finnish (6,813 words), Uzbek or
 Korean contain many English words, and raw coverage called 8 of 181 English Scrapinghub pages
 Finnish, Uzbek or Estonian.
+
+With numba, a document's words are lower-cased and looked up in one compiled pass
+(:func:`_stoplist_rows`, over a hash table of the stopwords' code points): the same rows as
+``str.lower`` and a dictionary lookup per word, without making a string per word.
 """
 
 from __future__ import annotations
 
 import pkgutil
 from collections import Counter
+from collections.abc import Callable
 from functools import cache, lru_cache
 from itertools import chain, count, repeat
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..compiled import compiled
+from ..lines import CODE_POINTS, FMIX1, FMIX2, FNV_OFFSET, FNV_PRIME, MASK_32
 
 
 @lru_cache(maxsize=1)
@@ -61,18 +70,20 @@ def language_of_counts(words: list[str], counts: np.ndarray) -> int:
     return language_and_stopwords(words, counts)[0]
 
 
-def language_and_stopwords(words: list[str], counts: np.ndarray) -> tuple[int, np.ndarray]:
-    """The language of a text given as its (lower-cased) ``words`` and the count of each (as
+def language_and_stopwords(words: list[str], counts: np.ndarray, lowered: bool = True) -> tuple[int, np.ndarray]:
+    """The language of a text given as its distinct ``words`` and the count of each (as
     :func:`detect_language`: the stoplist covering most of the words, per log of its size; -1 if
     none), and which ``words`` are stopwords of it (members of its stoplist, :func:`_stoplist`).
-    A word may come more than once (the lower-cased forms of "The" and "the"): the counts add.
+    ``words`` are lower-cased (``lowered=False``: as written; each is looked up lower-cased). A
+    word may come more than once (the lower-cased forms of "The" and "the"): the counts add.
 
-    One dictionary lookup per word gives its row of the stoplists' bit table; the language is the
-    argmax of the counts summed over each row's bits (sums of whole counts: exact in any order),
-    and the stopwords are the rows with that language's bit, so no second lookup is made.
+    One lookup per word gives its row of the stoplists' bit table (:func:`stoplist_rows`); the
+    language is the argmax of the counts summed over each row's bits (sums of whole counts: exact
+    in any order), and the stopwords are the rows with that language's bit, so no second lookup
+    is made.
     """
-    languages, row, _, log_size = _tables()
-    rows = np.fromiter(map(row.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+    languages, _, _, log_size = _tables()
+    rows = stoplist_rows(words, lowered)
     known = np.flatnonzero(rows >= 0)
     stop = np.zeros(len(words), dtype=bool)
     if not len(known):
@@ -84,6 +95,140 @@ def language_and_stopwords(words: list[str], counts: np.ndarray) -> tuple[int, n
     language = int((hits / log_size).argmax())
     stop[known] = (bits[:, language >> 3] >> (7 - (language & 7))) & 1
     return language, stop
+
+
+def stoplist_rows(words: list[str], lowered: bool = True, use_compiled: bool = True) -> np.ndarray:
+    """The row of each of ``words`` in the stoplists' table (:func:`_tables`), -1 for a word in no
+    stoplist. ``lowered=False`` looks each word up lower-cased (``str.lower``): with numba, all
+    of them in one compiled pass (:func:`_stoplist_rows`); a word whose lower case is not one
+    code point per code point (``"İ"``) or depends on its neighbours (``"Σ"``, final sigma) takes
+    ``str.lower``. Without numba, or ``use_compiled=False``: ``str.lower`` and a dictionary
+    lookup per word, to the same rows."""
+    row = _tables()[1]
+    kernel = compiled(_stoplist_rows) if use_compiled and not lowered and words else None
+    if kernel is None:
+        if not lowered:
+            words = "\n".join(words).lower().split("\n") if words else []
+        return np.fromiter(map(row.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+    codes, bounds, slots = _stopword_slots()
+    text = "\n".join(words) + "\n"  # each word followed by a "\n", which no word holds
+    rows = kernel(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _lower_table(),
+                  codes, bounds, slots, False)
+    for i in np.flatnonzero(rows == _NOT_SIMPLE).tolist():
+        rows[i] = row.get(words[i].lower(), -1)
+    return rows
+
+
+#: :func:`_lower_table`'s mark of a code point lower-cased by ``str.lower`` alone, and
+#: :func:`_stoplist_rows`' row of a word holding one.
+_NOT_SIMPLE = -2
+_NO_CODE_POINT = 0xFFFFFFFF
+_LOWER_CHUNK = 256
+
+
+@lru_cache(maxsize=1)
+def _lower_table() -> np.ndarray:
+    """``str.lower`` of every code point (uint32, read-only), where it is one code point and
+    does not depend on the text around it; ``0xFFFFFFFF`` where it is not (``"İ"`` lower-cases to
+    two code points, ``"Σ"`` to ``"σ"`` or, ending a word, ``"ς"``). Lower-cased in chunks of
+    :data:`_LOWER_CHUNK` code points, the chunks that change length one code point at a time."""
+    table = np.arange(CODE_POINTS, dtype=np.uint32)
+    for lo in range(0, CODE_POINTS, _LOWER_CHUNK):
+        chunk = _code_points(lo, min(lo + _LOWER_CHUNK, CODE_POINTS))
+        low = chunk.lower()
+        if len(low) == len(chunk):
+            table[lo:lo + len(chunk)] = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            continue
+        for i, one in enumerate(map(str.lower, chunk)):
+            table[lo + i] = ord(one) if len(one) == 1 else _NO_CODE_POINT
+    table[0x3A3] = _NO_CODE_POINT  # capital sigma: its lower case depends on the next letter
+    table.setflags(write=False)
+    return table
+
+
+def _code_points(lo: int, hi: int) -> str:
+    """The code points ``lo`` to ``hi - 1`` as a string (lone surrogates too)."""
+    return np.arange(lo, hi, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@lru_cache(maxsize=1)
+def _stopword_slots() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stopwords (:func:`_tables`' rows, in order) as one array of code points with each
+    word's bounds, and an open-addressing table of their rows (at least twice as many slots as
+    words; a slot holds 31 bits of the word's hash above its row, so that most probes end without
+    reading the word), filled by :func:`_stoplist_rows` itself: each word is looked up and, not
+    found, put in."""
+    words = list(_tables()[1])
+    codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=bounds[1:])
+    size = 16
+    while size < 2 * len(words):
+        size *= 2
+    slots = np.full(size, -1, dtype=np.int64)
+    text = np.frombuffer(("\n".join(words) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # the words are lower-cased already, and lower-casing them again changes none (one compiled
+    # signature for building and looking up)
+    rows = cast(Callable, compiled(_stoplist_rows))(text, _lower_table(), codes, bounds, slots, True)
+    if not np.array_equal(rows, np.arange(len(words))):
+        raise RuntimeError("the stopword table could not be built")  # distinct words: each one is new
+    return codes, bounds, slots  # slots stays writable (the kernel's insert branch), never written again
+
+
+def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cover - compiled
+    # The words of ``text`` (code points, each word followed by a "\n") lower-cased by ``lower``
+    # and looked up in ``slots`` (:func:`_stopword_slots`): each word's row, -1 for none, -2 for
+    # a word holding a code point ``lower`` cannot lower-case alone. A slot is a match only if the
+    # code points are equal. Slot: FNV-1a over the code points and MurmurHash3's finaliser, as
+    # ``lines``' tokenizer table. ``insert`` (building the table: ``text`` holds the words of
+    # ``codes``, in order) puts word ``w`` in the free slot a lookup ends on. The table holds
+    # fixed words at half load: a probe run is bounded.
+    n_words = 0
+    for i in range(text.shape[0]):
+        if text[i] == 10:
+            n_words += 1
+    rows = np.full(n_words, -1, dtype=np.int64)
+    low = np.empty(text.shape[0], dtype=np.uint32)
+    mask = slots.shape[0] - 1
+    start = 0
+    for w in range(n_words):
+        end = start
+        simple = True
+        h = FNV_OFFSET
+        while text[end] != 10:
+            c = lower[text[end]]
+            if c == 0xFFFFFFFF:
+                simple = False
+            low[end] = c
+            h = ((h ^ c) * FNV_PRIME) & MASK_32
+            end += 1
+        if not simple:
+            rows[w] = -2
+        else:
+            x = h ^ (h >> 16)
+            x = (x * FMIX1) & MASK_32
+            x ^= x >> 13
+            x = (x * FMIX2) & MASK_32
+            x ^= x >> 16
+            slot = x & mask
+            tag = (h & 0x7FFFFFFF) << 32
+            while slots[slot] >= 0:
+                k = slots[slot] & 0xFFFFFFFF
+                if slots[slot] - k == tag and bounds[k + 1] - bounds[k] == end - start:
+                    same = True
+                    for j in range(end - start):
+                        if codes[bounds[k] + j] != low[start + j]:
+                            same = False
+                            break
+                    if same:
+                        rows[w] = k
+                        break
+                slot = (slot + 1) & mask
+            if insert and rows[w] < 0:
+                slots[slot] = tag | w
+                rows[w] = w
+        start = end + 1
+    return rows
 
 
 @lru_cache(maxsize=1)
