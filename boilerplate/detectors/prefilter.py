@@ -21,13 +21,11 @@ check both paths give the same hits on real lines.
 
 from __future__ import annotations
 
-import operator
 import os
 import re
 import threading
 import warnings
 from collections.abc import Sequence
-from itertools import repeat
 
 import numpy as np
 
@@ -176,16 +174,16 @@ class Prefilter:
         out = dict(zip((p for p, _, _ in self.patterns), np.zeros((len(self.patterns), len(starts)), dtype=bool)))
         if not found:
             return out
-        events = np.array(found, dtype=np.int64)
+        ids, match_ends = zip(*found)
         byte_starts = np.concatenate(([0], np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1))
-        line_of = np.searchsorted(byte_starts, np.maximum(events[:, 1] - 1, 0), side="right") - 1
-        for i in np.unique(events[:, 0]).tolist():
+        line_of = np.searchsorted(byte_starts, np.maximum(np.array(match_ends) - 1, 0), side="right") - 1
+        # a few events a line at most (the limit): each candidate (pattern, line) confirmed once, in
+        # plain Python, which costs less than array steps per pattern for the tens a page has
+        for i, line in dict.fromkeys(zip(ids, line_of.tolist())):
             pattern, _, anchored = self.patterns[i]
-            lines = np.unique(line_of[events[:, 0] == i])
             test = pattern.match if anchored else pattern.search
-            confirmed = map(test, repeat(text), starts[lines].tolist(), ends[lines].tolist())
-            out[pattern][lines[np.fromiter(map(operator.is_not, confirmed, repeat(None)), dtype=bool,
-                                           count=len(lines))]] = True
+            if test(text, int(starts[line]), int(ends[line])) is not None:
+                out[pattern][line] = True
         return out
 
 
