@@ -72,7 +72,7 @@ def line_token_ids(lines: list[str], cjk_chars: bool = False, use_compiled: bool
     for each distinct word only; without it, or with ``use_compiled=False``, one regex pass and one
     dictionary lookup per token, to the same result."""
     text = "\n".join(lines)
-    kernel = compiled(_token_ids) if use_compiled else None
+    kernel = _compiled_token_ids() if use_compiled else None
     if kernel is None:
         return _regex_token_ids(text, cjk_chars)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -134,6 +134,28 @@ def token_classes(cjk_chars: bool) -> np.ndarray:
     return classes
 
 
+def same_run(a, i, b, j, n):  # pragma: no cover - compiled
+    """Whether ``a[i:i + n]`` equals ``b[j:j + n]``, item by item (the hash tables' test of a hit)."""
+    for k in range(n):
+        if a[i + k] != b[j + k]:
+            return False
+    return True
+
+
+_same_run = _SAME_RUN = same_run  # the kernels call _same_run: its compiled version once compiled
+
+
+def _compiled_token_ids():
+    """:func:`_token_ids` compiled by numba, or None without numba. Compiled code calls other
+    functions by their global names, so ``_same_run`` is bound to its compiled version first."""
+    global _same_run
+    same = compiled(_SAME_RUN)
+    if same is None:
+        return None
+    _same_run = same
+    return compiled(_token_ids)
+
+
 def _token_ids(codes, classes, max_probes):  # pragma: no cover - compiled
     # Tokens: a run of word characters, or one own-word character; a "\n" starts the next line.
     # A first pass counts them (arrays sized by tokens, not characters); the second numbers the
@@ -190,15 +212,10 @@ def _token_ids(codes, classes, max_probes):  # pragma: no cover - compiled
         probes = 0
         while table[slot] >= 0:
             w = table[slot]
-            if hashes[w] == h and first_end[w] - first_start[w] == i - start:
-                same = True
-                for j in range(i - start):
-                    if codes[first_start[w] + j] != codes[start + j]:
-                        same = False
-                        break
-                if same:
-                    found = w
-                    break
+            if hashes[w] == h and first_end[w] - first_start[w] == i - start and \
+                    _same_run(codes, first_start[w], codes, start, i - start):
+                found = w
+                break
             probes += 1
             if probes > max_probes:
                 word_id[:] = -1

@@ -171,15 +171,14 @@ def test_token_kernel_runs_the_same_as_plain_python():
     """The kernel's arithmetic is masked to 32 bits, so uncompiled (as Python) it gives what numba gives."""
     import warnings
 
-    from boilerplate.compiled import compiled
-    from boilerplate.lines import MAX_PROBES, _token_ids, token_classes
+    from boilerplate.lines import MAX_PROBES, _compiled_token_ids, _token_ids, token_classes
 
     text = "\n".join(LINES + ["東京 東京 the The the", "𠀋𠀋 ext-B"])
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning either
         plain = _token_ids(codes, token_classes(True), MAX_PROBES)
-    fast = compiled(_token_ids)(codes, token_classes(True), MAX_PROBES)
+    fast = _compiled_token_ids()(codes, token_classes(True), MAX_PROBES)
     assert all(np.array_equal(a, b) for a, b in zip(plain, fast))
 
 

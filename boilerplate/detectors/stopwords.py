@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..compiled import compiled
-from ..lines import CODE_POINTS, FMIX1, FMIX2, FNV_OFFSET, FNV_PRIME, MASK_32
+from ..lines import CODE_POINTS, FNV_OFFSET, FNV_PRIME, MASK_32, same_run
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +105,7 @@ def stoplist_rows(words: list[str], lowered: bool = True, use_compiled: bool = T
     ``str.lower``. Without numba, or ``use_compiled=False``: ``str.lower`` and a dictionary
     lookup per word, to the same rows."""
     row = _tables()[1]
-    kernel = compiled(_stoplist_rows) if use_compiled and not lowered and words else None
+    kernel = _compiled_rows() if use_compiled and not lowered and words else None
     if kernel is None:
         if not lowered:
             words = "\n".join(words).lower().split("\n") if words else []
@@ -123,6 +123,9 @@ def stoplist_rows(words: list[str], lowered: bool = True, use_compiled: bool = T
 #: :func:`_stoplist_rows`' row of a word holding one.
 _NOT_SIMPLE = -2
 _NO_CODE_POINT = 0xFFFFFFFF
+#: 2**32 over the golden ratio: the multiplier of Fibonacci hashing, which spreads a hash's bits into
+#: the top bits that pick a slot.
+FIBONACCI = 0x9E3779B9
 _LOWER_CHUNK = 256
 
 
@@ -169,18 +172,32 @@ def _stopword_slots() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     text = np.frombuffer(("\n".join(words) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # the words are lower-cased already, and lower-casing them again changes none (one compiled
     # signature for building and looking up)
-    rows = cast(Callable, compiled(_stoplist_rows))(text, _lower_table(), codes, bounds, slots, True)
+    rows = cast(Callable, _compiled_rows())(text, _lower_table(), codes, bounds, slots, True)
     if not np.array_equal(rows, np.arange(len(words))):
         raise RuntimeError("the stopword table could not be built")  # distinct words: each one is new
     return codes, bounds, slots  # slots stays writable (the kernel's insert branch), never written again
+
+
+_same_run = same_run  # bound to its compiled version by _compiled_rows
+
+
+def _compiled_rows():
+    """:func:`_stoplist_rows` compiled by numba, or None without numba (``_same_run``, which it
+    calls, compiled first: compiled code calls other functions by their global names)."""
+    global _same_run
+    same = compiled(same_run)
+    if same is None:
+        return None
+    _same_run = same
+    return compiled(_stoplist_rows)
 
 
 def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cover - compiled
     # The words of ``text`` (code points, each word followed by a "\n") lower-cased by ``lower``
     # and looked up in ``slots`` (:func:`_stopword_slots`): each word's row, -1 for none, -2 for
     # a word holding a code point ``lower`` cannot lower-case alone. A slot is a match only if the
-    # code points are equal. Slot: FNV-1a over the code points and MurmurHash3's finaliser, as
-    # ``lines``' tokenizer table. ``insert`` (building the table: ``text`` holds the words of
+    # code points are equal. Slot: the top bits of FNV-1a over the code points times
+    # :data:`FIBONACCI` (Fibonacci hashing). ``insert`` (building the table: ``text`` holds the words of
     # ``codes``, in order) puts word ``w`` in the free slot a lookup ends on. The table holds
     # fixed words at half load: a probe run is bounded.
     n_words = 0
@@ -190,6 +207,9 @@ def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cov
     rows = np.full(n_words, -1, dtype=np.int64)
     low = np.empty(text.shape[0], dtype=np.uint32)
     mask = slots.shape[0] - 1
+    shift = 32
+    while (1 << (32 - shift)) < slots.shape[0]:
+        shift -= 1
     start = 0
     for w in range(n_words):
         end = start
@@ -205,24 +225,14 @@ def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cov
         if not simple:
             rows[w] = -2
         else:
-            x = h ^ (h >> 16)
-            x = (x * FMIX1) & MASK_32
-            x ^= x >> 13
-            x = (x * FMIX2) & MASK_32
-            x ^= x >> 16
-            slot = x & mask
+            slot = ((h * FIBONACCI) & MASK_32) >> shift
             tag = (h & 0x7FFFFFFF) << 32
             while slots[slot] >= 0:
                 k = slots[slot] & 0xFFFFFFFF
-                if slots[slot] - k == tag and bounds[k + 1] - bounds[k] == end - start:
-                    same = True
-                    for j in range(end - start):
-                        if codes[bounds[k] + j] != low[start + j]:
-                            same = False
-                            break
-                    if same:
-                        rows[w] = k
-                        break
+                if slots[slot] - k == tag and bounds[k + 1] - bounds[k] == end - start and \
+                        _same_run(codes, bounds[k], low, start, end - start):
+                    rows[w] = k
+                    break
                 slot = (slot + 1) & mask
             if insert and rows[w] < 0:
                 slots[slot] = tag | w
