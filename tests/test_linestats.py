@@ -229,13 +229,56 @@ def test_compiled_stoplist_rows_equal_lowered_dictionary_lookups():
     assert (stoplist_rows(sample) >= 0).all()  # each pool word is its own row, lower-cased already
 
 
+_ANY_CHARACTER = st.characters(exclude_characters="\n", exclude_categories=())  # lone surrogates too
+
+
+def _stopword_pool() -> list[str]:
+    from boilerplate.detectors.stopwords import _tables
+
+    return sorted(_tables()[1])
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(st.characters(exclude_characters="\n"), min_size=1, max_size=12), max_size=30))
+@given(st.lists(st.one_of(st.text(_ANY_CHARACTER, max_size=12),
+                          st.builds(lambda w, f: f(w), st.sampled_from(_stopword_pool()),
+                                    st.sampled_from([str.upper, str.title, str.capitalize, str.swapcase]))),
+                max_size=30))
 def test_compiled_stoplist_rows_on_any_words(words):
+    from boilerplate.detectors.stopwords import _tables, stoplist_rows
+
+    fast = stoplist_rows(words, lowered=False).tolist()
+    assert fast == stoplist_rows(words, lowered=False, use_compiled=False).tolist()
+    assert fast == [_tables()[1].get(w.lower(), -1) for w in words]
+
+
+def test_a_slot_is_a_hit_only_when_its_code_points_are_the_word():
+    """A slot whose 31-bit hash tag matches is no hit unless the stored word has the same length
+    and code points: a table built for "ab" is given other words under the same slots."""
+    from boilerplate.detectors.stopwords import _compiled_rows, _lower_table
+
+    kernel = _compiled_rows()
+    if kernel is None:
+        pytest.skip("numba is not installed")
+
+    def codes(text):
+        return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+    slots = np.full(16, -1, dtype=np.int64)
+    built = kernel(codes("ab\n"), _lower_table(), codes("ab"), np.array([0, 2]), slots, True)
+    assert built.tolist() == [0] and (slots >= 0).sum() == 1
+    assert kernel(codes("ab\nAB\nzz\n"), _lower_table(), codes("ab"), np.array([0, 2]), slots, False).tolist() == \
+        [0, 0, -1]
+    # the same slots and tags, another stored word: of the same length, and of another length
+    assert kernel(codes("ab\n"), _lower_table(), codes("cd"), np.array([0, 2]), slots, False).tolist() == [-1]
+    assert kernel(codes("ab\n"), _lower_table(), codes("abc"), np.array([0, 3]), slots, False).tolist() == [-1]
+
+
+def test_a_word_with_a_line_break_is_refused():
     from boilerplate.detectors.stopwords import stoplist_rows
 
-    assert stoplist_rows(words, lowered=False).tolist() == \
-        stoplist_rows(words, lowered=False, use_compiled=False).tolist()
+    for use_compiled in (True, False):
+        with pytest.raises(ValueError, match="line break"):
+            stoplist_rows(["the", "a\nb"], lowered=False, use_compiled=use_compiled)
 
 
 def test_lower_table_is_str_lower_where_one_code_point_maps_to_one():

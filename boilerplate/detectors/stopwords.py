@@ -103,26 +103,36 @@ def stoplist_rows(words: list[str], lowered: bool = True, use_compiled: bool = T
     of them in one compiled pass (:func:`_stoplist_rows`); a word whose lower case is not one
     code point per code point (``"İ"``) or depends on its neighbours (``"Σ"``, final sigma) takes
     ``str.lower``. Without numba, or ``use_compiled=False``: ``str.lower`` and a dictionary
-    lookup per word, to the same rows."""
+    lookup per word, to the same rows. ``ValueError`` if a word holds a ``"\n"`` (a tokenizer's
+    words never do)."""
     row = _tables()[1]
     kernel = _compiled_rows() if use_compiled and not lowered and words else None
     if kernel is None:
         if not lowered:
-            words = "\n".join(words).lower().split("\n") if words else []
+            lowered_words = "\n".join(words).lower().split("\n") if words else []
+            if len(lowered_words) != len(words):
+                raise ValueError("a word holds a line break: words are looked up one per line")
+            words = lowered_words
         return np.fromiter(map(row.get, words, repeat(-1)), dtype=np.int64, count=len(words))
     codes, bounds, slots = _stopword_slots()
     text = "\n".join(words) + "\n"  # each word followed by a "\n", which no word holds
     rows = kernel(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _lower_table(),
                   codes, bounds, slots, False)
+    if len(rows) != len(words):
+        raise ValueError("a word holds a line break: words are looked up one per line")
     for i in np.flatnonzero(rows == _NOT_SIMPLE).tolist():
         rows[i] = row.get(words[i].lower(), -1)
     return rows
 
 
-#: :func:`_lower_table`'s mark of a code point lower-cased by ``str.lower`` alone, and
-#: :func:`_stoplist_rows`' row of a word holding one.
+#: :func:`_stoplist_rows`' row of a word holding a code point :func:`_lower_table` cannot lower
+#: alone (``str.lower`` then finds its row), and the table's mark of such a code point.
 _NOT_SIMPLE = -2
 _NO_CODE_POINT = 0xFFFFFFFF
+#: A slot of the stopword table holds 31 bits of the word's hash above its row (32 bits).
+_TAG_BITS = 0x7FFFFFFF
+_ROW_BITS = 0xFFFFFFFF
+_LINE_END = 10
 #: 2**32 over the golden ratio: the multiplier of Fibonacci hashing, which spreads a hash's bits into
 #: the top bits that pick a slot.
 FIBONACCI = 0x9E3779B9
@@ -202,7 +212,7 @@ def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cov
     # fixed words at half load: a probe run is bounded.
     n_words = 0
     for i in range(text.shape[0]):
-        if text[i] == 10:
+        if text[i] == _LINE_END:
             n_words += 1
     rows = np.full(n_words, -1, dtype=np.int64)
     low = np.empty(text.shape[0], dtype=np.uint32)
@@ -215,20 +225,20 @@ def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cov
         end = start
         simple = True
         h = FNV_OFFSET
-        while text[end] != 10:
+        while text[end] != _LINE_END:
             c = lower[text[end]]
-            if c == 0xFFFFFFFF:
+            if c == _NO_CODE_POINT:
                 simple = False
             low[end] = c
             h = ((h ^ c) * FNV_PRIME) & MASK_32
             end += 1
         if not simple:
-            rows[w] = -2
+            rows[w] = _NOT_SIMPLE
         else:
             slot = ((h * FIBONACCI) & MASK_32) >> shift
-            tag = (h & 0x7FFFFFFF) << 32
+            tag = (h & _TAG_BITS) << 32
             while slots[slot] >= 0:
-                k = slots[slot] & 0xFFFFFFFF
+                k = slots[slot] & _ROW_BITS
                 if slots[slot] - k == tag and bounds[k + 1] - bounds[k] == end - start and \
                         _same_run(codes, bounds[k], low, start, end - start):
                     rows[w] = k
