@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 _LOCK = threading.Lock()
 _DONE: dict[Callable, Callable | None] = {}
@@ -31,3 +32,18 @@ def compiled(func: Callable) -> Callable | None:
                 except RuntimeError:  # "cannot cache function": no writable cache directory
                     _DONE[func] = numba.njit(cache=False, nogil=True)(func)
         return _DONE[func]
+
+
+def compiled_calling(func: Callable, namespace: dict[str, Any], helpers: dict[str, Callable]) -> Callable | None:
+    """``func`` compiled by numba, with the functions it calls compiled too, or None without numba.
+
+    Compiled code calls another function through the global name it is bound to when it is
+    compiled, so ``helpers`` maps each such name to the plain function, and each name is bound in
+    ``namespace`` (the globals of ``func``'s module, whose plain-Python runs keep working: a
+    compiled function is callable from Python) to the helper's compiled version first.
+    """
+    kernels = {name: compiled(helper) for name, helper in helpers.items()}
+    if any(kernel is None for kernel in kernels.values()):
+        return None
+    namespace.update(kernels)
+    return compiled(func)

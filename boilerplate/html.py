@@ -114,7 +114,7 @@ from functools import cache, lru_cache
 import numpy as np
 from lxml import etree
 
-from .compiled import compiled
+from .compiled import compiled_calling
 from .document import CUE_FIELDS, Document
 from .lines import charset_codec, decode, guess_encoding
 
@@ -545,15 +545,8 @@ def cap_attributes(data: bytes) -> bytes:
 
 
 def _compiled_scan():
-    """:func:`_crowded_tags` compiled by numba, or None without numba. Compiled code calls other
-    functions by their global names, so the helpers' names are bound to their compiled versions
-    first (numba compiles on the first call, after that)."""
-    global _name_at, _raw_text_end
-    name_at, raw_text_end = compiled(_NAME_AT), compiled(_RAW_TEXT_END)
-    if name_at is None or raw_text_end is None:
-        return None
-    _name_at, _raw_text_end = name_at, raw_text_end
-    return compiled(_crowded_tags)
+    """:func:`_crowded_tags` compiled by numba (its helpers too), or None without numba."""
+    return compiled_calling(_crowded_tags, globals(), {"_name_at": _NAME_AT, "_raw_text_end": _RAW_TEXT_END})
 
 
 def _parse(text: str, data: bytes) -> etree._Element | None:

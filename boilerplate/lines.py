@@ -16,7 +16,7 @@ from itertools import compress
 
 import numpy as np
 
-from .compiled import compiled
+from .compiled import compiled_calling
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A newline token marks each line boundary, so one findall over the joined lines gives every
@@ -142,18 +142,12 @@ def same_run(a, i, b, j, n):  # pragma: no cover - compiled
     return True
 
 
-_same_run = _SAME_RUN = same_run  # the kernels call _same_run: its compiled version once compiled
+_same_run = same_run  # what the kernels call (compiled_calling binds it to the compiled version)
 
 
 def _compiled_token_ids():
-    """:func:`_token_ids` compiled by numba, or None without numba. Compiled code calls other
-    functions by their global names, so ``_same_run`` is bound to its compiled version first."""
-    global _same_run
-    same = compiled(_SAME_RUN)
-    if same is None:
-        return None
-    _same_run = same
-    return compiled(_token_ids)
+    """:func:`_token_ids` compiled by numba (its hit test too), or None without numba."""
+    return compiled_calling(_token_ids, globals(), {"_same_run": same_run})
 
 
 def _token_ids(codes, classes, max_probes):  # pragma: no cover - compiled

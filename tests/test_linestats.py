@@ -137,7 +137,7 @@ def test_line_tokens_without_numba_take_the_regex_path(monkeypatch):
     import boilerplate.lines as lines_module
 
     expected = lines_module.line_token_ids(LINES, cjk_chars=True)
-    monkeypatch.setattr(lines_module, "compiled", lambda func: None)
+    monkeypatch.setattr(lines_module, "compiled_calling", lambda *args: None)
     vocab, word_id, line_id = lines_module.line_token_ids(LINES, cjk_chars=True)
     assert vocab == expected[0] and np.array_equal(word_id, expected[1]) and np.array_equal(line_id, expected[2])
 
@@ -307,6 +307,24 @@ def test_line_stats_without_numba_are_the_same(monkeypatch):
 
     lines = LINES + [" ".join(ODD_WORDS)]
     expected = line_stats(lines)
-    monkeypatch.setattr(stopwords_module, "compiled", lambda func: None)
+    monkeypatch.setattr(stopwords_module, "compiled_calling", lambda *args: None)
     plain = line_stats(lines)
     assert plain.language == expected.language and np.array_equal(plain.n_stop, expected.n_stop)
+
+
+def test_compiled_calling_binds_the_helpers_before_the_kernel(monkeypatch):
+    import boilerplate.compiled as compiled_module
+
+    def helper(x):
+        return x + 1
+
+    def kernel(x):
+        return namespace["helper"](x) * 2
+
+    namespace = {"helper": helper}
+    monkeypatch.setattr(compiled_module, "compiled", lambda func: None if func is helper else func)
+    assert compiled_module.compiled_calling(kernel, namespace, {"helper": helper}) is None
+    assert namespace["helper"] is helper  # nothing bound when a helper cannot be compiled
+    fake = {helper: lambda x: x + 10}
+    monkeypatch.setattr(compiled_module, "compiled", lambda func: fake.get(func, func))
+    assert compiled_module.compiled_calling(kernel, namespace, {"helper": helper})(1) == 22

@@ -24,7 +24,7 @@ from typing import cast
 import numpy as np
 import scipy.sparse as sp
 
-from ..compiled import compiled
+from ..compiled import compiled_calling
 from ..lines import CODE_POINTS, FNV_OFFSET, FNV_PRIME, MASK_32, same_run
 
 
@@ -188,18 +188,12 @@ def _stopword_slots() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, bounds, slots  # slots stays writable (the kernel's insert branch), never written again
 
 
-_same_run = same_run  # bound to its compiled version by _compiled_rows
+_same_run = same_run  # what the kernel calls (compiled_calling binds it to the compiled version)
 
 
 def _compiled_rows():
-    """:func:`_stoplist_rows` compiled by numba, or None without numba (``_same_run``, which it
-    calls, compiled first: compiled code calls other functions by their global names)."""
-    global _same_run
-    same = compiled(same_run)
-    if same is None:
-        return None
-    _same_run = same
-    return compiled(_stoplist_rows)
+    """:func:`_stoplist_rows` compiled by numba (its hit test too), or None without numba."""
+    return compiled_calling(_stoplist_rows, globals(), {"_same_run": same_run})
 
 
 def _stoplist_rows(text, lower, codes, bounds, slots, insert):  # pragma: no cover - compiled
