@@ -955,3 +955,45 @@ def test_a_crafted_chain_never_moves_the_body_decision():
     with np.errstate(over="ignore"):  # 10 x -1e308 is -inf: the case the fallback is for
         labels = det.labels_from_proba(doc, proba)
     assert [x == "body" for x in labels[:5]] == [False] * 4 + [True]
+
+
+def test_segment_context_means_over_the_segment_and_the_lines_around_it():
+    from boilerplate.detectors.learned.features import segment_context
+
+    values = np.array([[1.0], [2.0], [0.0], [4.0], [6.0], [8.0], [10.0]])
+    segment = np.array([0, 0, -1, 1, 1, 1, 2])  # line 2 is blank
+    out = segment_context(values, segment, around=1)
+    assert out.shape == (7, 4) and (out[2] == 0).all()
+    assert out[3].tolist() == [6.0, 2.0, 10.0, np.log1p(3)]  # mean of 4, 6, 8; the line before (2), after (10)
+    assert out[0].tolist() == [1.5, 0.0, 4.0, np.log1p(2)]  # nothing before the first segment
+    assert out[6].tolist() == [10.0, 8.0, 0.0, np.log1p(1)]
+
+
+def test_segment_ids_follow_block_groups_in_html_and_shapes_in_text():
+    from boilerplate.detectors.learned.features import dense_features, feature_layout, segment_ids
+    from boilerplate.html import render
+
+    doc = render(b"<form class='signup'><p>Subscribe to our newsletter</p><select>"
+                 + b"".join(b"<option>Country %d</option>" % i for i in range(6))
+                 + b"</select></form><p>The council said that it would publish the report by the end of the year.</p>")
+    dense = dense_features(doc, html=True)
+    seg = segment_ids(dense, np.zeros(len(doc.lines), dtype=bool), feature_layout(True))
+    options = [i for i, line in enumerate(doc.lines) if line.startswith("Country")]
+    assert len(set(seg[options])) == 1 and seg[0] != seg[options[0]] != seg[-1]
+    text = Document.from_text("Home\nNews\nSport\n\nThe council said that it would publish the report by the end of the year.")
+    tseg = segment_ids(dense_features(text), np.array([not s for s in text.lines]), feature_layout(False))
+    assert tseg.tolist() == [0, 0, 0, -1, 1]
+
+
+def test_a_context_kind_stage_with_segment_context_fits_saves_and_loads(tmp_path):
+    docs = _docs(9)  # three kinds: the linear stage has a row per kind
+    det = LearnedDetector(max_iter=5, kind_stage="context-linear", segment_context=True).fit(docs)
+    plain = LearnedDetector(max_iter=5, kind_stage="context-linear").fit(docs)
+    assert det.kind_forest_["kind2_coef"].shape[1] > plain.kind_forest_["kind2_coef"].shape[1]
+    path = tmp_path / "m.npz"
+    det.save(path)
+    back = LearnedDetector.load(path)
+    assert back.segment_context is True
+    assert np.allclose(back.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=1e-5)  # weights stored as saved
+    with pytest.raises(ValueError, match="segment_context"):
+        LearnedDetector(segment_context=1).fit(docs)

@@ -653,6 +653,63 @@ def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
     return shape_word_matrix(*shape_word_columns(dense, layout), len(dense))
 
 
+#: Columns that every line of one HTML block group shares (they are its group's values): where
+#: they change from one non-blank line to the next, a new segment starts.
+SEGMENT_HTML_COLUMNS = ("relative_depth", "group_prose", "log_group_size", "group_link", "log_group_rank",
+                        "group_fill", "log_group_words")
+#: Non-blank lines on each side of a segment whose evidence :func:`segment_context` averages.
+SEGMENT_CONTEXT = 3
+
+
+def segment_ids(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:
+    """Each non-blank line's segment: a run of consecutive non-blank lines of one block group (HTML
+    layouts: the same :data:`SEGMENT_HTML_COLUMNS`) or of one shape (text: prose or not, and the
+    word bucket of :func:`run_features`), numbered from 0 down the page; -1 on blank lines."""
+    order = np.flatnonzero(~blank)
+    out = np.full(len(dense), -1, dtype=np.int64)
+    if not len(order):
+        return out
+    if "group_prose" in layout.names:
+        key = dense[np.ix_(order, np.array([layout.index(c) for c in SEGMENT_HTML_COLUMNS]))]
+    else:
+        words = np.expm1(dense[order, layout.index("log_words")])
+        key = (dense[order, layout.index("prose")] * 3 + np.digitize(words, (4, 10)))[:, None]
+    start = np.concatenate(([True], (key[1:] != key[:-1]).any(axis=1)))
+    out[order] = np.cumsum(start) - 1
+    return out
+
+
+def segment_context(values: np.ndarray, segment: np.ndarray, around: int = SEGMENT_CONTEXT) -> np.ndarray:
+    """For each non-blank line (``segment`` >= 0, :func:`segment_ids`), the mean of ``values`` (n, k)
+    over its segment, over the ``around`` non-blank lines before the segment's first line and over
+    the ``around`` after its last (zeros where there are none), and the log of the segment's
+    length: (n, 3k + 1), zeros on blank lines. A long list (a form's options, a menu) is then seen
+    with what leads into it and what follows it, however long it is."""
+    n, k = values.shape
+    out = np.zeros((n, 3 * k + 1))
+    order = np.flatnonzero(segment >= 0)
+    m = len(order)
+    if not m:
+        return out
+    seg = segment[order]
+    csum = np.zeros((m + 1, k))
+    np.cumsum(values[order], axis=0, out=csum[1:])
+    first = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1])))
+    last = np.append(first[1:], m) - 1
+    lo, hi = first[seg], last[seg] + 1  # the segment's rows in the non-blank order
+    b0 = np.maximum(lo - around, 0)
+    a1 = np.minimum(hi + around, m)
+
+    def mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (csum[b] - csum[a]) / np.maximum(b - a, 1)[:, None]
+
+    out[order, :k] = mean(lo, hi)
+    out[order, k:2 * k] = mean(b0, lo)
+    out[order, 2 * k:3 * k] = mean(hi, a1)
+    out[order, 3 * k] = np.log1p(hi - lo)
+    return out
+
+
 def run_features(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> np.ndarray:
     """Run features of each line: the length (log) of the run of consecutive non-blank lines of the
     same shape (prose or not, and a word-count bucket: 1-3, 4-9, 10+), the line's relative place in

@@ -50,6 +50,8 @@ from .features import (
     hashed_cues,
     hashed_text,
     run_features,
+    segment_context,
+    segment_ids,
     shape_word_columns,
     shape_word_matrix,
 )
@@ -133,7 +135,8 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
-               "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float}
+               "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
+               "segment_context": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -317,6 +320,10 @@ class LearnedDetector(Detector):
     for frequent classes (a rare kind, ``ad``, is said too seldom); :func:`tune_kind_offsets` finds
     offsets that maximise macro-F1 on out-of-fold predictions (``benchmarks.cross_validate``
     chooses the shipped ones so). ``predict_proba`` does not depend on them; only the labels do.
+    ``segment_context`` (with a second kind stage) gives that stage each line's segment (a run of
+    lines of one block group, or for text of one shape: :func:`~.features.segment_ids`) and the
+    kind evidence over it and over the lines just before and after it
+    (:func:`~.features.segment_context`); files saved before this parameter existed load with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -332,7 +339,7 @@ class LearnedDetector(Detector):
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
-                 kind_transition_weight: float = 0.0):
+                 kind_transition_weight: float = 0.0, segment_context: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -355,6 +362,7 @@ class LearnedDetector(Detector):
         self.stack_kind_max_iter = stack_kind_max_iter
         self.shape_words = shape_words
         self.kind_transition_weight = kind_transition_weight
+        self.segment_context = segment_context
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -433,6 +441,7 @@ class LearnedDetector(Detector):
             ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
              "an integer >= 1"),
             ("shape_words", isinstance(self.shape_words, bool), "a bool"),
+            ("segment_context", isinstance(self.segment_context, bool), "a bool"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -610,7 +619,10 @@ class LearnedDetector(Detector):
         cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
         for offsets, window in KIND_WINDOWS:
             cols.append(context_windows(evidence, blank, offsets=offsets, window=window))
-        cols.append(run_features(dense, blank, feature_layout(self.html)))
+        layout = feature_layout(self.html)
+        cols.append(run_features(dense, blank, layout))
+        if self.segment_context:
+            cols.append(segment_context(evidence, segment_ids(dense, blank, layout)))
         return np.hstack(cols)
 
     def _stage_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
