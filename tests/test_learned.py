@@ -967,6 +967,9 @@ def test_segment_context_means_over_the_segment_and_the_lines_around_it():
     assert out[3].tolist() == [6.0, 2.0, 10.0, np.log1p(3)]  # mean of 4, 6, 8; the line before (2), after (10)
     assert out[0].tolist() == [1.5, 0.0, 4.0, np.log1p(2)]  # nothing before the first segment
     assert out[6].tolist() == [10.0, 8.0, 0.0, np.log1p(1)]
+    # ids need only differ between neighbouring runs: an id coming back is a new segment
+    again = segment_context(values, np.array([5, 5, -1, 9, 9, 9, 5]), around=1)
+    assert np.array_equal(again, out)
 
 
 def test_segment_ids_follow_block_groups_in_html_and_shapes_in_text():
@@ -983,6 +986,9 @@ def test_segment_ids_follow_block_groups_in_html_and_shapes_in_text():
     text = Document.from_text("Home\nNews\nSport\n\nThe council said that it would publish the report by the end of the year.")
     tseg = segment_ids(dense_features(text), np.array([not s for s in text.lines]), feature_layout(False))
     assert tseg.tolist() == [0, 0, 0, -1, 1]
+    # word buckets 1-3, 4-9, 10+: a four-word line starts a segment after three-word lines
+    four = Document.from_text("one two three\nfour five six\nseven eight nine ten\neleven twelve thirteen fourteen")
+    assert segment_ids(dense_features(four), np.zeros(4, dtype=bool), feature_layout(False)).tolist() == [0, 0, 1, 1]
 
 
 def test_a_context_kind_stage_with_segment_context_fits_saves_and_loads(tmp_path):
@@ -995,5 +1001,6 @@ def test_a_context_kind_stage_with_segment_context_fits_saves_and_loads(tmp_path
     back = LearnedDetector.load(path)
     assert back.segment_context is True
     assert np.allclose(back.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=1e-5)  # weights stored as saved
-    with pytest.raises(ValueError, match="segment_context"):
-        LearnedDetector(segment_context=1).fit(docs)
+    for bad in ({"segment_context": 1, "kind_stage": "context-linear"}, {"segment_context": True}):
+        with pytest.raises(ValueError, match="segment_context"):
+            LearnedDetector(**bad).fit(docs)

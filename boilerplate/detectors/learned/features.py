@@ -672,7 +672,7 @@ def segment_ids(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> 
     if "group_prose" in layout.names:
         key = dense[np.ix_(order, np.array([layout.index(c) for c in SEGMENT_HTML_COLUMNS]))]
     else:
-        words = np.expm1(dense[order, layout.index("log_words")])
+        words = np.rint(np.expm1(dense[order, layout.index("log_words")]))  # expm1(log1p(4)) < 4
         key = (dense[order, layout.index("prose")] * 3 + np.digitize(words, (4, 10)))[:, None]
     start = np.concatenate(([True], (key[1:] != key[:-1]).any(axis=1)))
     out[order] = np.cumsum(start) - 1
@@ -680,11 +680,12 @@ def segment_ids(dense: np.ndarray, blank: np.ndarray, layout: FeatureLayout) -> 
 
 
 def segment_context(values: np.ndarray, segment: np.ndarray, around: int = SEGMENT_CONTEXT) -> np.ndarray:
-    """For each non-blank line (``segment`` >= 0, :func:`segment_ids`), the mean of ``values`` (n, k)
-    over its segment, over the ``around`` non-blank lines before the segment's first line and over
-    the ``around`` after its last (zeros where there are none), and the log of the segment's
-    length: (n, 3k + 1), zeros on blank lines. A long list (a form's options, a menu) is then seen
-    with what leads into it and what follows it, however long it is."""
+    """For each non-blank line (``segment`` >= 0, :func:`segment_ids`; a segment is a run of equal
+    ids down the non-blank lines), the mean of ``values`` (n, k) over its segment, over the
+    ``around`` non-blank lines before the segment's first line and over the ``around`` after its
+    last (zeros where there are none), and log1p of the segment's length: (n, 3k + 1), zeros on
+    blank lines. A long list (a form's options, a menu) is then seen with what leads into it and
+    what follows it, however long it is."""
     n, k = values.shape
     out = np.zeros((n, 3 * k + 1))
     order = np.flatnonzero(segment >= 0)
@@ -694,9 +695,11 @@ def segment_context(values: np.ndarray, segment: np.ndarray, around: int = SEGME
     seg = segment[order]
     csum = np.zeros((m + 1, k))
     np.cumsum(values[order], axis=0, out=csum[1:])
-    first = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1])))
+    start = np.concatenate(([True], seg[1:] != seg[:-1]))
+    run = np.cumsum(start) - 1  # runs numbered here: the ids need only differ between neighbours
+    first = np.flatnonzero(start)
     last = np.append(first[1:], m) - 1
-    lo, hi = first[seg], last[seg] + 1  # the segment's rows in the non-blank order
+    lo, hi = first[run], last[run] + 1  # the segment's rows in the non-blank order
     b0 = np.maximum(lo - around, 0)
     a1 = np.minimum(hi + around, m)
 

@@ -441,7 +441,8 @@ class LearnedDetector(Detector):
             ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
              "an integer >= 1"),
             ("shape_words", isinstance(self.shape_words, bool), "a bool"),
-            ("segment_context", isinstance(self.segment_context, bool), "a bool"),
+            ("segment_context", isinstance(self.segment_context, bool)
+             and not (self.segment_context and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
