@@ -8,7 +8,7 @@ from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned import forest as forest_module
 from boilerplate.detectors.learned.forest import export_forest, forest_decision
 from boilerplate.document import Document
-from boilerplate.labels import KINDS
+from boilerplate.labels import BODY_INDEX, KINDS
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
          "Officials said the new routes would begin running in the spring, pending a final budget review.",
@@ -1003,4 +1003,69 @@ def test_a_context_kind_stage_with_segment_context_fits_saves_and_loads(tmp_path
     assert np.allclose(back.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=1e-5)  # weights stored as saved
     for bad in ({"segment_context": 1, "kind_stage": "context-linear"}, {"segment_context": True}):
         with pytest.raises(ValueError, match="segment_context"):
+            LearnedDetector(**bad).fit(docs)
+
+
+def _cohesion_reference(lines, prose):
+    """lexical_cohesion written plainly, with sets, for words that are no stopwords and no digits."""
+    import re as _re
+    words = [set(w.lower() for w in _re.findall(r"\w+", line)) for line in lines]
+    out = np.zeros((len(lines), 5))
+    for i, ws in enumerate(words):
+        if not ws:
+            continue
+        other_prose = [sum(1 for j, wj in enumerate(words) if j != i and prose[j] and w in wj) for w in ws]
+        other_any = [sum(1 for j, wj in enumerate(words) if j != i and w in wj) for w in ws]
+        out[i] = [np.mean([c > 0 for c in other_prose]), np.mean([c > 0 for c in other_any]),
+                  np.mean(np.log1p(other_prose)), 1.0, np.log1p(len(ws))]
+    return out
+
+
+def test_lexical_cohesion_counts_the_content_words_other_lines_share():
+    from boilerplate.detectors.learned.features import COHESION_COLUMNS, lexical_cohesion
+
+    lines = ["Storm hit the coast", "",
+             "The storm hit the coast at dawn, and the town of Brindle lost power for 12 hours.",
+             "Subscribe to Brindle news", "12 34", "The storm flooded the coast"]
+    prose = np.array([0, 0, 1, 0, 0, 0], dtype=float)
+    out = lexical_cohesion(lines, prose)
+    assert out.shape == (6, len(COHESION_COLUMNS))
+    assert (out[1] == 0).all() and (out[4] == 0).all()  # a blank line; digits only: no content words
+    # "storm", "hit", "coast" ("the" is an English stopword; "Storm" and "storm" are one word)
+    assert out[0].tolist() == [1.0, 1.0, np.log1p(1), 1.0, np.log1p(3)]
+    # "subscribe", "brindle", "news": only "brindle" is on another (prose) line
+    assert out[3, :2].tolist() == [1 / 3, 1 / 3]
+    # the prose line's own words do not count for it: only lines 0 and 5, neither prose, share them
+    assert out[2, 0] == 0.0 and 0 < out[2, 1] < 1
+    assert out[5, 0] == 2 / 3 and out[5, 1] == 2 / 3  # "flooded" is on no other line
+    assert lexical_cohesion([], np.zeros(0)).shape == (0, len(COHESION_COLUMNS))
+
+
+def test_lexical_cohesion_matches_a_plain_reference_in_any_script():
+    from boilerplate.detectors.learned.features import lexical_cohesion
+
+    rng = np.random.default_rng(7)
+    # no stoplist knows these words, so every word is a content word
+    vocab = ["qorvath", "Zelmira", "ΞΥΛΟΦΑΓΟΣ", "жыхарка", "Vratsky", "wubbleton", "ỹoquat", "ΞυλοφαγοΣ"]
+    for _ in range(40):
+        n = int(rng.integers(0, 12))
+        lines = [" ".join(rng.choice(vocab, size=int(rng.integers(0, 6)))) for _ in range(n)]
+        prose = rng.integers(0, 2, size=n).astype(float)
+        assert np.allclose(lexical_cohesion(lines, prose), _cohesion_reference(lines, prose))
+
+
+def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path):
+    docs = _docs(9)
+    det = LearnedDetector(max_iter=5, kind_stage="context-linear", cohesion=True).fit(docs)
+    plain = LearnedDetector(max_iter=5, kind_stage="context-linear").fit(docs)
+    assert det.kind_forest_["kind2_coef"].shape[1] == plain.kind_forest_["kind2_coef"].shape[1] + 5 + 3 * 3
+    path = tmp_path / "m.npz"
+    det.save(path)
+    back = LearnedDetector.load(path)
+    assert back.cohesion is True
+    assert np.allclose(back.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=1e-5)
+    # the body decision does not see it: the same P(body) as without
+    assert np.allclose(det.predict_proba(docs[0])[:, BODY_INDEX], plain.predict_proba(docs[0])[:, BODY_INDEX])
+    for bad in ({"cohesion": 1, "kind_stage": "context-linear"}, {"cohesion": True}):
+        with pytest.raises(ValueError, match="cohesion"):
             LearnedDetector(**bad).fit(docs)

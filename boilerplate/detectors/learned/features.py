@@ -21,8 +21,10 @@ import scipy.sparse as sp
 
 from ...compiled import compiled
 from ...document import Document
+from ...lines import line_token_ids
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
+from ..stopwords import language_and_stopwords
 from .hashing import hash_lines, murmur_columns
 
 HASH_FEATURES = 2**18
@@ -710,6 +712,63 @@ def segment_context(values: np.ndarray, segment: np.ndarray, around: int = SEGME
     out[order, k:2 * k] = mean(b0, lo)
     out[order, 2 * k:3 * k] = mean(hi, a1)
     out[order, 3 * k] = np.log1p(hi - lo)
+    return out
+
+
+#: The columns of :func:`lexical_cohesion`; the first :data:`COHESION_SIDE` are also seen on the
+#: lines beside (:data:`COHESION_OFFSETS`) and as a window mean (:data:`COHESION_WINDOW`).
+COHESION_COLUMNS = ("cohesion_prose", "cohesion_any", "cohesion_prose_lines", "has_content_words",
+                    "log_content_words")
+COHESION_SIDE = 3
+COHESION_OFFSETS = (-1, 1)
+COHESION_WINDOW = 3
+
+
+def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
+    """How much of each line's vocabulary the rest of the page shares: (n, 5), the columns of
+    :data:`COHESION_COLUMNS`.
+
+    Over a line's distinct *content words* (case folded; neither stopwords of the page's language
+    nor digits): the share found on another line of running prose (``prose``, one flag per line),
+    the share found on any other line, the mean of log1p of how many other prose lines hold each,
+    whether it has content words, and log1p of their count. Zeros where it has none.
+
+    A headline's words come back in the article's paragraphs; a teaser for another story, a
+    newsletter call or a donation appeal mostly share none with them. Words, not a word list: the
+    same columns in any language (without a stoplist for it, every word is a content word).
+
+    Examples
+    --------
+    >>> lines = ["Storm hit coast", "The storm hit the coast at dawn and the town lost power.",
+    ...          "Subscribe today"]
+    >>> lexical_cohesion(lines, np.array([0.0, 1.0, 0.0]))[:, 0].tolist()
+    [1.0, 0.0, 0.0]
+    """
+    n = len(lines)
+    out = np.zeros((n, len(COHESION_COLUMNS)))
+    vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
+    if not len(vocab):
+        return out
+    _, stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)
+    content = ~stop & ~np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
+    # case variants ("Storm", "storm") are one word; no word holds a "\n" (see line_stats)
+    folded = "\n".join(vocab).lower().split("\n")
+    index = {w: i for i, w in enumerate(dict.fromkeys(folded))}
+    word = np.fromiter(map(index.__getitem__, folded), dtype=np.int64, count=len(folded))
+    keep = content[word_id]
+    n_words = len(index)
+    pair = np.unique(word_line[keep] * n_words + word[word_id[keep]])  # distinct (line, word)
+    line, w = pair // n_words, pair % n_words
+    prose = np.asarray(prose, dtype=np.float64)
+    other_prose = np.bincount(w, weights=prose[line], minlength=n_words)[w] - prose[line]
+    other_any = np.bincount(w, minlength=n_words)[w] - 1
+    count = np.bincount(line, minlength=n).astype(np.float64)
+    per = np.maximum(count, 1)
+    out[:, 0] = np.bincount(line, weights=other_prose > 0, minlength=n) / per
+    out[:, 1] = np.bincount(line, weights=other_any > 0, minlength=n) / per
+    out[:, 2] = np.bincount(line, weights=np.log1p(other_prose), minlength=n) / per
+    out[:, 3] = count > 0
+    out[:, 4] = np.log1p(count)
     return out
 
 

@@ -41,6 +41,10 @@ from ...document import Document
 from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
 from ..base import Detector
 from .features import (
+    COHESION_COLUMNS,
+    COHESION_OFFSETS,
+    COHESION_SIDE,
+    COHESION_WINDOW,
     HASH_FEATURES,
     SHAPE_WORD_VALUE,
     context_windows,
@@ -49,6 +53,7 @@ from .features import (
     feature_layout,
     hashed_cues,
     hashed_text,
+    lexical_cohesion,
     run_features,
     segment_context,
     segment_ids,
@@ -136,7 +141,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
-               "segment_context": bool}
+               "segment_context": bool, "cohesion": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -324,6 +329,9 @@ class LearnedDetector(Detector):
     lines of one block group, or for text of one shape: :func:`~.features.segment_ids`) and the
     kind evidence over it and over the lines just before and after it
     (:func:`~.features.segment_context`); files saved before this parameter existed load with it off.
+    ``cohesion`` (with a second kind stage) gives that stage each line's lexical cohesion with the
+    page (:func:`~.features.lexical_cohesion`: how many of its content words other prose lines
+    share), the line's and its neighbours'; files saved before this parameter existed load with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -339,7 +347,7 @@ class LearnedDetector(Detector):
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
-                 kind_transition_weight: float = 0.0, segment_context: bool = False):
+                 kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -363,6 +371,7 @@ class LearnedDetector(Detector):
         self.shape_words = shape_words
         self.kind_transition_weight = kind_transition_weight
         self.segment_context = segment_context
+        self.cohesion = cohesion
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -443,6 +452,8 @@ class LearnedDetector(Detector):
             ("shape_words", isinstance(self.shape_words, bool), "a bool"),
             ("segment_context", isinstance(self.segment_context, bool)
              and not (self.segment_context and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
+            ("cohesion", isinstance(self.cohesion, bool)
+             and not (self.cohesion and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -463,12 +474,15 @@ class LearnedDetector(Detector):
         if not docs:
             raise ValueError("fit needs at least one labeled document")
         hashed, dense, y_body, kinds, groups, blank, silver, chains = [], [], [], [], [], [], [], []
+        cohesion: list[np.ndarray | None] = []
         for doc in docs:
             h, x = self._features(doc)
             labels = np.array(doc.labels, dtype=object)
             keep = labels != None  # noqa: E711 - elementwise
             hashed.append(h[keep])
             dense.append(x[keep])
+            c = self._cohesion(doc, x)
+            cohesion.append(None if c is None else c[keep])
             y_body.append(labels[keep] == BODY)
             # the label chain down the page's labeled lines; None unless every one has a fine label
             page_chain = label_chain(list(labels[keep]))
@@ -564,7 +578,7 @@ class LearnedDetector(Detector):
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
             # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
             same_fit = self.stack_kind_max_iter >= self.kind_max_iter
-            self._fit_kind_stage(XK, dense, kind, weight, fine, group, oof, kind_oof if same_fit else None)
+            self._fit_kind_stage(XK, dense, cohesion, kind, weight, fine, group, oof, kind_oof if same_fit else None)
         chain_start, chain_steps = label_transitions(chains, N_LABELS)
         self.kind_start_: np.ndarray | None = chain_start
         self.kind_transitions_: np.ndarray | None = chain_steps
@@ -612,9 +626,18 @@ class LearnedDetector(Detector):
             return np.ones((X.shape[0], len(self.kinds_)))
         return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
 
+    def _cohesion(self, doc: Document, dense: np.ndarray) -> np.ndarray | None:
+        """The document's :func:`~.features.lexical_cohesion` (None without ``cohesion``), its
+        prose lines read from ``dense`` (the document's :func:`~.features.dense_features`)."""
+        if not self.cohesion:
+            return None
+        prose = dense[:, feature_layout(self.html).index("prose")]
+        return doc.memo("lexical-cohesion", lambda d: lexical_cohesion(d.lines, prose), store=False)
+
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
-                             blank: np.ndarray) -> np.ndarray:
-        """Second-stage rows of one document (all lines, blank ones included)."""
+                             blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
+        """Second-stage rows of one document (all lines, blank ones included); ``cohesion`` its
+        :meth:`_cohesion` (required with ``cohesion``)."""
         logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
         evidence = np.column_stack([np.log(np.clip(kind_p, 1e-6, 1)), logit])
         cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
@@ -624,6 +647,11 @@ class LearnedDetector(Detector):
         cols.append(run_features(dense, blank, layout))
         if self.segment_context:
             cols.append(segment_context(evidence, segment_ids(dense, blank, layout)))
+        if self.cohesion:
+            if cohesion is None:
+                raise ValueError("cohesion=True needs the document's lexical cohesion")
+            cols += [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
+                                               window=COHESION_WINDOW)]
         return np.hstack(cols)
 
     def _stage_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
@@ -647,7 +675,7 @@ class LearnedDetector(Detector):
             count[held] += 1
         return total / np.maximum(count, 1)[:, None]
 
-    def _fit_kind_stage(self, X, dense: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
+    def _fit_kind_stage(self, X, dense: list, cohesion: list, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
                         group: np.ndarray, oof_text: np.ndarray, kind_oof: np.ndarray | None = None) -> None:
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
@@ -657,10 +685,10 @@ class LearnedDetector(Detector):
         # the stage's own (:meth:`_stage_kind_proba`).
         kind_p = kind_oof if kind_oof is not None else self._stage_kind_proba(X, kind, weight, fine, group)
         stage_rows, start = [], 0
-        for d in dense:
+        for d, c in zip(dense, cohesion):
             n = len(d)
             stage_rows.append(self._kind_stage_features(d, kind_p[start:start + n], oof_text[start:start + n],
-                                                        np.zeros(n, dtype=bool)))
+                                                        np.zeros(n, dtype=bool), c))
             start += n
         S = np.vstack(stage_rows)
         if self.kind_stage == "context-linear":
@@ -797,8 +825,8 @@ class LearnedDetector(Detector):
         proba[:, BODY_INDEX] = p_body
         if kind_p is not None:
             if getattr(self, "kind_forest_", None):
-                S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank)
-                               for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
+                S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank, self._cohesion(doc, x))
+                               for doc, (_, x), blank, a, b in zip(docs, feats, blanks, bounds[:-1], bounds[1:])])
                 if "kind2_coef" in self.kind_forest_:
                     kind_p = _softmax(S @ self.kind_forest_["kind2_coef"].T + self.kind_forest_["kind2_intercept"])
                 else:
@@ -1029,7 +1057,8 @@ class LearnedDetector(Detector):
         k = max(n_kinds, 1)
         kind_p = np.full((1, k), 1 / k) if self.stack_kinds and n_kinds >= 2 else None
         return (self._stack(row, score, blank, kind_p).shape[1],
-                self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank).shape[1])
+                self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank,
+                                          np.zeros((1, len(COHESION_COLUMNS)))).shape[1])
 
     def _member_caps(self, n_kinds: int) -> dict[str, tuple[int, int]]:
         """The most elements and the largest item (bytes) each array of a model file of these
