@@ -1039,6 +1039,24 @@ def test_lexical_cohesion_counts_the_content_words_other_lines_share():
     assert out[2, 0] == 0.0 and 0 < out[2, 1] < 1
     assert out[5, 0] == 2 / 3 and out[5, 1] == 2 / 3  # "flooded" is on no other line
     assert lexical_cohesion([], np.zeros(0)).shape == (0, len(COHESION_COLUMNS))
+    with pytest.raises(ValueError, match="prose flags"):
+        lexical_cohesion(lines, prose[:-1])
+    # Chinese: each character is a word; "新" and "闻" come back on the prose line
+    cjk = lexical_cohesion(["新闻", "今天的新闻很重要，市政府宣布了新的交通计划。", "订阅"], np.array([0.0, 1.0, 0.0]))
+    assert cjk[0, 0] == 1.0 and cjk[2, 0] == 0.0 and cjk[1, 3] == 1.0
+
+
+def test_the_cohesion_example_runs():
+    import doctest
+
+    from boilerplate.detectors.learned import features
+
+    finder = doctest.DocTestFinder()
+    tests = [t for t in finder.find(features) if t.name.endswith("lexical_cohesion")]
+    runner = doctest.DocTestRunner()
+    for test in tests:
+        runner.run(test)
+    assert len(tests) == 1 and runner.failures == 0 and runner.tries > 0
 
 
 def test_lexical_cohesion_matches_a_plain_reference_in_any_script():
@@ -1054,7 +1072,9 @@ def test_lexical_cohesion_matches_a_plain_reference_in_any_script():
         assert np.allclose(lexical_cohesion(lines, prose), _cohesion_reference(lines, prose))
 
 
-def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path):
+def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monkeypatch):
+    from boilerplate.detectors.learned.features import dense_features, feature_layout
+
     docs = _docs(9)
     det = LearnedDetector(max_iter=5, kind_stage="context-linear", cohesion=True).fit(docs)
     plain = LearnedDetector(max_iter=5, kind_stage="context-linear").fit(docs)
@@ -1064,8 +1084,29 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path):
     back = LearnedDetector.load(path)
     assert back.cohesion is True
     assert np.allclose(back.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=1e-5)
-    # the body decision does not see it: the same P(body) as without
+    # the body decision does not see it: the same P(body) as without; the kinds do
     assert np.allclose(det.predict_proba(docs[0])[:, BODY_INDEX], plain.predict_proba(docs[0])[:, BODY_INDEX])
+    assert not np.allclose(det.predict_proba(docs[0]), plain.predict_proba(docs[0]))
+    # the stage reads each document's own cohesion, when fitting and when predicting
+    from boilerplate.detectors.learned import model as model_module
+
+    seen = []
+    real = model_module.lexical_cohesion
+
+    def spy(lines, prose):
+        seen.append((list(lines), np.asarray(prose).copy()))
+        return real(lines, prose)
+
+    monkeypatch.setattr(model_module, "lexical_cohesion", spy)
+    refit = LearnedDetector(max_iter=5, kind_stage="context-linear", cohesion=True).fit(docs)
+    assert [lines for lines, _ in seen] == [d.lines for d in docs if d.labels is not None and len(d.lines)]
+    seen.clear()
+    p = refit.predict_proba(docs[1])
+    assert len(seen) == 1 and seen[0][0] == docs[1].lines
+    assert np.array_equal(seen[0][1], dense_features(docs[1])[:, feature_layout(False).index("prose")])
+    # zeros in place of the cohesion change the kinds: the stage weighs the columns
+    monkeypatch.setattr(model_module, "lexical_cohesion", lambda lines, prose: np.zeros((len(lines), 5)))
+    assert not np.allclose(refit.predict_proba(docs[1]), p)
     for bad in ({"cohesion": 1, "kind_stage": "context-linear"}, {"cohesion": True}):
         with pytest.raises(ValueError, match="cohesion"):
             LearnedDetector(**bad).fit(docs)

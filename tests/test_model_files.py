@@ -293,6 +293,17 @@ def test_crafted_header_is_rejected(models, tmp_path, edit, match):
     _rejects(_craft(models, tmp_path, edit), match)
 
 
+@pytest.mark.parametrize("edit, match", [
+    # a stage fitted without the cohesion columns, in a header that says it has them, and the reverse
+    (_params(cohesion=True), "kind2_coef: shape"),
+    (lambda a, h: a.update(kind2_coef=np.hstack([a["kind2_coef"], np.zeros((len(a["kind2_coef"]), 14))])),
+     "more than a model of this header can need"),
+    (_params(cohesion=1), "cohesion is 1"),
+])
+def test_crafted_cohesion_header_is_rejected(models, tmp_path, edit, match):
+    _rejects(_craft(models, tmp_path, edit, stage="context-linear"), match)
+
+
 @pytest.mark.parametrize("header", ["[1, 2]", "\"text\"", "3", "null", "{", ""])
 def test_a_header_that_is_no_json_object_is_rejected(models, tmp_path, header):
     arrays, _ = _read(models["flat"][0])

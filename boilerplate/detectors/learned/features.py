@@ -728,14 +728,16 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
     """How much of each line's vocabulary the rest of the page shares: (n, 5), the columns of
     :data:`COHESION_COLUMNS`.
 
-    Over a line's distinct *content words* (case folded; neither stopwords of the page's language
+    Over a line's distinct *content words* (lower-cased; neither stopwords of the page's language
     nor digits): the share found on another line of running prose (``prose``, one flag per line),
     the share found on any other line, the mean of log1p of how many other prose lines hold each,
     whether it has content words, and log1p of their count. Zeros where it has none.
 
     A headline's words come back in the article's paragraphs; a teaser for another story, a
     newsletter call or a donation appeal mostly share none with them. Words, not a word list: the
-    same columns in any language (without a stoplist for it, every word is a content word).
+    same columns in any script. Without a stoplist for the page's language every word is a content
+    word; in Chinese and Japanese, where each character is a word (``line_token_ids``), the shares
+    are of characters, particles among them, and run high on every line.
 
     Examples
     --------
@@ -745,6 +747,8 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
     [1.0, 0.0, 0.0]
     """
     n = len(lines)
+    if len(prose) != n:
+        raise ValueError(f"lexical_cohesion: {len(prose)} prose flags for {n} lines")
     out = np.zeros((n, len(COHESION_COLUMNS)))
     vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
     if not len(vocab):

@@ -631,8 +631,7 @@ class LearnedDetector(Detector):
         prose lines read from ``dense`` (the document's :func:`~.features.dense_features`)."""
         if not self.cohesion:
             return None
-        prose = dense[:, feature_layout(self.html).index("prose")]
-        return doc.memo("lexical-cohesion", lambda d: lexical_cohesion(d.lines, prose), store=False)
+        return lexical_cohesion(doc.lines, dense[:, feature_layout(self.html).index("prose")])
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
