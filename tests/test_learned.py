@@ -824,7 +824,7 @@ def test_shape_words_reach_the_models_and_round_trip(tmp_path):
     h_shaped, _ = shaped._features(docs[0])
     assert h_shaped.nnz > h_plain.nnz
     # cleaning adds the shape words' weights by index: the same scores as the matrix fitted on
-    words, _, shape = shaped._split_features(docs[0])
+    words, _, shape, _ = shaped._split_features(docs[0])
     weights, _ = shaped._word_weights()
     assert np.allclose(shaped._word_scores(words, shape, weights), h_shaped @ weights)
     assert np.allclose(shaped._word_scores(words, shape, weights[:, 0]), h_shaped @ weights[:, 0])
@@ -1093,9 +1093,11 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
     seen = []
     real = model_module.lexical_cohesion
 
-    def spy(lines, prose):
+    def spy(lines, prose, tokens):
         seen.append((list(lines), np.asarray(prose).copy()))
-        return real(lines, prose)
+        # the tokens the dense features were counted from: the same columns as making them anew
+        assert np.array_equal(real(lines, prose, tokens), real(lines, prose))
+        return real(lines, prose, tokens)
 
     monkeypatch.setattr(model_module, "lexical_cohesion", spy)
     refit = LearnedDetector(max_iter=5, kind_stage="context-linear", cohesion=True).fit(docs)
@@ -1105,7 +1107,7 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
     assert len(seen) == 1 and seen[0][0] == docs[1].lines
     assert np.array_equal(seen[0][1], dense_features(docs[1])[:, feature_layout(False).index("prose")])
     # zeros in place of the cohesion change the kinds: the stage weighs the columns
-    monkeypatch.setattr(model_module, "lexical_cohesion", lambda lines, prose: np.zeros((len(lines), 5)))
+    monkeypatch.setattr(model_module, "lexical_cohesion", lambda lines, prose, tokens: np.zeros((len(lines), 5)))
     assert not np.allclose(refit.predict_proba(docs[1]), p)
     for bad in ({"cohesion": 1, "kind_stage": "context-linear"}, {"cohesion": True}):
         with pytest.raises(ValueError, match="cohesion"):

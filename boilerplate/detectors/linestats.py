@@ -40,6 +40,10 @@ class LineStats:
     blank: np.ndarray
     language: int
     n_in_title: np.ndarray  # words that also occur in the page title (0 when no title is given)
+    #: The tokens the statistics were counted from, for features computed per word: the distinct
+    #: words, each token's word and line (:func:`~boilerplate.lines.line_token_ids`), and which
+    #: words are stopwords of the page's language.
+    tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def stop_ratio(self) -> np.ndarray:
@@ -100,4 +104,5 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
         blank=n_chars == 0,
         language=language,
         n_in_title=per_line(in_title),
+        tokens=(vocab, word_id, word_line, word_stop),
     )

@@ -552,6 +552,12 @@ def feature_groups(html: bool) -> dict[str, np.ndarray]:
 
 def dense_features(doc: Document, html: bool = False) -> np.ndarray:
     """All dense features of a document's lines: (n_lines, n_features)."""
+    return dense_features_and_stats(doc, html)[0]
+
+
+def dense_features_and_stats(doc: Document, html: bool = False) -> tuple[np.ndarray, LineStats]:
+    """:func:`dense_features` and the :class:`~boilerplate.detectors.linestats.LineStats` they
+    were computed from (its tokens serve :func:`lexical_cohesion`)."""
     if html and doc.cues is None:
         raise ValueError("an HTML-aware detector needs a document rendered from HTML (with cues)")
     layout = feature_layout(html)
@@ -565,7 +571,7 @@ def dense_features(doc: Document, html: bool = False) -> np.ndarray:
         parts.append(html_features(doc, st, prose_words, base[:, layout.index("lexicon_price")]))
     dense = np.hstack(parts)
     assert dense.shape[1] == len(layout), "dense_features and feature_layout disagree"
-    return dense
+    return dense, st
 
 
 #: Word-count buckets of the shape words (1, 2-3, 4-6, 7-12, 13-25, 26+ words).
@@ -724,7 +730,8 @@ COHESION_OFFSETS = (-1, 1)
 COHESION_WINDOW = 3
 
 
-def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
+def lexical_cohesion(lines: list[str], prose: np.ndarray,
+                     tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """How much of each line's vocabulary the rest of the page shares: (n, 5), the columns of
     :data:`COHESION_COLUMNS`.
 
@@ -739,6 +746,9 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
     word; in Chinese and Japanese, where each character is a word (``line_token_ids``), the shares
     are of characters, particles among them, and run high on every line.
 
+    ``tokens`` are the lines' tokens as :class:`~boilerplate.detectors.linestats.LineStats` keeps
+    them (``line_stats(lines).tokens``), when already made; else they are made here.
+
     Examples
     --------
     >>> lines = ["Storm hit coast", "The storm hit the coast at dawn and the town lost power.",
@@ -750,10 +760,13 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray) -> np.ndarray:
     if len(prose) != n:
         raise ValueError(f"lexical_cohesion: {len(prose)} prose flags for {n} lines")
     out = np.zeros((n, len(COHESION_COLUMNS)))
-    vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
+    if tokens is None:
+        vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
+        stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)[1]
+    else:
+        vocab, word_id, word_line, stop = tokens
     if not len(vocab):
         return out
-    _, stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)
     content = ~stop & ~np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
     # case variants ("Storm", "storm") are one word; no word holds a "\n" (see line_stats)
     folded = "\n".join(vocab).lower().split("\n")

@@ -48,7 +48,7 @@ from .features import (
     HASH_FEATURES,
     SHAPE_WORD_VALUE,
     context_windows,
-    dense_features,
+    dense_features_and_stats,
     feature_groups,
     feature_layout,
     hashed_cues,
@@ -267,7 +267,10 @@ def tune_kind_offsets(log_p: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _compute_features(html: bool):
-    return lambda doc: (hashed_text(doc), dense_features(doc, html=html), hashed_cues(doc) if html else None)
+    def compute(doc: Document):
+        dense, st = dense_features_and_stats(doc, html=html)
+        return hashed_text(doc), dense, hashed_cues(doc) if html else None, st.tokens
+    return compute
 
 
 def cache_features(doc: Document, html: bool) -> None:
@@ -376,20 +379,28 @@ class LearnedDetector(Detector):
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
         """A document's hashed words (with its shape words) and dense features, as fitted on."""
-        hashed, dense, shape = self._split_features(doc)
+        return self._fit_features(doc)[:2]
+
+    def _fit_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]:
+        """:meth:`_features` and the document's lexical cohesion (None without ``cohesion``)."""
+        hashed, dense, shape, cohesion = self._split_features(doc)
         if shape is not None:
             hashed = hashed + shape_word_matrix(shape[0], shape[1], len(dense))
-        return hashed, dense
+        return hashed, dense, cohesion
 
-    def _split_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    def _split_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
+                                                      np.ndarray | None]:
         """:meth:`_features` with the shape words apart, as :func:`~.features.shape_word_columns`
         gives them (None without ``shape_words``): cleaning adds their weights by indexing
         (:meth:`_word_scores`) instead of building a sparse sum, which costs more than the rest of
-        a short document's word scores."""
+        a short document's word scores. Last, the document's :func:`~.features.lexical_cohesion`
+        (None without ``cohesion``), from the tokens the dense features were counted from."""
         # Cross-validation fits many models on the same pages: cache_features() keeps the
         # features on the document once, so each fold does not recompute them.
-        hashed, dense, cue_words = doc.memo(("learned-features", self.html), _compute_features(self.html),
-                                            store=False)
+        hashed, dense, cue_words, tokens = doc.memo(("learned-features", self.html), _compute_features(self.html),
+                                                    store=False)
+        cohesion = (lexical_cohesion(doc.lines, dense[:, feature_layout(self.html).index("prose")], tokens)
+                    if self.cohesion else None)
         if "words" in self.ablate:
             hashed = sp.csr_matrix(hashed.shape)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
@@ -403,7 +414,7 @@ class LearnedDetector(Detector):
             if drop.any():
                 dense = dense.copy()
                 dense[:, drop] = 0.0
-        return hashed, dense, shape
+        return hashed, dense, shape, cohesion
 
     def _text_matrix(self, hashed: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
         scaled = (dense - self.scaler_mean_) / self.scaler_scale_
@@ -476,12 +487,11 @@ class LearnedDetector(Detector):
         hashed, dense, y_body, kinds, groups, blank, silver, chains = [], [], [], [], [], [], [], []
         cohesion: list[np.ndarray | None] = []
         for doc in docs:
-            h, x = self._features(doc)
+            h, x, c = self._fit_features(doc)
             labels = np.array(doc.labels, dtype=object)
             keep = labels != None  # noqa: E711 - elementwise
             hashed.append(h[keep])
             dense.append(x[keep])
-            c = self._cohesion(doc, x)
             cohesion.append(None if c is None else c[keep])
             y_body.append(labels[keep] == BODY)
             # the label chain down the page's labeled lines; None unless every one has a fine label
@@ -626,17 +636,10 @@ class LearnedDetector(Detector):
             return np.ones((X.shape[0], len(self.kinds_)))
         return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
 
-    def _cohesion(self, doc: Document, dense: np.ndarray) -> np.ndarray | None:
-        """The document's :func:`~.features.lexical_cohesion` (None without ``cohesion``), its
-        prose lines read from ``dense`` (the document's :func:`~.features.dense_features`)."""
-        if not self.cohesion:
-            return None
-        return lexical_cohesion(doc.lines, dense[:, feature_layout(self.html).index("prose")])
-
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
         """Second-stage rows of one document (all lines, blank ones included); ``cohesion`` its
-        :meth:`_cohesion` (required with ``cohesion``)."""
+        lexical cohesion (:meth:`_split_features`; required with ``cohesion``)."""
         logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
         evidence = np.column_stack([np.log(np.clip(kind_p, 1e-6, 1)), logit])
         cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
@@ -724,10 +727,11 @@ class LearnedDetector(Detector):
     def _prepared(self, docs: Sequence[Document]):
         """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
         the hashed words of all lines, the scaled dense features, each document's blank lines, the
-        row bounds of each document, and the shape words of all lines (rows, columns) apart (None
-        without ``shape_words``; :meth:`_word_scores` adds them)."""
+        row bounds of each document, the shape words of all lines (rows, columns) apart (None
+        without ``shape_words``; :meth:`_word_scores` adds them), and each document's lexical
+        cohesion (None without ``cohesion``)."""
         split = [self._split_features(d) for d in docs]
-        feats = [(h, x) for h, x, _ in split]
+        feats = [(h, x) for h, x, _, _ in split]
         # one document (every clean() call) needs no stacking: its matrices are used as they are
         H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
         D = feats[0][1] if len(feats) == 1 else np.vstack([x for _, x in feats])
@@ -736,9 +740,9 @@ class LearnedDetector(Detector):
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
         shape = split[0][2] if len(split) == 1 else None
         if self.shape_words and len(split) > 1:
-            parts = [(s[0] + a, s[1]) for (_, _, s), a in zip(split, bounds[:-1]) if s is not None]
+            parts = [(s[0] + a, s[1]) for (_, _, s, _), a in zip(split, bounds[:-1]) if s is not None]
             shape = (np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts]))
-        return feats, H, Z, blanks, bounds, shape
+        return feats, H, Z, blanks, bounds, shape, [c for _, _, _, c in split]
 
     @staticmethod
     def _word_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, weights: np.ndarray) -> np.ndarray:
@@ -773,7 +777,7 @@ class LearnedDetector(Detector):
         [False, False, False]
         """
         self._check_fitted()
-        feats, H, Z, blanks, bounds, shape = self._prepared([doc])
+        feats, H, Z, blanks, bounds, shape, _ = self._prepared([doc])
         if self._stacks_kinds():
             word_weights, n_kinds = self._word_weights()
             G = self._word_scores(H, shape, word_weights)
@@ -814,7 +818,7 @@ class LearnedDetector(Detector):
         self._check_fitted()
         if not docs:
             return []
-        feats, H, Z, blanks, bounds, shape = self._prepared(docs)
+        feats, H, Z, blanks, bounds, shape, cohesion = self._prepared(docs)
         word_weights, n_kinds = self._word_weights()
         G = self._word_scores(H, shape, word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
         kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds) if self.kinds_ else None
@@ -824,8 +828,8 @@ class LearnedDetector(Detector):
         proba[:, BODY_INDEX] = p_body
         if kind_p is not None:
             if getattr(self, "kind_forest_", None):
-                S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank, self._cohesion(doc, x))
-                               for doc, (_, x), blank, a, b in zip(docs, feats, blanks, bounds[:-1], bounds[1:])])
+                S = np.vstack([self._kind_stage_features(x, kind_p[a:b], text_score[a:b], blank, c)
+                               for (_, x), c, blank, a, b in zip(feats, cohesion, blanks, bounds[:-1], bounds[1:])])
                 if "kind2_coef" in self.kind_forest_:
                     kind_p = _softmax(S @ self.kind_forest_["kind2_coef"].T + self.kind_forest_["kind2_intercept"])
                 else:
