@@ -1039,6 +1039,8 @@ def test_lexical_cohesion_counts_the_content_words_other_lines_share():
     assert out[2, 0] == 0.0 and 0 < out[2, 1] < 1
     assert out[5, 0] == 2 / 3 and out[5, 1] == 2 / 3  # "flooded" is on no other line
     assert lexical_cohesion([], np.zeros(0)).shape == (0, len(COHESION_COLUMNS))
+    # a page of stopwords and digits only: no content words at all
+    assert (lexical_cohesion(["the and of", "12 34"], np.array([1.0, 0.0])) == 0).all()
     with pytest.raises(ValueError, match="prose flags"):
         lexical_cohesion(lines, prose[:-1])
     # Chinese: each character is a word; "新" and "闻" come back on the prose line

@@ -777,7 +777,9 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     n_words = len(index)
     # the distinct (line, word) pairs; sorted by hand: numpy 2's np.unique hashes, ~20x slower here
     pair = np.sort(word_line[keep] * n_words + word[word_id[keep]])
-    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    pair = pair[first]
     line, w = pair // n_words, pair % n_words
     prose = np.asarray(prose, dtype=np.float64)
     other_prose = np.bincount(w, weights=prose[line], minlength=n_words)[w] - prose[line]
