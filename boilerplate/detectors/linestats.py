@@ -42,8 +42,8 @@ class LineStats:
     n_in_title: np.ndarray  # words that also occur in the page title (0 when no title is given)
     #: The tokens the statistics were counted from, for features computed per word: the distinct
     #: words, each token's word and line (:func:`~boilerplate.lines.line_token_ids`), and which
-    #: words are stopwords of the page's language.
-    tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: words are stopwords of the page's language, and which are digits.
+    tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def stop_ratio(self) -> np.ndarray:
@@ -77,7 +77,8 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
     language, word_stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)
     stop = word_stop[word_id]
     capitalised = np.fromiter(map(str.isupper, map(itemgetter(0), vocab)), dtype=bool, count=len(vocab))[word_id]
-    digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))[word_id]
+    word_digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
+    digit = word_digit[word_id]
     title_words = {t.lower() for t in line_tokens([title], cjk_chars=True)[0]} if title else set()
     if title_words:
         # lower-cased as one text: no word holds a "\n", and case mapping never crosses one (Greek
@@ -104,5 +105,5 @@ def line_stats(lines: list[str], title: str = "") -> LineStats:
         blank=n_chars == 0,
         language=language,
         n_in_title=per_line(in_title),
-        tokens=(vocab, word_id, word_line, word_stop),
+        tokens=(vocab, word_id, word_line, word_stop, word_digit),
     )

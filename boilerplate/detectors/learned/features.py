@@ -731,7 +731,8 @@ COHESION_WINDOW = 3
 
 
 def lexical_cohesion(lines: list[str], prose: np.ndarray,
-                     tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                     tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+                     ) -> np.ndarray:
     """How much of each line's vocabulary the rest of the page shares: (n, 5), the columns of
     :data:`COHESION_COLUMNS`.
 
@@ -763,11 +764,12 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     if tokens is None:
         vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
         stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)[1]
+        digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
     else:
-        vocab, word_id, word_line, stop = tokens
+        vocab, word_id, word_line, stop, digit = tokens
     if not len(vocab):
         return out
-    content = ~stop & ~np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
+    content = ~stop & ~digit
     # case variants ("Storm", "storm") are one word; no word holds a "\n" (see line_stats)
     folded = "\n".join(vocab).lower().split("\n")
     distinct = dict.fromkeys(folded)
