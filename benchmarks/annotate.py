@@ -187,7 +187,7 @@ def has_ad_links(doc: Document) -> bool:
 
 def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int], n_second: int,
                       suffix: str, eligible: Callable[[Document], bool] | None = None,
-                      page_types: tuple[str, ...] = ("article",), new_sites: bool = True,
+                      page_types: tuple[str, ...] = ("article",), new_sites: bool | None = True,
                       lines: tuple[int, int] = (5, MAX_LINES), one_per_site: bool = True) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
     every earlier round by page, and by site from the earlier rounds' pages within ``lines`` (a
@@ -200,6 +200,7 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
     (least, most; by default 5 to MAX_LINES) are left out, and so are pages ``eligible`` (when
     given) rejects. ``one_per_site=False`` lifts the one-page-per-site bound within the round and
     counts a site as read whatever the length of its read pages (round 36 takes what is left).
+    ``new_sites=None`` takes pages of read and unread sites alike (round 37, the last pages).
     The second pass takes ``n_second`` of the new pages with ``seed + 1``.
     """
     rng = random.Random(seed)
@@ -221,7 +222,7 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
                 break
             if d.id in taken or d.meta["site"] in sites or (source == "wcxb" and d.meta["page_type"] not in page_types):
                 continue
-            if not new_sites and d.meta["site"] not in read_sites:
+            if new_sites is False and d.meta["site"] not in read_sites:
                 continue
             if eligible is not None and not eligible(d):
                 continue
@@ -255,7 +256,7 @@ class NewsRound(NamedTuple):
     eligible: Callable[[Document], bool] | None
     takes: str
     page_types: tuple[str, ...] = ("article",)
-    new_sites: bool = True
+    new_sites: bool | None = True
     lines: tuple[int, int] = (5, MAX_LINES)
     one_per_site: bool = True
 
@@ -365,6 +366,11 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     36: NewsRound(20270138, {"scrapinghub": 0, "wcxb": 100, "postlight": 20}, 6, None,
                   "every page with 5 to 1,000 lines on sites an earlier round read, several per site",
                   ("article", *OTHER_TYPES), new_sites=False, lines=(5, 1000), one_per_site=False),
+    # 37: the last pages with text: 22 of 1,000 to 3,000 lines on read sites (REI and Zappos shop
+    # grids, Reddit threads, listings) and 3 of 601 to 1,000 lines on sites no round read
+    37: NewsRound(20270140, {"scrapinghub": 0, "wcxb": 100, "postlight": 20}, 2, None,
+                  "every page with 5 to 3,000 lines left, on any site, several per site",
+                  ("article", *OTHER_TYPES), new_sites=None, lines=(5, 3000), one_per_site=False),
 }
 
 

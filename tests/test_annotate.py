@@ -160,6 +160,10 @@ def test_a_round_of_read_sites_takes_only_their_further_pages_one_per_site(tmp_p
     assert not set(got) & set(earlier["pages"])
     fresh = select_news_round(tmp_path, earlier, 3, counts, 2, "x")["pages_x"]
     assert {f"s{int(p.split('/')[1]) % 20}" for p in fresh} == {f"s{i}" for i in range(10, 20)}
+    # new_sites=None with several pages per site: every unread page, read and unread sites alike
+    every = select_news_round(tmp_path, earlier, 3, {**counts, "wcxb": 100}, 2, "x", new_sites=None,
+                              one_per_site=False)["pages_x"]
+    assert sorted(every, key=lambda p: int(p.split("/")[1])) == [f"wcxb/{i}" for i in range(10, 60)]
 
 
 def test_a_round_can_take_long_pages_only(tmp_path):
