@@ -1114,3 +1114,51 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
     for bad in ({"cohesion": 1, "kind_stage": "context-linear"}, {"cohesion": True}):
         with pytest.raises(ValueError, match="cohesion"):
             LearnedDetector(**bad).fit(docs)
+
+
+def test_body_context_windows_read_the_first_boosters_run_over_non_blank_lines():
+    from boilerplate.detectors.learned.model import BODY_CONTEXT_OFFSETS, BODY_CONTEXT_WINDOWS
+
+    p = np.array([0.5, 0.9, 0.7, 0.1, 0.2])
+    blank = np.array([False, False, True, False, False])
+    cols = LearnedDetector._body_context(p, blank)
+    logit = np.log(p / (1 - p))
+    assert cols.shape == (5, 1 + len(BODY_CONTEXT_OFFSETS) + 1 + len(BODY_CONTEXT_WINDOWS) - 1)
+    assert np.allclose(cols[:, 0], np.where(blank, 0, logit)) and not cols[2].any()
+    plus1 = 1 + BODY_CONTEXT_OFFSETS.index(1)
+    minus1 = 1 + BODY_CONTEXT_OFFSETS.index(-1)
+    assert np.isclose(cols[1, plus1], logit[3]) and np.isclose(cols[3, minus1], logit[1])  # the blank is skipped
+    assert np.isclose(cols[0, minus1], 0)  # nothing before the first line
+    assert np.allclose(cols[~blank, -1], logit[~blank].mean())  # the page mean
+
+
+def test_body_context_decides_p_body_by_a_second_booster_over_the_first_ones_run(tmp_path):
+    from boilerplate.detectors.learned.model import _sigmoid
+
+    docs = _docs(9)
+    det = LearnedDetector(max_iter=5, body_context=True).fit(docs)
+    plain = LearnedDetector(max_iter=5).fit(docs)
+    assert det.body2_forest_ and not plain.body2_forest_
+    for key, value in plain.forest_.items():  # the first booster is the same fit as without
+        if not key.startswith("_"):
+            assert np.array_equal(det.forest_[key], value)
+    doc = Document(lines=[NOISE[0], *PROSE, "", NOISE[1], "Home", ""])
+    hashed, dense = det._features(doc)
+    blank = np.array([not s.strip() for s in doc.lines])
+    text = _sigmoid(det._text_matrix(hashed, dense) @ det.text_coef_ + det.text_intercept_)
+    S = det._stack(dense, text, blank)
+    first = _sigmoid(forest_decision(det.forest_, S))
+    want = _sigmoid(forest_decision(det.body2_forest_, np.hstack([S, det._body_context(first, blank)])))
+    got = det.predict_proba(doc)[:, BODY_INDEX]
+    assert np.allclose(got[~blank], want[~blank], atol=1e-12)
+    assert np.allclose(plain.predict_proba(doc)[~blank, BODY_INDEX], first[~blank], atol=1e-12)
+    path = tmp_path / "m.npz"
+    det.save(path)
+    back = LearnedDetector.load(path)
+    assert back.body_context is True  # the kinds' weights are saved in half precision: P(body) is exact
+    assert np.allclose(back.predict_proba(doc)[:, BODY_INDEX], got, atol=1e-12)
+    assert np.allclose(back.predict_proba(doc), det.predict_proba(doc), atol=1e-3)
+    assert det.with_trees(2).body2_forest_ is det.body2_forest_
+    assert clone(det).get_params()["body_context"] is True
+    with pytest.raises(ValueError, match="body_context"):
+        LearnedDetector(body_context=1).fit(docs)

@@ -304,6 +304,42 @@ def test_crafted_cohesion_header_is_rejected(models, tmp_path, edit, match):
     _rejects(_craft(models, tmp_path, edit, stage="context-linear"), match)
 
 
+@pytest.fixture(scope="module")
+def body_context_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("body2") / "b.npz"
+    LearnedDetector(body_context=True, **FAST).fit(_docs(24)).save(path)
+    return path
+
+
+def _body2_node_edit(field, value):
+    def edit(arrays, header):
+        nodes = arrays["body2_forest_nodes"].copy()
+        nodes[field][_split(nodes)] = value
+        arrays["body2_forest_nodes"] = nodes
+    return edit
+
+
+@pytest.mark.parametrize("edit, match", [
+    # a second booster in a header that says there is none, none where it says there is one
+    (_params(body_context=False), "body_context is False but the file holds a second booster"),
+    (lambda a, h: [a.pop(k) for k in list(a) if k.startswith("body2_")], "body_context is True but the file holds no"),
+    (lambda a, h: a.pop("body2_forest_roots"), "no array body2_forest_roots"),
+    (_body2_node_edit("feature_idx", 10_000), "body2_"),
+    (_params(body_context="yes"), "body_context is 'yes'"),
+])
+def test_crafted_body_context_file_is_rejected(body_context_model, tmp_path, edit, match):
+    arrays, header = _read(body_context_model)
+    edit(arrays, header)
+    _rejects(_write(tmp_path / "crafted.npz", arrays, header), match)
+
+
+def test_a_body_context_file_loads_as_saved(body_context_model):
+    det = LearnedDetector.load(body_context_model)
+    arrays, _ = _read(body_context_model)
+    assert det.body_context and all(np.array_equal(v, arrays[f"body2_{k}"]) for k, v in det.body2_forest_.items()
+                                    if not k.startswith("_"))
+
+
 @pytest.mark.parametrize("header", ["[1, 2]", "\"text\"", "3", "null", "{", ""])
 def test_a_header_that_is_no_json_object_is_rejected(models, tmp_path, header):
     arrays, _ = _read(models["flat"][0])

@@ -99,6 +99,10 @@ STACK_KIND_WINDOW = 5
 STACK_KIND_MAX_ITER = 100
 #: A window half-width no page reaches: :func:`context_windows`' mean over it is the page mean.
 PAGE_WINDOW = 1 << 40
+#: With ``body_context``, a second booster sees the first booster's logit of the non-blank lines at
+#: these offsets, and its mean over each of these half-widths (the last one the whole page).
+BODY_CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
+BODY_CONTEXT_WINDOWS = (2, 6, 15, PAGE_WINDOW)
 ABLATIONS = ("words", "lexicons", "context", "markup", "sequence", "runs")
 KIND_STAGES = ("flat", "context", "context-linear")
 #: The offsets :func:`tune_kind_offsets` tries for each kind's log-probability, swept kind by kind
@@ -127,6 +131,8 @@ MODEL_MEMBERS = ("header", "scaler_mean", "scaler_scale", "text_coef_idx", "text
                  "forest_left", "forest_right", "forest_leaf", "forest_value", "forest_roots", "forest_baseline")
 KIND2_FOREST_MEMBERS = ("kind2_nodes", "kind2_sizes", "kind2_class", "kind2_baseline", "kind2_order")
 KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
+#: The second P(body) booster of ``body_context``: the first booster's arrays under a ``body2_`` prefix.
+BODY2_MEMBERS = tuple(f"body2_{name}" for name in MODEL_MEMBERS if name.startswith("forest_"))
 #: The label chain of the sequence decision (``kind_transition_weight``); files saved before it lack it.
 SEQUENCE_MEMBERS = ("kind_start", "kind_transitions")
 #: The largest ``kind_transition_weight``.
@@ -141,7 +147,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
-               "segment_context": bool, "cohesion": bool}
+               "segment_context": bool, "cohesion": bool, "body_context": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -335,6 +341,13 @@ class LearnedDetector(Detector):
     ``cohesion`` (with a second kind stage) gives that stage each line's lexical cohesion with the
     page (:func:`~.features.lexical_cohesion`: how many of its content words other prose lines
     share), the line's and its neighbours'; files saved before this parameter existed load with it off.
+    ``body_context`` adds a second P(body) booster (auto-context): it sees the first booster's rows
+    plus the first booster's P(body) of the run around each line (its logit at
+    :data:`BODY_CONTEXT_OFFSETS` and its means over :data:`BODY_CONTEXT_WINDOWS`; out-of-fold during
+    ``fit``, sites split into ``stack_folds`` parts), so a line's decision can follow its
+    neighbours' decisions, not only their features. It costs one more booster walk a page;
+    :meth:`with_trees` cuts the first booster only. Files saved before this parameter existed load
+    with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -350,7 +363,8 @@ class LearnedDetector(Detector):
                  kind_class_weight: str | None = None, kind_window: int = 0, markup_words: bool = True,
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
-                 kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False):
+                 kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
+                 body_context: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -375,6 +389,7 @@ class LearnedDetector(Detector):
         self.kind_transition_weight = kind_transition_weight
         self.segment_context = segment_context
         self.cohesion = cohesion
+        self.body_context = body_context
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -438,6 +453,17 @@ class LearnedDetector(Detector):
             around, page = np.zeros_like(around), np.zeros_like(page)
         return np.hstack([dense, logit[:, None], ctx, evidence, around, page])
 
+    @staticmethod
+    def _body_context(p_body: np.ndarray, blank: np.ndarray) -> np.ndarray:
+        """The columns ``body_context``'s second booster adds to :meth:`_stack`'s: the first
+        booster's logit of the line, of the non-blank lines at :data:`BODY_CONTEXT_OFFSETS`, and its
+        means over :data:`BODY_CONTEXT_WINDOWS` (blank lines get zeros)."""
+        logit = np.log(np.clip(p_body, 1e-6, 1 - 1e-6) / np.clip(1 - p_body, 1e-6, 1))[:, None]
+        logit[blank] = 0.0
+        near = context_windows(logit, blank, offsets=BODY_CONTEXT_OFFSETS, window=BODY_CONTEXT_WINDOWS[0])
+        far = [context_windows(logit, blank, offsets=(), window=w) for w in BODY_CONTEXT_WINDOWS[1:]]
+        return np.hstack([logit, near, *far])
+
     # fit --------------------------------------------------------------------------------------
     def _validate_params(self) -> None:
         """``ValueError`` naming the first parameter out of range (checked by ``fit``)."""
@@ -465,6 +491,7 @@ class LearnedDetector(Detector):
              and not (self.segment_context and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
             ("cohesion", isinstance(self.cohesion, bool)
              and not (self.cohesion and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
+            ("body_context", isinstance(self.body_context, bool), "a bool"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -569,10 +596,27 @@ class LearnedDetector(Detector):
                                        None if kind_oof is None else kind_oof[start:start + n]))
             start += n
         S = np.vstack(stacked)
-        hgb = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
-                                             max_leaf_nodes=self.max_leaf_nodes, early_stopping=False,
-                                             random_state=self.random_state).fit(S, y)
+
+        def booster():
+            return HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                                  max_leaf_nodes=self.max_leaf_nodes, early_stopping=False,
+                                                  random_state=self.random_state)
+
+        hgb = booster().fit(S, y)
         self.forest_ = export_forest(hgb)
+        self.body2_forest_: dict[str, Any] = {}
+        if self.body_context:  # auto-context: the first booster's out-of-fold P(body) around each line
+            first = np.zeros(len(y))
+            if n_groups >= 2 and self.stack_folds >= 2:
+                for tr, te in GroupKFold(n_splits=min(self.stack_folds, n_groups)).split(S, y, group):
+                    first[te] = (y[tr].mean() if len(set(y[tr])) < 2
+                                 else booster().fit(S[tr], y[tr]).predict_proba(S[te])[:, 1])
+            else:
+                first = hgb.predict_proba(S)[:, 1]
+            bounds = np.cumsum([0] + [len(d) for d in dense])
+            S2 = np.hstack([S, np.vstack([self._body_context(first[a:b], np.zeros(b - a, dtype=bool))
+                                          for a, b in zip(bounds[:-1], bounds[1:])])])
+            self.body2_forest_ = export_forest(booster().fit(S2, y))
 
         if len(self.kinds_) >= 2:
             classes, coef, intercept = fit_sparse_logistic(
@@ -763,7 +807,14 @@ class LearnedDetector(Detector):
                               + self.text_intercept_)
         S = np.vstack([self._stack(x, text_score[a:b], blank, None if kind_p is None else kind_p[a:b])
                        for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
-        return text_score, _sigmoid(forest_decision(self.forest_, S)) if len(S) else np.zeros(0)
+        if not len(S):
+            return text_score, np.zeros(0)
+        p_body = _sigmoid(forest_decision(self.forest_, S))
+        if getattr(self, "body2_forest_", None):  # body_context: the second booster decides
+            around = np.vstack([self._body_context(p_body[a:b], blank)
+                                for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
+            p_body = _sigmoid(forest_decision(self.body2_forest_, np.hstack([S, around])))
+        return text_score, p_body
 
     def body_mask(self, doc: Document) -> np.ndarray:
         """The lines labeled body (P(body) >= ``threshold``, not blank), as :meth:`predict` decides
@@ -847,7 +898,7 @@ class LearnedDetector(Detector):
     def with_trees(self, n_trees: int) -> LearnedDetector:
         """A copy of this fitted detector whose P(body) booster keeps only its first ``n_trees``
         trees: the model a fit with ``max_iter=n_trees`` gives (each iteration adds one tree), at
-        the cost of one fit. For the trees' quality/speed curve (``benchmarks.cross_validate``,
+        the cost of one fit (with ``body_context``, the first booster is cut, the second kept). For the trees' quality/speed curve (``benchmarks.cross_validate``,
         ``benchmarks.speed``). The kind model is shared, unchanged.
 
         Examples
@@ -1004,7 +1055,8 @@ class LearnedDetector(Detector):
                   "kind_coef_indptr": sp.csr_matrix(self.kind_coef_).indptr.astype(np.int64),
                   "kind_intercept": self.kind_intercept_,
                   **{k: v for k, v in self.forest_.items() if not k.startswith("_")},
-                  **{k: v for k, v in getattr(self, "kind_forest_", {}).items() if not k.startswith("_")}}
+                  **{k: v for k, v in getattr(self, "kind_forest_", {}).items() if not k.startswith("_")},
+                  **{f"body2_{k}": v for k, v in getattr(self, "body2_forest_", {}).items() if not k.startswith("_")}}
         if getattr(self, "kind_transitions_", None) is not None:
             arrays.update(kind_start=self.kind_start_, kind_transitions=self.kind_transitions_)
         write_arrays(path, arrays)
@@ -1054,7 +1106,7 @@ class LearnedDetector(Detector):
         return det
 
     def _stage_widths(self, n_kinds: int) -> tuple[int, int]:
-        """Columns of the rows the booster and the second kind stage see (from the feature layout)."""
+        """Columns of the rows the (first) booster and the second kind stage see (from the feature layout)."""
         row = np.zeros((1, len(feature_layout(self.html).names)))
         score, blank = np.full(1, 0.5), np.zeros(1, dtype=bool)
         k = max(n_kinds, 1)
@@ -1080,7 +1132,8 @@ class LearnedDetector(Detector):
                 "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
                 "kind2_coef": (n_kinds * n_kind2, plain),
                 "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain)}
-        for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS):
+        caps["body2_forest_baseline"] = (1, plain)
+        for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *BODY2_MEMBERS):
             caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
         return caps
 
@@ -1116,6 +1169,19 @@ class LearnedDetector(Detector):
         check_finite("kind_intercept", arrays["kind_intercept"])
         forest = {name: v for name, v in arrays.items() if name.startswith("forest_")}
         validate_forest(forest, n_stack)
+        body2 = {name[len("body2_"):]: v for name, v in arrays.items() if name.startswith("body2_")}
+        if self.body_context != bool(body2):
+            raise ValueError(f"body_context is {self.body_context} but the file holds "
+                             f"{'a' if body2 else 'no'} second booster")
+        if body2:
+            missing = [f"body2_{name}" for name in forest if name not in body2]
+            if missing:
+                raise ValueError(f"no array {', '.join(missing)}")
+            n_around = self._body_context(np.full(1, 0.5), np.zeros(1, dtype=bool)).shape[1]
+            try:
+                validate_forest(body2, n_stack + n_around)
+            except ValueError as exc:  # name the file's member, not the forest's own array
+                raise ValueError(f"body2_{exc}") from None
         kind_forest = {name: v for name, v in arrays.items() if name.startswith("kind2_")}
         if kind_forest:
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
@@ -1131,6 +1197,7 @@ class LearnedDetector(Detector):
         self.kind_coef_ = sp.csr_matrix((data.astype(np.float64), indices, indptr), shape=(k, n_kind)).toarray()
         self.kind_intercept_ = arrays["kind_intercept"].astype(np.float64)
         self.forest_ = forest
+        self.body2_forest_ = body2
         self.kind_forest_ = kind_forest
         self.kind_start_, self.kind_transitions_ = chain
         self.n_features_dense_ = n_dense
@@ -1266,7 +1333,7 @@ def write_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The ``.npy`` members of a model file by array name; ``ValueError`` on an unknown or repeated
     member (never loaded) or a missing one."""
-    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS}
+    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS, *BODY2_MEMBERS}
     members: dict[str, zipfile.ZipInfo] = {}
     for info in zf.infolist():
         name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else None
