@@ -1119,17 +1119,35 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
 def test_body_context_windows_read_the_first_boosters_run_over_non_blank_lines():
     from boilerplate.detectors.learned.model import BODY_CONTEXT_OFFSETS, BODY_CONTEXT_WINDOWS
 
-    p = np.array([0.5, 0.9, 0.7, 0.1, 0.2])
-    blank = np.array([False, False, True, False, False])
-    cols = LearnedDetector._body_context(p, blank)
+    p = np.array([0.5, 0.9, 0.7, 0.1, 0.2, 0.8, 0.3])
+    blank = np.array([False, False, True, False, False, False, False])
+    cols = LearnedDetector()._body_context(p, blank)
     logit = np.log(p / (1 - p))
-    assert cols.shape == (5, 1 + len(BODY_CONTEXT_OFFSETS) + 1 + len(BODY_CONTEXT_WINDOWS) - 1)
+    kept = logit[~blank]  # the non-blank lines in order
+    assert cols.shape == (7, 1 + len(BODY_CONTEXT_OFFSETS) + len(BODY_CONTEXT_WINDOWS))
     assert np.allclose(cols[:, 0], np.where(blank, 0, logit)) and not cols[2].any()
-    plus1 = 1 + BODY_CONTEXT_OFFSETS.index(1)
-    minus1 = 1 + BODY_CONTEXT_OFFSETS.index(-1)
-    assert np.isclose(cols[1, plus1], logit[3]) and np.isclose(cols[3, minus1], logit[1])  # the blank is skipped
-    assert np.isclose(cols[0, minus1], 0)  # nothing before the first line
-    assert np.allclose(cols[~blank, -1], logit[~blank].mean())  # the page mean
+    want = np.zeros((len(kept), cols.shape[1] - 1))
+    for i in range(len(kept)):
+        for j, o in enumerate(BODY_CONTEXT_OFFSETS):
+            want[i, j] = kept[i + o] if 0 <= i + o < len(kept) else 0.0
+        for j, w in enumerate(BODY_CONTEXT_WINDOWS):  # the line and w non-blank lines on each side
+            want[i, len(BODY_CONTEXT_OFFSETS) + j] = kept[max(0, i - w):i + w + 1].mean()
+    assert np.allclose(cols[~blank, 1:], want)
+    ablated = LearnedDetector(ablate=("sequence",))._body_context(p, blank)
+    assert np.allclose(ablated[:, 0], cols[:, 0]) and not ablated[:, 1:].any()
+
+
+def _tree_on(column, width, seed=0):
+    """A one-tree forest over rows of ``width`` columns that reads ``column`` alone, split at many
+    values of it (a step function rising with it), so nearby values mostly get different scores."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(seed)
+    X = np.zeros((20_000, width))
+    X[:, column] = rng.uniform(-15, 15, size=len(X))
+    y = rng.random(len(X)) < 1 / (1 + np.exp(-X[:, column] / 3))
+    return export_forest(HistGradientBoostingClassifier(max_iter=1, max_leaf_nodes=63, min_samples_leaf=5,
+                                                        learning_rate=1.0).fit(X, y))
 
 
 def test_body_context_decides_p_body_by_a_second_booster_over_the_first_ones_run(tmp_path):
@@ -1142,23 +1160,65 @@ def test_body_context_decides_p_body_by_a_second_booster_over_the_first_ones_run
     for key, value in plain.forest_.items():  # the first booster is the same fit as without
         if not key.startswith("_"):
             assert np.array_equal(det.forest_[key], value)
-    doc = Document(lines=[NOISE[0], *PROSE, "", NOISE[1], "Home", ""])
+    doc = Document(lines=[NOISE[0], *PROSE, "", NOISE[1], "Home", NOISE[4], PROSE[0], ""])
     hashed, dense = det._features(doc)
     blank = np.array([not s.strip() for s in doc.lines])
     text = _sigmoid(det._text_matrix(hashed, dense) @ det.text_coef_ + det.text_intercept_)
     S = det._stack(dense, text, blank)
     first = _sigmoid(forest_decision(det.forest_, S))
-    want = _sigmoid(forest_decision(det.body2_forest_, np.hstack([S, det._body_context(first, blank)])))
-    got = det.predict_proba(doc)[:, BODY_INDEX]
-    assert np.allclose(got[~blank], want[~blank], atol=1e-12)
     assert np.allclose(plain.predict_proba(doc)[~blank, BODY_INDEX], first[~blank], atol=1e-12)
+    rows = np.hstack([S, det._body_context(first, blank)])
+    # a second booster that reads one context column at a time: P(body) follows that column of the
+    # rows built here from the first booster's P(body) (the toy pages' own booster barely uses them)
+    for column in range(S.shape[1], rows.shape[1]):
+        probe = copy.copy(det)
+        probe.body2_forest_ = _tree_on(column, rows.shape[1])
+        want = _sigmoid(forest_decision(probe.body2_forest_, rows))
+        assert np.allclose(probe.predict_proba(doc)[~blank, BODY_INDEX], want[~blank], atol=1e-12), column
     path = tmp_path / "m.npz"
     det.save(path)
     back = LearnedDetector.load(path)
     assert back.body_context is True  # the kinds' weights are saved in half precision: P(body) is exact
-    assert np.allclose(back.predict_proba(doc)[:, BODY_INDEX], got, atol=1e-12)
+    assert np.allclose(back.predict_proba(doc)[:, BODY_INDEX], det.predict_proba(doc)[:, BODY_INDEX], atol=1e-12)
     assert np.allclose(back.predict_proba(doc), det.predict_proba(doc), atol=1e-3)
-    assert det.with_trees(2).body2_forest_ is det.body2_forest_
+    cut = det.with_trees(2)
+    assert len(cut.body2_forest_["forest_sizes"]) == len(cut.forest_["forest_sizes"]) == 2
     assert clone(det).get_params()["body_context"] is True
     with pytest.raises(ValueError, match="body_context"):
         LearnedDetector(body_context=1).fit(docs)
+    mismatched = copy.copy(det)
+    mismatched.body_context = False
+    with pytest.raises(ValueError, match="fitted with a second booster"):
+        mismatched.save(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("stack_folds", [0, 2])
+def test_body_context_fits_the_second_booster_on_the_rows_prediction_builds(monkeypatch, stack_folds):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from boilerplate.detectors.learned.model import _sigmoid
+
+    seen = []
+    real_fit = HistGradientBoostingClassifier.fit
+
+    def spy(self, X, y, *args, **kwargs):
+        seen.append(np.array(X))
+        return real_fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", spy)
+    docs = _docs(9)
+    det = LearnedDetector(max_iter=5, body_context=True, stack_folds=stack_folds).fit(docs)
+    # the first booster, one per out-of-fold part (3 sites, so stack_folds parts), the second
+    assert len(seen) == 2 + (stack_folds if stack_folds >= 2 else 0)
+    if stack_folds:
+        return
+    # in-sample (no folds): every row is the one prediction builds for that training line
+    want = []
+    for doc in docs:
+        keep = np.array([lab is not None for lab in doc.labels])
+        hashed, dense = det._features(doc)
+        text = _sigmoid(det._text_matrix(hashed, dense) @ det.text_coef_ + det.text_intercept_)
+        S = det._stack(dense[keep], text[keep], np.zeros(keep.sum(), dtype=bool))
+        first = _sigmoid(forest_decision(det.forest_, S))
+        want.append(np.hstack([S, det._body_context(first, np.zeros(len(S), dtype=bool))]))
+    assert np.allclose(seen[-1], np.vstack(want), atol=1e-9)

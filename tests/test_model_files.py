@@ -333,6 +333,22 @@ def test_crafted_body_context_file_is_rejected(body_context_model, tmp_path, edi
     _rejects(_write(tmp_path / "crafted.npz", arrays, header), match)
 
 
+@pytest.mark.parametrize("past_the_end", [0, 1])
+def test_a_body_context_split_on_the_last_column_loads_and_one_past_it_does_not(body_context_model, tmp_path,
+                                                                                 past_the_end):
+    det = LearnedDetector.load(body_context_model)
+    width = det._stage_widths(len(det.kinds_))[0] + det._body_context(np.full(1, 0.5), np.zeros(1, dtype=bool)).shape[1]
+    arrays, header = _read(body_context_model)
+    nodes = arrays["body2_forest_nodes"].copy()
+    nodes["feature_idx"][_split(nodes)] = width - 1 + past_the_end
+    arrays.update(body2_forest_nodes=nodes, body2_forest_feature=nodes["feature_idx"].astype(np.int64))
+    path = _write(tmp_path / "edge.npz", arrays, header)
+    if past_the_end:
+        _rejects(path, "body2_forest_nodes")
+    else:
+        assert LearnedDetector.load(path).body2_forest_["forest_feature"].max() == width - 1
+
+
 def test_a_body_context_file_loads_as_saved(body_context_model):
     det = LearnedDetector.load(body_context_model)
     arrays, _ = _read(body_context_model)

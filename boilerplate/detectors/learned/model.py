@@ -343,11 +343,11 @@ class LearnedDetector(Detector):
     share), the line's and its neighbours'; files saved before this parameter existed load with it off.
     ``body_context`` adds a second P(body) booster (auto-context): it sees the first booster's rows
     plus the first booster's P(body) of the run around each line (its logit at
-    :data:`BODY_CONTEXT_OFFSETS` and its means over :data:`BODY_CONTEXT_WINDOWS`; out-of-fold during
-    ``fit``, sites split into ``stack_folds`` parts), so a line's decision can follow its
-    neighbours' decisions, not only their features. It costs one more booster walk a page;
-    :meth:`with_trees` cuts the first booster only. Files saved before this parameter existed load
-    with it off.
+    :data:`BODY_CONTEXT_OFFSETS` and its means over the half-widths :data:`BODY_CONTEXT_WINDOWS`;
+    out-of-fold during ``fit``, sites split into ``stack_folds`` parts, which fits ``stack_folds``
+    more boosters; in-sample, and so overconfident, with ``stack_folds`` < 2 or a single site), so
+    a line's decision can follow its neighbours' decisions, not only their features. It costs one
+    more booster walk a page. Files saved before this parameter existed load with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -453,16 +453,19 @@ class LearnedDetector(Detector):
             around, page = np.zeros_like(around), np.zeros_like(page)
         return np.hstack([dense, logit[:, None], ctx, evidence, around, page])
 
-    @staticmethod
-    def _body_context(p_body: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    def _body_context(self, p_body: np.ndarray, blank: np.ndarray) -> np.ndarray:
         """The columns ``body_context``'s second booster adds to :meth:`_stack`'s: the first
         booster's logit of the line, of the non-blank lines at :data:`BODY_CONTEXT_OFFSETS`, and its
-        means over :data:`BODY_CONTEXT_WINDOWS` (blank lines get zeros)."""
+        means over the half-widths :data:`BODY_CONTEXT_WINDOWS` (blank lines get zeros; the
+        ``sequence`` ablation zeroes all but the line's own, as it does the first booster's)."""
         logit = np.log(np.clip(p_body, 1e-6, 1 - 1e-6) / np.clip(1 - p_body, 1e-6, 1))[:, None]
         logit[blank] = 0.0
         near = context_windows(logit, blank, offsets=BODY_CONTEXT_OFFSETS, window=BODY_CONTEXT_WINDOWS[0])
         far = [context_windows(logit, blank, offsets=(), window=w) for w in BODY_CONTEXT_WINDOWS[1:]]
-        return np.hstack([logit, near, *far])
+        around = np.hstack([near, *far])
+        if "sequence" in self.ablate:
+            around = np.zeros_like(around)
+        return np.hstack([logit, around])
 
     # fit --------------------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -898,8 +901,10 @@ class LearnedDetector(Detector):
     def with_trees(self, n_trees: int) -> LearnedDetector:
         """A copy of this fitted detector whose P(body) booster keeps only its first ``n_trees``
         trees: the model a fit with ``max_iter=n_trees`` gives (each iteration adds one tree), at
-        the cost of one fit (with ``body_context``, the first booster is cut, the second kept). For the trees' quality/speed curve (``benchmarks.cross_validate``,
-        ``benchmarks.speed``). The kind model is shared, unchanged.
+        the cost of one fit. With ``body_context`` both boosters keep their first ``n_trees``: an
+        approximation of that fit, as the second was fitted on the whole first one's P(body). For
+        the trees' quality/speed curve (``benchmarks.cross_validate``, ``benchmarks.speed``). The
+        kind model is shared, unchanged.
 
         Examples
         --------
@@ -910,6 +915,8 @@ class LearnedDetector(Detector):
         self._check_fitted()
         out = copy.copy(self)
         out.forest_ = truncate_forest(self.forest_, n_trees)
+        if getattr(self, "body2_forest_", None):
+            out.body2_forest_ = truncate_forest(self.body2_forest_, n_trees)
         out.max_iter = len(out.forest_["forest_sizes"])
         return out
 
@@ -1039,6 +1046,9 @@ class LearnedDetector(Detector):
     def save(self, path: str | Path) -> None:
         """Write the model as plain arrays + a JSON header (no pickle)."""
         self._check_fitted()
+        if bool(getattr(self, "body2_forest_", None)) != self.body_context:
+            raise ValueError(f"body_context is {self.body_context!r} but the model was fitted "
+                             f"{'with' if getattr(self, 'body2_forest_', None) else 'without'} a second booster")
         header = {"format": FORMAT, "version": FORMAT_VERSION, "labels": list(LABELS),
                   "kinds": list(self.kinds_), "params": {**self.get_params(), "kind_offsets": None
                                                          if self.kind_offsets is None else
