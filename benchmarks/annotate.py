@@ -190,7 +190,7 @@ def select_news_round(data: Path, selection: dict, seed: int, n: dict[str, int],
                       page_types: tuple[str, ...] = ("article",), new_sites: bool | None = True,
                       lines: tuple[int, int] = (5, MAX_LINES), one_per_site: bool = True) -> dict:
     """A round of news/article pages: ``n[source]`` pages per source with ``seed``, disjoint from
-    every earlier round by page, and by site from the earlier rounds' pages within ``lines`` (a
+    every earlier round by page, and (with ``new_sites=True``) by site from the earlier rounds' pages within ``lines`` (a
     site read only through a page outside the bounds can come again: rounds 24 and 30, the
     long-page rounds, hold 4 and 20 such pages); WCXB pages of ``page_types`` only (article pages
     unless a round says otherwise). With ``new_sites=False`` the round takes pages of sites an
@@ -247,8 +247,8 @@ def _rounds_before(selection: dict, n: int) -> dict:
 class NewsRound(NamedTuple):
     """One round of :func:`select_news_round`: its seed, pages per source, second-pass pages, page
     filter (or None), what the filter takes, in words, the WCXB page types it draws from, and
-    whether it draws from unread sites (``new_sites``) or from read ones, and the pages' least and
-    most lines."""
+    whether it draws from unread sites (``new_sites`` True), read ones (False) or both (None), and
+    the pages' least and most lines."""
 
     seed: int
     pages: dict[str, int]
@@ -366,8 +366,9 @@ NEWS_ROUNDS: dict[int, NewsRound] = {
     36: NewsRound(20270138, {"scrapinghub": 0, "wcxb": 100, "postlight": 20}, 6, None,
                   "every page with 5 to 1,000 lines on sites an earlier round read, several per site",
                   ("article", *OTHER_TYPES), new_sites=False, lines=(5, 1000), one_per_site=False),
-    # 37: the last pages with text: 22 of 1,000 to 3,000 lines on read sites (REI and Zappos shop
-    # grids, Reddit threads, listings) and 3 of 601 to 1,000 lines on sites no round read
+    # 37: the last 22 pages with text: 19 of 1,105 to 2,641 lines (13 on read sites: REI grids,
+    # Reddit threads, MDN; 6 on unread ones: Zappos, AP News, Goodreads ...) and 3 of 668 to 744
+    # lines on sites no round read
     37: NewsRound(20270140, {"scrapinghub": 0, "wcxb": 100, "postlight": 20}, 2, None,
                   "every page with 5 to 3,000 lines left, on any site, several per site",
                   ("article", *OTHER_TYPES), new_sites=None, lines=(5, 3000), one_per_site=False),

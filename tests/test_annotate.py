@@ -164,6 +164,8 @@ def test_a_round_of_read_sites_takes_only_their_further_pages_one_per_site(tmp_p
     every = select_news_round(tmp_path, earlier, 3, {**counts, "wcxb": 100}, 2, "x", new_sites=None,
                               one_per_site=False)["pages_x"]
     assert sorted(every, key=lambda p: int(p.split("/")[1])) == [f"wcxb/{i}" for i in range(10, 60)]
+    one_each = select_news_round(tmp_path, earlier, 3, {**counts, "wcxb": 100}, 2, "x", new_sites=None)["pages_x"]
+    assert sorted(f"s{int(p.split('/')[1]) % 20}" for p in one_each) == sorted(f"s{i}" for i in range(20))
 
 
 def test_a_round_can_take_long_pages_only(tmp_path):
