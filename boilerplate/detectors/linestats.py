@@ -43,7 +43,7 @@ class LineStats:
     #: The tokens the statistics were counted from, for features computed per word: the distinct
     #: words, each token's word and line (:func:`~boilerplate.lines.line_token_ids`), and which
     #: words are stopwords of the page's language, and which are digits.
-    tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    tokens: tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
     @property
     def stop_ratio(self) -> np.ndarray:

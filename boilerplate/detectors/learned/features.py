@@ -21,10 +21,8 @@ import scipy.sparse as sp
 
 from ...compiled import compiled
 from ...document import Document
-from ...lines import line_token_ids
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
-from ..stopwords import language_and_stopwords
 from .hashing import hash_lines, murmur_columns
 
 HASH_FEATURES = 2**18
@@ -748,7 +746,7 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     are of characters, particles among them, and run high on every line.
 
     ``tokens`` are the lines' tokens as :class:`~boilerplate.detectors.linestats.LineStats` keeps
-    them (``line_stats(lines).tokens``), when already made; else they are made here.
+    them (``line_stats(lines).tokens``), when already made; else :func:`line_stats` makes them.
 
     Examples
     --------
@@ -761,12 +759,7 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     if len(prose) != n:
         raise ValueError(f"lexical_cohesion: {len(prose)} prose flags for {n} lines")
     out = np.zeros((n, len(COHESION_COLUMNS)))
-    if tokens is None:
-        vocab, word_id, word_line = line_token_ids(lines, cjk_chars=True)
-        stop = language_and_stopwords(vocab, np.bincount(word_id, minlength=len(vocab)), lowered=False)[1]
-        digit = np.fromiter(map(str.isdigit, vocab), dtype=bool, count=len(vocab))
-    else:
-        vocab, word_id, word_line, stop, digit = tokens
+    vocab, word_id, word_line, stop, digit = line_stats(lines).tokens if tokens is None else tokens
     if not len(vocab):
         return out
     content = ~stop & ~digit

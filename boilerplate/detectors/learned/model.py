@@ -156,6 +156,27 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    """The log-odds of probabilities ``p``, clipped to [1e-6, 1 - 1e-6] first (what the stacked
+    stages read a probability as)."""
+    return np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
+
+
+def _binary_oof(make, X, y: np.ndarray, group: np.ndarray, folds: int) -> np.ndarray | None:
+    """Out-of-fold P(y) of the binary estimator ``make()`` makes, sites (``group``) split into
+    ``folds`` parts, a part whose training rows hold one class getting that class's rate; None
+    when there are fewer than two sites or ``folds`` < 2 (the caller falls back to in-sample)."""
+    from sklearn.model_selection import GroupKFold
+
+    n_groups = len(set(group))
+    if n_groups < 2 or folds < 2:
+        return None
+    out = np.zeros(len(y))
+    for tr, te in GroupKFold(n_splits=min(folds, n_groups)).split(X, y, group):
+        out[te] = y[tr].mean() if len(set(y[tr])) < 2 else make().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+    return out
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -394,16 +415,18 @@ class LearnedDetector(Detector):
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
         """A document's hashed words (with its shape words) and dense features, as fitted on."""
-        return self._fit_features(doc)[:2]
+        return self._fit_features(doc, with_cohesion=False)[:2]
 
-    def _fit_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]:
-        """:meth:`_features` and the document's lexical cohesion (None without ``cohesion``)."""
-        hashed, dense, shape, cohesion = self._split_features(doc)
+    def _fit_features(self, doc: Document, with_cohesion: bool = True) -> tuple[sp.csr_matrix, np.ndarray,
+                                                                                np.ndarray | None]:
+        """:meth:`_features` and the document's lexical cohesion (None without ``cohesion``, or
+        when ``with_cohesion`` is False)."""
+        hashed, dense, shape, cohesion = self._split_features(doc, with_cohesion)
         if shape is not None:
             hashed = hashed + shape_word_matrix(shape[0], shape[1], len(dense))
         return hashed, dense, cohesion
 
-    def _split_features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
+    def _split_features(self, doc: Document, with_cohesion: bool = True) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
                                                       np.ndarray | None]:
         """:meth:`_features` with the shape words apart, as :func:`~.features.shape_word_columns`
         gives them (None without ``shape_words``): cleaning adds their weights by indexing
@@ -415,7 +438,7 @@ class LearnedDetector(Detector):
         hashed, dense, cue_words, tokens = doc.memo(("learned-features", self.html), _compute_features(self.html),
                                                     store=False)
         cohesion = (lexical_cohesion(doc.lines, dense[:, feature_layout(self.html).index("prose")], tokens)
-                    if self.cohesion else None)
+                    if self.cohesion and with_cohesion else None)
         if "words" in self.ablate:
             hashed = sp.csr_matrix(hashed.shape)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
@@ -440,7 +463,7 @@ class LearnedDetector(Detector):
         """The booster's rows: the dense features, the text model's logit and its neighbours'; with
         ``stack_kinds`` (and ``kind_p``, the flat kind model's probabilities) also the kinds'
         log-probabilities of the line and the run around it."""
-        logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
+        logit = _logit(text_score)
         ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
         if "sequence" in self.ablate:
             ctx = np.zeros_like(ctx)
@@ -458,7 +481,7 @@ class LearnedDetector(Detector):
         booster's logit of the line, of the non-blank lines at :data:`BODY_CONTEXT_OFFSETS`, and its
         means over the half-widths :data:`BODY_CONTEXT_WINDOWS` (blank lines get zeros; the
         ``sequence`` ablation zeroes all but the line's own, as it does the first booster's)."""
-        logit = np.log(np.clip(p_body, 1e-6, 1 - 1e-6) / np.clip(1 - p_body, 1e-6, 1))[:, None]
+        logit = _logit(p_body)[:, None]
         logit[blank] = 0.0
         near = context_windows(logit, blank, offsets=BODY_CONTEXT_OFFSETS, window=BODY_CONTEXT_WINDOWS[0])
         far = [context_windows(logit, blank, offsets=(), window=w) for w in BODY_CONTEXT_WINDOWS[1:]]
@@ -508,7 +531,6 @@ class LearnedDetector(Detector):
         """Fit on labeled documents (``y`` is unused: the labels are ``doc.labels``)."""
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import SGDClassifier
-        from sklearn.model_selection import GroupKFold
 
         self._validate_params()
         docs = [d for d in documents or () if d.labels is not None and len(d.lines)]
@@ -556,19 +578,11 @@ class LearnedDetector(Detector):
 
         # Out-of-fold text scores, folds grouped by site, so the stacked booster sees scores
         # as good (and as bad) as they will be on unseen pages.
-        oof = np.zeros(len(y))
-        n_groups = len(set(group))
-        if n_groups >= 2 and self.stack_folds >= 2:
-            for tr, te in GroupKFold(n_splits=min(self.stack_folds, n_groups)).split(X, y, group):
-                if len(set(y[tr])) < 2:
-                    oof[te] = y[tr].mean()
-                    continue
-                oof[te] = text_model().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        oof_or_none = _binary_oof(text_model, X, y, group, self.stack_folds)
         lr = text_model().fit(X, y)
         self.text_coef_ = lr.coef_.ravel().astype(np.float64)
         self.text_intercept_ = float(lr.intercept_[0])
-        if n_groups < 2 or self.stack_folds < 2:
-            oof = lr.predict_proba(X)[:, 1]
+        oof = lr.predict_proba(X)[:, 1] if oof_or_none is None else oof_or_none
 
         if self.kind_window > 0:  # the kind models also see the words of the run around each line
             XK = sp.hstack([X, sp.vstack([neighbour_words(h, np.zeros(h.shape[0], dtype=bool), self.kind_window)
@@ -609,12 +623,8 @@ class LearnedDetector(Detector):
         self.forest_ = export_forest(hgb)
         self.body2_forest_: dict[str, Any] = {}
         if self.body_context:  # auto-context: the first booster's out-of-fold P(body) around each line
-            first = np.zeros(len(y))
-            if n_groups >= 2 and self.stack_folds >= 2:
-                for tr, te in GroupKFold(n_splits=min(self.stack_folds, n_groups)).split(S, y, group):
-                    first[te] = (y[tr].mean() if len(set(y[tr])) < 2
-                                 else booster().fit(S[tr], y[tr]).predict_proba(S[te])[:, 1])
-            else:
+            first = _binary_oof(booster, S, y, group, self.stack_folds)
+            if first is None:
                 first = hgb.predict_proba(S)[:, 1]
             bounds = np.cumsum([0] + [len(d) for d in dense])
             S2 = np.hstack([S, np.vstack([self._body_context(first[a:b], np.zeros(b - a, dtype=bool))
@@ -687,7 +697,7 @@ class LearnedDetector(Detector):
                              blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
         """Second-stage rows of one document (all lines, blank ones included); ``cohesion`` its
         lexical cohesion (:meth:`_split_features`; required with ``cohesion``)."""
-        logit = np.log(np.clip(text_score, 1e-6, 1 - 1e-6) / np.clip(1 - text_score, 1e-6, 1))
+        logit = _logit(text_score)
         evidence = np.column_stack([np.log(np.clip(kind_p, 1e-6, 1)), logit])
         cols = [dense, evidence] if self.kind_stage == "context" else [evidence]
         for offsets, window in KIND_WINDOWS:
