@@ -1108,6 +1108,13 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
     p = refit.predict_proba(docs[1])
     assert len(seen) == 1 and seen[0][0] == docs[1].lines
     assert np.array_equal(seen[0][1], dense_features(docs[1])[:, feature_layout(False).index("prose")])
+    # cleaning (body_mask) skips it: P(body) never reads it, and the body lines are the labels' own
+    seen.clear()
+    assert refit.body_mask(docs[1]).tolist() == [lab == "body" for lab in refit.predict(docs[1])]
+    assert len(seen) == 1  # predict's call; body_mask made none
+    seen.clear()
+    refit.body_mask(docs[2])
+    assert seen == []
     # zeros in place of the cohesion change the kinds: the stage weighs the columns
     monkeypatch.setattr(model_module, "lexical_cohesion", lambda lines, prose, tokens: np.zeros((len(lines), 5)))
     assert not np.allclose(refit.predict_proba(docs[1]), p)

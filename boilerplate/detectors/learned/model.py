@@ -781,13 +781,14 @@ class LearnedDetector(Detector):
     def predict_proba(self, doc: Document) -> np.ndarray:
         return self.predict_proba_many([doc])[0]
 
-    def _prepared(self, docs: Sequence[Document]):
+    def _prepared(self, docs: Sequence[Document], with_cohesion: bool = True):
         """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
         the hashed words of all lines, the scaled dense features, each document's blank lines, the
         row bounds of each document, the shape words of all lines (rows, columns) apart (None
         without ``shape_words``; :meth:`_word_scores` adds them), and each document's lexical
-        cohesion (None without ``cohesion``)."""
-        split = [self._split_features(d) for d in docs]
+        cohesion (None without ``cohesion``, or when ``with_cohesion`` is False: it feeds the kind
+        stage alone, which P(body) never reads)."""
+        split = [self._split_features(d, with_cohesion) for d in docs]
         feats = [(h, x) for h, x, _, _ in split]
         # one document (every clean() call) needs no stacking: its matrices are used as they are
         H = feats[0][0] if len(feats) == 1 else sp.vstack([h for h, _ in feats], format="csr")
@@ -841,7 +842,7 @@ class LearnedDetector(Detector):
         [False, False, False]
         """
         self._check_fitted()
-        feats, H, Z, blanks, bounds, shape, _ = self._prepared([doc])
+        feats, H, Z, blanks, bounds, shape, _ = self._prepared([doc], with_cohesion=False)
         if self._stacks_kinds():
             word_weights, n_kinds = self._word_weights()
             G = self._word_scores(H, shape, word_weights)
