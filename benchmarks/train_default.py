@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             det.set_params(kind_offsets=offsets, kind_transition_weight=weight).save(SHIPPED[name])
             print(f"{name}: kind_offsets {offsets}, kind_transition_weight {weight} set, arrays unchanged")
         return 0
+    logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("boilerplate").setLevel(logging.INFO)  # each fit's stages as it goes
     docs = load_corpus(args.data)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     for name, html, train in (("learned-text", False, docs + seeds), ("learned-html", True, docs)):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import shutil
 import signal
 import sys
@@ -440,6 +441,23 @@ def _train_params(args: argparse.Namespace) -> dict:
     return {k: v for k, v in shipped_model(name).get_params().items() if k not in ("html", "kind_offsets")}
 
 
+@contextlib.contextmanager
+def _progress_on_stderr() -> Iterator[None]:
+    """The package's INFO records (a fit's stages and their seconds) on stderr while in the block,
+    each as one ``boilerplate: ...`` line; the logger's level and handlers are restored after."""
+    logger = logging.getLogger("boilerplate")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("boilerplate: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def _cmd_train(args: argparse.Namespace) -> None:
     from .detectors.learned import LearnedDetector
     from .eval.dataset import DatasetError, read_jsonl
@@ -467,7 +485,8 @@ def _cmd_train(args: argparse.Namespace) -> None:
     print(f"boilerplate: training on {len(docs)} documents, {sum(len(d.lines) for d in docs)} lines",
           file=sys.stderr)
     try:
-        model.fit(docs)
+        with _progress_on_stderr():  # the fit's stages as it goes: a full corpus takes tens of minutes
+            model.fit(docs)
     except ValueError as exc:  # a parameter out of range (the message names it), or no labeled line
         raise UsageError(str(exc)) from None
     model.save(args.out)

@@ -75,6 +75,17 @@ def test_train_writes_a_model_that_loads(tmp_path, capsys):
     assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(out)]) == 0
     model = LearnedDetector.load(out)
     assert len(model.predict_proba(__import__("boilerplate").document.Document.from_text("a\nb"))) == 2
+    # progress: the fit's stages on stderr as it goes, each a "boilerplate:" line with its seconds
+    err = capsys.readouterr().err.splitlines()
+    stages = [line for line in err if line.startswith("boilerplate: fit: ")]
+    assert any("P(body) booster" in line for line in stages) and any("kind model" in line for line in stages)
+    assert all(line.endswith(" s)") for line in stages if "(" in line), stages
+    assert stages[-1].startswith("boilerplate: fit: done in"), stages
+    assert err[-1] == f"boilerplate: model written to {out}"
+    # and only while training: the package's logger is left as it was
+    import logging
+
+    assert logging.getLogger("boilerplate").handlers == [] and logging.getLogger("boilerplate").level == logging.NOTSET
 
 
 def test_train_uses_the_shipped_setting_unless_params_are_given(tmp_path, capsys):

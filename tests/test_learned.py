@@ -1229,3 +1229,22 @@ def test_body_context_fits_the_second_booster_on_the_rows_prediction_builds(monk
         first = _sigmoid(forest_decision(det.forest_, S))
         want.append(np.hstack([S, det._body_context(first, np.zeros(len(S), dtype=bool))]))
     assert np.allclose(seen[-1], np.vstack(want), atol=1e-9)
+
+
+def test_fit_reports_each_stage_and_each_out_of_fold_part(caplog):
+    import logging
+
+    docs = _docs(9)
+    with caplog.at_level(logging.INFO, logger="boilerplate"):
+        model = LearnedDetector(max_iter=5, stack_kinds=True, stack_folds=3).fit(docs)
+    messages = [r.getMessage() for r in caplog.records if r.name == "boilerplate.detectors.learned.model"]
+    labeled = sum(d.labels is not None and len(d.lines) > 0 for d in docs)
+    assert messages[0] == f"fit: {labeled} documents, {sum(len(d.lines) for d in docs if d.labels is not None)} lines"
+    parts = [m for m in messages if m.startswith("fit: out-of-fold kinds, part ")]
+    assert parts == [f"fit: out-of-fold kinds, part {i} of 3" for i in (1, 2, 3)]
+    assert any(m.startswith("fit: P(body) booster, 5 trees") for m in messages)
+    assert any(m.startswith(f"fit: kind model over {len(model.kinds_)} kinds") for m in messages)
+    assert messages[-1].startswith("fit: done in ")
+    caplog.clear()
+    LearnedDetector(max_iter=5).fit(docs)  # below INFO (the default): no records reach a handler
+    assert not [r for r in caplog.records if r.name.startswith("boilerplate")]

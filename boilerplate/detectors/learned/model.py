@@ -24,9 +24,11 @@ from __future__ import annotations
 import copy
 import io
 import json
+import logging
 import lzma
 import math
 import operator
+import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -75,6 +77,11 @@ from .forest import (
 )
 from .sequence import label_chain, label_transitions, viterbi
 from .silver import silver_kinds
+
+#: Progress of :meth:`LearnedDetector.fit` (a fit on the full corpus takes tens of minutes): one
+#: INFO record per stage with its seconds, and one per part of each out-of-fold loop. Silent
+#: unless the application shows INFO records (``boilerplate train`` does, on stderr).
+log = logging.getLogger(__name__)
 
 FORMAT = "boilerplate-model"
 FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words hashed by hashing.py
@@ -538,6 +545,15 @@ class LearnedDetector(Detector):
             raise ValueError("fit needs at least one labeled document")
         hashed, dense, y_body, kinds, groups, blank, silver, chains = [], [], [], [], [], [], [], []
         cohesion: list[np.ndarray | None] = []
+        started = clock = time.perf_counter()
+
+        def done(stage: str) -> None:  # one progress record: the stage and its seconds
+            nonlocal clock
+            now = time.perf_counter()
+            log.info("fit: %s (%.0f s)", stage, now - clock)
+            clock = now
+
+        log.info("fit: %d documents, %d lines", len(docs), sum(len(d.lines) for d in docs))
         for doc in docs:
             h, x, c = self._fit_features(doc)
             labels = np.array(doc.labels, dtype=object)
@@ -569,6 +585,7 @@ class LearnedDetector(Detector):
         self.scaler_mean_ = D.mean(axis=0)
         self.scaler_scale_ = np.where(D.std(axis=0) > 1e-9, D.std(axis=0), 1.0)
         X = self._text_matrix(H, D)
+        done(f"features of {X.shape[0]} labeled lines")
 
         def text_model():
             # SGD on the log loss: the same logistic model as LogisticRegression, ~10x faster
@@ -583,6 +600,7 @@ class LearnedDetector(Detector):
         self.text_coef_ = lr.coef_.ravel().astype(np.float64)
         self.text_intercept_ = float(lr.intercept_[0])
         oof = lr.predict_proba(X)[:, 1] if oof_or_none is None else oof_or_none
+        done("text model and its out-of-fold scores")
 
         if self.kind_window > 0:  # the kind models also see the words of the run around each line
             XK = sp.hstack([X, sp.vstack([neighbour_words(h, np.zeros(h.shape[0], dtype=bool), self.kind_window)
@@ -613,6 +631,8 @@ class LearnedDetector(Detector):
                                        None if kind_oof is None else kind_oof[start:start + n]))
             start += n
         S = np.vstack(stacked)
+        if kind_oof is not None:
+            done("out-of-fold kind evidence for the booster")
 
         def booster():
             return HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
@@ -621,6 +641,7 @@ class LearnedDetector(Detector):
 
         hgb = booster().fit(S, y)
         self.forest_ = export_forest(hgb)
+        done(f"P(body) booster, {self.max_iter} trees on {S.shape[1]} columns")
         self.body2_forest_: dict[str, Any] = {}
         if self.body_context:  # auto-context: the first booster's out-of-fold P(body) around each line
             first = _binary_oof(booster, S, y, group, self.stack_folds)
@@ -630,6 +651,7 @@ class LearnedDetector(Detector):
             S2 = np.hstack([S, np.vstack([self._body_context(first[a:b], np.zeros(b - a, dtype=bool))
                                           for a, b in zip(bounds[:-1], bounds[1:])])])
             self.body2_forest_ = export_forest(booster().fit(S2, y))
+            done("second P(body) booster (body_context)")
 
         if len(self.kinds_) >= 2:
             classes, coef, intercept = fit_sparse_logistic(
@@ -641,16 +663,19 @@ class LearnedDetector(Detector):
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
+        done(f"kind model over {len(self.kinds_)} kinds, {int(fine.sum())} lines")
         self.kind_forest_: dict[str, Any] = {}
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
             # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
             same_fit = self.stack_kind_max_iter >= self.kind_max_iter
             self._fit_kind_stage(XK, dense, cohesion, kind, weight, fine, group, oof, kind_oof if same_fit else None)
+            done(f"second kind stage ({self.kind_stage})")
         chain_start, chain_steps = label_transitions(chains, N_LABELS)
         self.kind_start_: np.ndarray | None = chain_start
         self.kind_transitions_: np.ndarray | None = chain_steps
         self.n_features_dense_ = D.shape[1]
         self.feature_names_ = feature_layout(self.html).names
+        log.info("fit: done in %.0f s", time.perf_counter() - started)
         return self
 
     def _oof_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
@@ -666,11 +691,12 @@ class LearnedDetector(Detector):
         max_iter = min(self.kind_max_iter, self.stack_kind_max_iter)
         if n_parts < 2:
             return self._kind_proba_flat_fit(X, kind, weight, fine, X, max_iter=max_iter)
-        for tr, te in GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group):
+        for part, (tr, te) in enumerate(GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group)):
             rows = tr[fine[tr]]
             if len(set(kind[rows])) < 2:
                 continue
             out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te], max_iter=max_iter)
+            log.info("fit: out-of-fold kinds, part %d of %d", part + 1, n_parts)
         return out
 
     def _kind_proba_flat_fit(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray | None,
