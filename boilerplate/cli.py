@@ -482,8 +482,6 @@ def _cmd_train(args: argparse.Namespace) -> None:
         docs = [d for d in docs if d.cues is not None]
     if not docs:
         raise UsageError("no usable documents to train on" + (" (--html needs rendered HTML pages)" if args.html else ""))
-    print(f"boilerplate: training on {len(docs)} documents, {sum(len(d.lines) for d in docs)} lines",
-          file=sys.stderr)
     try:
         with _progress_on_stderr():  # the fit's stages as it goes: a full corpus takes tens of minutes
             model.fit(docs)

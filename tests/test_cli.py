@@ -119,4 +119,4 @@ def test_train_checks_out_before_training(tmp_path, capsys):
 
     assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(tmp_path / "no" / "m.npz")]) == 2
     err = capsys.readouterr().err
-    assert "--out" in err and "training on" not in err
+    assert "--out" in err and "fit:" not in err
