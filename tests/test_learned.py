@@ -842,6 +842,72 @@ def test_shape_words_reach_the_models_and_round_trip(tmp_path):
         LearnedDetector(shape_words=1).fit(docs)
 
 
+def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
+    from boilerplate.detectors.learned.features import HASH_FEATURES, edge_word_columns
+    from boilerplate.detectors.learned.hashing import murmur_columns
+    from boilerplate.detectors.linestats import line_stats
+    from boilerplate.lines import line_tokens
+
+    lines = ["Shop the SALE now!", "", "—", "Read more »", "By Jane Doe", "ПОДПИШИТЕСЬ на рассылку",
+             "無料会員登録はこちら", "one", "Shop again", "x\ud800y end"]
+    order = np.array([i for i, line in enumerate(lines) if line.strip()])
+    got = edge_word_columns(order, line_stats(lines).tokens)
+    # a plain reference: the line's words as line_tokens finds them, lower-cased, hashed one by one
+    for row, i in zip(got, order):
+        words = line_tokens([lines[i]], cjk_chars=True)[0]
+        head = f"^{words[0].lower()}" if words else "^"
+        tail = f"${words[-1].lower()}" if words else "$"
+        fix = [w.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for w in (head, tail)]
+        assert row.tolist() == murmur_columns(fix, HASH_FEATURES), lines[i]
+    at = {line: row for line, row in zip([lines[i] for i in order], got)}
+    assert at["Shop the SALE now!"][0] == at["Shop again"][0]  # "^shop" on both
+    assert at["—"].tolist() == murmur_columns(["^", "$"], HASH_FEATURES)  # no word: the bare markers
+    assert at["無料会員登録はこちら"].tolist() == murmur_columns(["^無", "$ら"], HASH_FEATURES)
+    assert at["one"][0] != at["one"][1]  # a word that opens and closes a line: two different words
+    assert edge_word_columns(np.zeros(0, dtype=np.int64), line_stats([]).tokens).shape == (0, 2)
+
+
+def test_edge_words_reach_the_models_and_round_trip(tmp_path):
+    import json
+
+    from boilerplate.detectors.learned.model import validate_header
+
+    docs = _docs(9)
+    plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
+    for params in ({"edge_words": True}, {"edge_words": True, "shape_words": True}):
+        edged = LearnedDetector(max_iter=10, kind_window=2, **params).fit(docs)
+        h_edged, _ = edged._features(docs[0])
+        words, _, extra, _ = edged._split_features(docs[0])
+        assert extra[1].shape[1] == 2 + 3 * params.get("shape_words", False)
+        weights, _ = edged._word_weights()
+        assert np.allclose(edged._word_scores(words, extra, weights), h_edged @ weights)
+        many = edged.predict_proba_many(docs[:3])
+        assert all(np.allclose(p, edged.predict_proba(d)) for p, d in zip(many, docs[:3]))
+        proba = edged.predict_proba(docs[0])
+        assert not np.allclose(proba, plain.predict_proba(docs[0]))
+        path = tmp_path / "edged.npz"
+        edged.save(path)
+        loaded = LearnedDetector.load(path)
+        assert loaded.edge_words and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    # the line's own edge words are in its row, worth what a shape word is, and in no other row
+    from boilerplate.detectors.learned.features import HASH_FEATURES, SHAPE_WORD_VALUE
+    from boilerplate.detectors.learned.hashing import murmur_columns
+
+    page = Document(lines=["Subscribe to our newsletter today", "Body text of the story goes on here."])
+    cols = murmur_columns(["^subscribe", "$today"], HASH_FEATURES)
+    with_edges, without = edged._features(page)[0].toarray(), plain._features(page)[0].toarray()
+    assert np.allclose(with_edges[0, cols] - without[0, cols], SHAPE_WORD_VALUE)
+    assert not with_edges[1, cols].any()
+    plain.save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(str(npz["header"]))
+    header["params"].pop("edge_words")  # a file from before the parameter: loads with it off
+    params = validate_header(header)
+    assert "edge_words" not in params and LearnedDetector(**params).edge_words is False  # how load builds it
+    with pytest.raises(ValueError, match="edge_words"):
+        LearnedDetector(edge_words=1).fit(docs)
+
+
 def test_compiled_context_windows_equal_the_numpy_path_to_the_bit(monkeypatch):
     from boilerplate.detectors.learned import features
 

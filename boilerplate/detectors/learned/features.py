@@ -645,6 +645,45 @@ def shape_word_matrix(lines: np.ndarray, columns: np.ndarray, n: int) -> sp.csr_
     return out
 
 
+def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
+    """The *edge words* of the lines ``order`` (line indices, ascending): each line's first and
+    last word, lower-cased, as words of their own (``"^shop"``, ``"$more"``; ``"^"`` and ``"$"``
+    for a line without a word), hashed into the space of :func:`hashed_text`: (len(order), 2) int32
+    columns, added to the line's words as :func:`shape_word_columns`' are (each worth
+    :data:`SHAPE_WORD_VALUE`).
+
+    A bag of words cannot say where a word stands; a line that *opens* with "shop", "subscribe",
+    "by" or "advertisement", or *ends* with "more" or a count, is a call, a byline or a teaser in
+    any site's words. Words, not a word list: the same in any script (in Chinese and Japanese a
+    word is one character, as in :func:`~boilerplate.lines.line_token_ids`). ``tokens`` are the
+    lines' tokens as :class:`~boilerplate.detectors.linestats.LineStats` keeps them.
+
+    Examples
+    --------
+    >>> from boilerplate.detectors.linestats import line_stats
+    >>> lines = ["Shop the sale now", "", "Read more", "—"]
+    >>> cols = edge_word_columns(np.array([0, 2, 3]), line_stats(lines).tokens)
+    >>> cols.shape, bool(cols[0, 0] != cols[1, 0]), bool(cols[1, 1] != cols[2, 1])
+    ((3, 2), True, True)
+    """
+    vocab, word_id, word_line = tokens[0], tokens[1], tokens[2]
+    order = np.asarray(order, dtype=np.int64)
+    lo = np.searchsorted(word_line, order, "left")  # a line's tokens are a run of word_line
+    hi = np.searchsorted(word_line, order, "right")
+    has = hi > lo
+    first = np.where(has, word_id[np.minimum(lo, len(word_id) - 1)] if len(word_id) else 0, -1)
+    last = np.where(has, word_id[np.maximum(hi - 1, 0)] if len(word_id) else 0, -1)
+    used = np.unique(np.concatenate([first[has], last[has]]))
+    # one str.lower for all (no word holds a "\n"); a lone surrogate becomes U+FFFD to be hashed
+    words = "\n".join(vocab[i] for i in used).lower().split("\n") if len(used) else []
+    words = [w.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for w in words]
+    heads = np.array(murmur_columns(["^", *(f"^{w}" for w in words)], HASH_FEATURES), dtype=np.int32)
+    tails = np.array(murmur_columns(["$", *(f"${w}" for w in words)], HASH_FEATURES), dtype=np.int32)
+    at_first = np.where(has, np.searchsorted(used, first) + 1, 0)
+    at_last = np.where(has, np.searchsorted(used, last) + 1, 0)
+    return np.column_stack([heads[at_first], tails[at_last]]).astype(np.int32)
+
+
 def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
     """Hashed *shape words* of each non-blank line, from its dense features (:data:`SHAPE_WORD_FACTORS`):
     products of coarse buckets of its length, ending, case, digits, place on the page and the

@@ -51,6 +51,7 @@ from .features import (
     SHAPE_WORD_VALUE,
     context_windows,
     dense_features_and_stats,
+    edge_word_columns,
     feature_groups,
     feature_layout,
     hashed_cues,
@@ -154,7 +155,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
-               "segment_context": bool, "cohesion": bool, "body_context": bool}
+               "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -356,6 +357,9 @@ class LearnedDetector(Detector):
     coarse buckets of its length, ending, case, digits, place on the page and its neighbours'
     lengths) to its hashed words, for the text and kind models (and, with ``kind_window``, the run
     words); files saved before this parameter existed load with it off.
+    ``edge_words`` adds each non-blank line's first and last word as words of their own
+    (:func:`~.features.edge_word_columns`: "^shop", "$more"), the same way; files saved before this
+    parameter existed load with it off.
     ``kind_offsets`` is the kind decision's knob, as ``threshold`` is the binary one: ``None`` (a
     line that is not body takes its likeliest kind) or six numbers, one per kind in ``KINDS``
     order, added to the kinds' log-probabilities before the argmax. Argmax is the F1-best rule only
@@ -392,7 +396,7 @@ class LearnedDetector(Detector):
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
-                 body_context: bool = False):
+                 body_context: bool = False, edge_words: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -418,6 +422,7 @@ class LearnedDetector(Detector):
         self.segment_context = segment_context
         self.cohesion = cohesion
         self.body_context = body_context
+        self.edge_words = edge_words
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -436,7 +441,8 @@ class LearnedDetector(Detector):
     def _split_features(self, doc: Document, with_cohesion: bool = True) -> tuple[sp.csr_matrix, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
                                                       np.ndarray | None]:
         """:meth:`_features` with the shape words apart, as :func:`~.features.shape_word_columns`
-        gives them (None without ``shape_words``): cleaning adds their weights by indexing
+        gives them, with the edge words (:func:`~.features.edge_word_columns`) as more columns of the
+        same lines (None without ``shape_words`` or ``edge_words``): cleaning adds their weights by indexing
         (:meth:`_word_scores`) instead of building a sparse sum, which costs more than the rest of
         a short document's word scores. Last, the document's :func:`~.features.lexical_cohesion`
         (None without ``cohesion``), from the tokens the dense features were counted from."""
@@ -451,6 +457,11 @@ class LearnedDetector(Detector):
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
             hashed = hashed + cue_words
         shape = shape_word_columns(dense, feature_layout(self.html)) if self.shape_words else None
+        if self.edge_words:  # on the same lines as the shape words: the non-blank ones
+            order = shape[0] if shape is not None else np.flatnonzero(
+                dense[:, feature_layout(self.html).index("log_chars")] != 0)
+            edges = edge_word_columns(order, tokens)
+            shape = (order, edges) if shape is None else (order, np.hstack([shape[1], edges]))
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
             groups = feature_groups(self.html)
             drop = np.zeros(dense.shape[1], dtype=bool)
@@ -525,6 +536,7 @@ class LearnedDetector(Detector):
             ("cohesion", isinstance(self.cohesion, bool)
              and not (self.cohesion and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
             ("body_context", isinstance(self.body_context, bool), "a bool"),
+            ("edge_words", isinstance(self.edge_words, bool), "a bool"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -823,7 +835,7 @@ class LearnedDetector(Detector):
         blanks = [_blank(d) for d in docs]
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
         shape = split[0][2] if len(split) == 1 else None
-        if self.shape_words and len(split) > 1:
+        if (self.shape_words or self.edge_words) and len(split) > 1:
             parts = [(s[0] + a, s[1]) for (_, _, s, _), a in zip(split, bounds[:-1]) if s is not None]
             shape = (np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts]))
         return feats, H, Z, blanks, bounds, shape, [c for _, _, _, c in split]
