@@ -816,26 +816,34 @@ def test_shape_words_are_conjunctions_of_a_lines_shape_in_any_script():
     assert rows[home] != rows[sport]  # "Home" follows prose, "Sport" follows a one-word line
 
 
+def _added_words_score_stack_and_round_trip(model, other, docs, tmp_path):
+    """Checks shared by the words added by index (shape and edge words): cleaning's scores by index
+    equal the matrix fitted on, stacked documents keep their own rows, the model differs from
+    ``other`` and survives a save; returns the loaded copy."""
+    hashed, _ = model._features(docs[0])
+    words, _, added, _ = model._split_features(docs[0])
+    weights, _ = model._word_weights()
+    assert np.allclose(model._word_scores(words, added, weights), hashed @ weights)
+    assert np.allclose(model._word_scores(words, added, weights[:, 0]), hashed @ weights[:, 0])
+    many = model.predict_proba_many(docs[:3])  # documents stacked: each one's added rows in place
+    assert all(np.allclose(p, model.predict_proba(d)) for p, d in zip(many, docs[:3]))
+    proba = model.predict_proba(docs[0])
+    assert not np.allclose(proba, other.predict_proba(docs[0]))
+    path = tmp_path / "added.npz"
+    model.save(path)
+    loaded = LearnedDetector.load(path)
+    assert np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    return loaded
+
+
 def test_shape_words_reach_the_models_and_round_trip(tmp_path):
     docs = _docs(9)
     plain = LearnedDetector(max_iter=10, kind_window=2).fit(docs)
     shaped = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
     h_plain, _ = plain._features(docs[0])
-    h_shaped, _ = shaped._features(docs[0])
-    assert h_shaped.nnz > h_plain.nnz
-    # cleaning adds the shape words' weights by index: the same scores as the matrix fitted on
-    words, _, shape, _ = shaped._split_features(docs[0])
-    weights, _ = shaped._word_weights()
-    assert np.allclose(shaped._word_scores(words, shape, weights), h_shaped @ weights)
-    assert np.allclose(shaped._word_scores(words, shape, weights[:, 0]), h_shaped @ weights[:, 0])
-    many = shaped.predict_proba_many(docs[:3])  # documents stacked: each one's shape rows in place
-    assert all(np.allclose(p, shaped.predict_proba(d)) for p, d in zip(many, docs[:3]))
-    proba = shaped.predict_proba(docs[0])
-    assert not np.allclose(proba, plain.predict_proba(docs[0]))
-    path = tmp_path / "shaped.npz"
-    shaped.save(path)
-    loaded = LearnedDetector.load(path)
-    assert loaded.shape_words and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+    assert shaped._features(docs[0])[0].nnz > h_plain.nnz
+    assert _added_words_score_stack_and_round_trip(shaped, plain, docs, tmp_path).shape_words
+    path = tmp_path / "plain.npz"
     plain.save(path)
     assert LearnedDetector.load(path).shape_words is False
     with pytest.raises(ValueError, match="shape_words"):
@@ -876,19 +884,8 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
     for params in ({"edge_words": True}, {"edge_words": True, "shape_words": True}):
         edged = LearnedDetector(max_iter=10, kind_window=2, **params).fit(docs)
-        h_edged, _ = edged._features(docs[0])
-        words, _, extra, _ = edged._split_features(docs[0])
-        assert extra[1].shape[1] == 2 + 3 * params.get("shape_words", False)
-        weights, _ = edged._word_weights()
-        assert np.allclose(edged._word_scores(words, extra, weights), h_edged @ weights)
-        many = edged.predict_proba_many(docs[:3])
-        assert all(np.allclose(p, edged.predict_proba(d)) for p, d in zip(many, docs[:3]))
-        proba = edged.predict_proba(docs[0])
-        assert not np.allclose(proba, plain.predict_proba(docs[0]))
-        path = tmp_path / "edged.npz"
-        edged.save(path)
-        loaded = LearnedDetector.load(path)
-        assert loaded.edge_words and np.allclose(loaded.predict_proba(docs[0]), proba, atol=1e-5)
+        assert edged._split_features(docs[0])[2][1].shape[1] == 2 + 3 * params.get("shape_words", False)
+        assert _added_words_score_stack_and_round_trip(edged, plain, docs, tmp_path).edge_words
     # the line's own edge words are in its row, worth what a shape word is, and in no other row
     from boilerplate.detectors.learned.features import HASH_FEATURES, SHAPE_WORD_VALUE
     from boilerplate.detectors.learned.hashing import murmur_columns
@@ -898,6 +895,7 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     with_edges, without = edged._features(page)[0].toarray(), plain._features(page)[0].toarray()
     assert np.allclose(with_edges[0, cols] - without[0, cols], SHAPE_WORD_VALUE)
     assert not with_edges[1, cols].any()
+    path = tmp_path / "plain.npz"
     plain.save(path)
     with np.load(path, allow_pickle=False) as npz:
         header = json.loads(str(npz["header"]))
