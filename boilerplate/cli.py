@@ -444,18 +444,20 @@ def _train_params(args: argparse.Namespace) -> dict:
 @contextlib.contextmanager
 def _progress_on_stderr() -> Iterator[None]:
     """The package's INFO records (a fit's stages and their seconds) on stderr while in the block,
-    each as one ``boilerplate: ...`` line; the logger's level and handlers are restored after."""
+    each as one ``boilerplate: ...`` line, and only there; the logger is restored after."""
     logger = logging.getLogger("boilerplate")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("boilerplate: %(message)s"))
-    level = logger.level
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False  # once each: not again through a handler of the embedding application's
     try:
         yield
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _cmd_train(args: argparse.Namespace) -> None:

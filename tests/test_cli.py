@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,7 +86,45 @@ def test_train_writes_a_model_that_loads(tmp_path, capsys):
     # and only while training: the package's logger is left as it was
     import logging
 
-    assert logging.getLogger("boilerplate").handlers == [] and logging.getLogger("boilerplate").level == logging.NOTSET
+    logger = logging.getLogger("boilerplate")
+    assert logger.handlers == [] and logger.level == logging.NOTSET and logger.propagate
+
+
+def test_train_progress_prints_once_and_the_logger_is_restored_on_errors(tmp_path, capsys, monkeypatch):
+    import logging
+
+    from boilerplate.cli import _progress_on_stderr, main
+    from boilerplate.detectors.learned import LearnedDetector
+
+    from .conftest import FIXTURES
+
+    seen: list[str] = []
+
+    class Collect(logging.Handler):  # the embedding application's own handler, on the root logger
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    root = logging.getLogger()
+    collect = Collect()
+    root.addHandler(collect)
+    try:
+        assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(tmp_path / "m.npz")]) == 0
+    finally:
+        root.removeHandler(collect)
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "fit: done in" in line] and not [m for m in seen if m.startswith("fit:")]
+    logger = logging.getLogger("boilerplate")
+    logger.setLevel(logging.WARNING)
+
+    def fail(self, docs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LearnedDetector, "fit", fail)
+    with pytest.raises(KeyboardInterrupt):
+        with _progress_on_stderr():
+            LearnedDetector().fit([])
+    assert logger.handlers == [] and logger.level == logging.WARNING and logger.propagate
+    logger.setLevel(logging.NOTSET)
 
 
 def test_train_uses_the_shipped_setting_unless_params_are_given(tmp_path, capsys):

@@ -865,8 +865,7 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
         words = line_tokens([lines[i]], cjk_chars=True)[0]
         head = f"^{words[0].lower()}" if words else "^"
         tail = f"${words[-1].lower()}" if words else "$"
-        fix = [w.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for w in (head, tail)]
-        assert row.tolist() == murmur_columns(fix, HASH_FEATURES), lines[i]
+        assert row.tolist() == murmur_columns([head, tail], HASH_FEATURES), lines[i]
     at = {line: row for line, row in zip([lines[i] for i in order], got)}
     assert at["Shop the SALE now!"][0] == at["Shop again"][0]  # "^shop" on both
     assert at["—"].tolist() == murmur_columns(["^", "$"], HASH_FEATURES)  # no word: the bare markers
@@ -878,7 +877,7 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
 def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     import json
 
-    from boilerplate.detectors.learned.model import validate_header
+    from boilerplate.detectors.learned.model import write_arrays
 
     docs = _docs(9)
     plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
@@ -895,13 +894,19 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     with_edges, without = edged._features(page)[0].toarray(), plain._features(page)[0].toarray()
     assert np.allclose(with_edges[0, cols] - without[0, cols], SHAPE_WORD_VALUE)
     assert not with_edges[1, cols].any()
+    # the words ablation takes them too: they are the lines' own words
+    no_words = LearnedDetector(max_iter=10, ablate=("words",), shape_words=True)
+    no_words_edged = LearnedDetector(max_iter=10, ablate=("words",), shape_words=True, edge_words=True)
+    assert (no_words._features(page)[0] != no_words_edged._features(page)[0]).nnz == 0
+    # a file from before the parameter (no edge_words in its header) loads with it off
     path = tmp_path / "plain.npz"
     plain.save(path)
     with np.load(path, allow_pickle=False) as npz:
-        header = json.loads(str(npz["header"]))
-    header["params"].pop("edge_words")  # a file from before the parameter: loads with it off
-    params = validate_header(header)
-    assert "edge_words" not in params and LearnedDetector(**params).edge_words is False  # how load builds it
+        arrays = {name: npz[name] for name in npz.files}
+    header = json.loads(str(arrays["header"]))
+    header["params"].pop("edge_words")
+    write_arrays(path, {**arrays, "header": np.array(json.dumps(header))})
+    assert LearnedDetector.load(path).edge_words is False
     with pytest.raises(ValueError, match="edge_words"):
         LearnedDetector(edge_words=1).fit(docs)
 
@@ -1303,9 +1308,10 @@ def test_fit_reports_each_stage_and_each_out_of_fold_part(caplog):
         model = LearnedDetector(max_iter=5, stack_kinds=True, stack_folds=3).fit(docs)
     messages = [r.getMessage() for r in caplog.records if r.name == "boilerplate.detectors.learned.model"]
     labeled = sum(d.labels is not None and len(d.lines) > 0 for d in docs)
-    assert messages[0] == f"fit: {labeled} documents, {sum(len(d.lines) for d in docs if d.labels is not None)} lines"
-    parts = [m for m in messages if m.startswith("fit: out-of-fold kinds, part ")]
-    assert parts == [f"fit: out-of-fold kinds, part {i} of 3" for i in (1, 2, 3)]
+    assert messages[0] == f"fit: documents {labeled}, lines {sum(len(d.lines) for d in docs if d.labels is not None)}"
+    for loop in ("kinds", "scores"):  # the booster's kind evidence, the text model's scores
+        parts = [m for m in messages if m.startswith(f"fit: out-of-fold {loop}, part ")]
+        assert parts == [f"fit: out-of-fold {loop}, part {i} of 3" for i in (1, 2, 3)]
     assert any(m.startswith("fit: P(body) booster, 5 trees") for m in messages)
     assert any(m.startswith(f"fit: kind model over {len(model.kinds_)} kinds") for m in messages)
     assert messages[-1].startswith("fit: done in ")

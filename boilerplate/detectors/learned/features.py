@@ -604,12 +604,18 @@ _TITLE_BINS = np.array(SHAPE_TITLE_BINS)
 _DIGIT_BINS = np.array(SHAPE_DIGIT_BINS)
 
 
+def nonblank_rows(dense: np.ndarray, layout: FeatureLayout) -> np.ndarray:
+    """The indices of the non-blank lines of :func:`dense_features`' rows (a line with characters):
+    the lines that get shape and edge words."""
+    return np.flatnonzero(dense[:, layout.index("log_chars")] != 0)
+
+
 def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.ndarray, np.ndarray]:
     """The shape words of each non-blank line (see :func:`shape_words`) as index arrays: the
-    lines (``m``) and each one's hashed columns, (m, 3); cleaning adds their weights by indexing,
-    without building a sparse matrix."""
+    lines (``m``, :func:`nonblank_rows`) and each one's hashed columns, (m, 3); cleaning adds their
+    weights by indexing, without building a sparse matrix."""
     col = layout.index
-    order = np.flatnonzero(dense[:, col("log_chars")] != 0)  # not blank
+    order = nonblank_rows(dense, layout)
     table = _shape_word_columns()
     columns = np.empty((len(order), len(SHAPE_WORD_FACTORS)), dtype=np.int32)
     if not len(order):
@@ -637,7 +643,8 @@ def shape_word_columns(dense: np.ndarray, layout: FeatureLayout) -> tuple[np.nda
 
 
 def shape_word_matrix(lines: np.ndarray, columns: np.ndarray, n: int) -> sp.csr_matrix:
-    """The (n, HASH_FEATURES) rows of :func:`shape_word_columns`' output, each word worth
+    """The (n, HASH_FEATURES) rows of :func:`shape_word_columns`' output (with
+    :func:`edge_word_columns`' as more columns of the same lines), each word worth
     :data:`SHAPE_WORD_VALUE` (two on one column add up)."""
     out = sp.csr_matrix((np.full(columns.size, SHAPE_WORD_VALUE),
                          (np.repeat(lines, columns.shape[1]), columns.ravel())), shape=(n, HASH_FEATURES))
@@ -646,7 +653,7 @@ def shape_word_matrix(lines: np.ndarray, columns: np.ndarray, n: int) -> sp.csr_
 
 
 def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
-    """The *edge words* of the lines ``order`` (line indices, ascending): each line's first and
+    """The *edge words* of the lines ``order`` (line indices): each line's first and
     last word, lower-cased, as words of their own (``"^shop"``, ``"$more"``; ``"^"`` and ``"$"``
     for a line without a word), hashed into the space of :func:`hashed_text`: (len(order), 2) int32
     columns, added to the line's words as :func:`shape_word_columns`' are (each worth
@@ -671,12 +678,11 @@ def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
     lo = np.searchsorted(word_line, order, "left")  # a line's tokens are a run of word_line
     hi = np.searchsorted(word_line, order, "right")
     has = hi > lo
-    first = np.where(has, word_id[np.minimum(lo, len(word_id) - 1)] if len(word_id) else 0, -1)
-    last = np.where(has, word_id[np.maximum(hi - 1, 0)] if len(word_id) else 0, -1)
+    first = np.where(has, word_id.take(lo, mode="clip") if len(word_id) else 0, -1)
+    last = np.where(has, word_id.take(hi - 1, mode="clip") if len(word_id) else 0, -1)
     used = np.unique(np.concatenate([first[has], last[has]]))
-    # one str.lower for all (no word holds a "\n"); a lone surrogate becomes U+FFFD to be hashed
+    # one str.lower for all (no word holds a "\n"; the tokenizer keeps lone surrogates out of words)
     words = "\n".join(vocab[i] for i in used).lower().split("\n") if len(used) else []
-    words = [w.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for w in words]
     heads = np.array(murmur_columns(["^", *(f"^{w}" for w in words)], HASH_FEATURES), dtype=np.int32)
     tails = np.array(murmur_columns(["$", *(f"${w}" for w in words)], HASH_FEATURES), dtype=np.int32)
     at_first = np.where(has, np.searchsorted(used, first) + 1, 0)

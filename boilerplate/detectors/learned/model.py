@@ -57,6 +57,7 @@ from .features import (
     hashed_cues,
     hashed_text,
     lexical_cohesion,
+    nonblank_rows,
     run_features,
     segment_context,
     segment_ids,
@@ -80,8 +81,9 @@ from .sequence import label_chain, label_transitions, viterbi
 from .silver import silver_kinds
 
 #: Progress of :meth:`LearnedDetector.fit` (a fit on the full corpus takes tens of minutes): one
-#: INFO record per stage with its seconds, and one per part of each out-of-fold loop. Silent
-#: unless the application shows INFO records (``boilerplate train`` does, on stderr).
+#: INFO record per stage with its seconds, and one per part of the out-of-fold loops of the text
+#: model and the booster's kind evidence (the longest stages). Silent unless the application shows
+#: INFO records (``boilerplate train`` does, on stderr).
 log = logging.getLogger(__name__)
 
 FORMAT = "boilerplate-model"
@@ -180,8 +182,10 @@ def _binary_oof(make, X, y: np.ndarray, group: np.ndarray, folds: int) -> np.nda
     if n_groups < 2 or folds < 2:
         return None
     out = np.zeros(len(y))
-    for tr, te in GroupKFold(n_splits=min(folds, n_groups)).split(X, y, group):
+    parts = min(folds, n_groups)
+    for part, (tr, te) in enumerate(GroupKFold(n_splits=parts).split(X, y, group)):
         out[te] = y[tr].mean() if len(set(y[tr])) < 2 else make().fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        log.info("fit: out-of-fold scores, part %d of %d", part + 1, parts)
     return out
 
 
@@ -457,9 +461,8 @@ class LearnedDetector(Detector):
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
             hashed = hashed + cue_words
         shape = shape_word_columns(dense, feature_layout(self.html)) if self.shape_words else None
-        if self.edge_words:  # on the same lines as the shape words: the non-blank ones
-            order = shape[0] if shape is not None else np.flatnonzero(
-                dense[:, feature_layout(self.html).index("log_chars")] != 0)
+        if self.edge_words and "words" not in self.ablate:  # the lines' own words: gone with them
+            order = shape[0] if shape is not None else nonblank_rows(dense, feature_layout(self.html))
             edges = edge_word_columns(order, tokens)
             shape = (order, edges) if shape is None else (order, np.hstack([shape[1], edges]))
         if self.ablate:  # an ablated group is zeroed: it carries no information, the layout stays
@@ -565,7 +568,7 @@ class LearnedDetector(Detector):
             log.info("fit: %s (%.0f s)", stage, now - clock)
             clock = now
 
-        log.info("fit: %d documents, %d lines", len(docs), sum(len(d.lines) for d in docs))
+        log.info("fit: documents %d, lines %d", len(docs), sum(len(d.lines) for d in docs))
         for doc in docs:
             h, x, c = self._fit_features(doc)
             labels = np.array(doc.labels, dtype=object)
@@ -672,10 +675,10 @@ class LearnedDetector(Detector):
             order = [list(classes).index(k) for k in self.kinds_]
             self.kind_coef_ = coef[order].astype(np.float64)
             self.kind_intercept_ = intercept[order].astype(np.float64)
+            done(f"kind model over {len(self.kinds_)} kinds, {int(fine.sum())} lines")
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
-        done(f"kind model over {len(self.kinds_)} kinds, {int(fine.sum())} lines")
         self.kind_forest_: dict[str, Any] = {}
         if self.kind_stage in ("context", "context-linear") and len(self.kinds_) >= 2:
             # the booster's out-of-fold kinds stand for the kind model only when fitted as long as it
@@ -705,9 +708,8 @@ class LearnedDetector(Detector):
             return self._kind_proba_flat_fit(X, kind, weight, fine, X, max_iter=max_iter)
         for part, (tr, te) in enumerate(GroupKFold(n_splits=n_parts).split(np.zeros(len(group)), groups=group)):
             rows = tr[fine[tr]]
-            if len(set(kind[rows])) < 2:
-                continue
-            out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te], max_iter=max_iter)
+            if len(set(kind[rows])) >= 2:  # else the part keeps the uniform rows
+                out[te] = self._kind_proba_flat_fit(X[rows], kind[rows], weight[rows], None, X[te], max_iter=max_iter)
             log.info("fit: out-of-fold kinds, part %d of %d", part + 1, n_parts)
         return out
 
@@ -822,8 +824,8 @@ class LearnedDetector(Detector):
     def _prepared(self, docs: Sequence[Document], with_cohesion: bool = True):
         """The features of ``docs`` stacked for one model call: per-document (hashed, dense) pairs,
         the hashed words of all lines, the scaled dense features, each document's blank lines, the
-        row bounds of each document, the shape words of all lines (rows, columns) apart (None
-        without ``shape_words``; :meth:`_word_scores` adds them), and each document's lexical
+        row bounds of each document, the shape and edge words of all lines (rows, columns) apart
+        (None without ``shape_words`` or ``edge_words``; :meth:`_word_scores` adds them), and each document's lexical
         cohesion (None without ``cohesion``, or when ``with_cohesion`` is False: it feeds the kind
         stage alone, which P(body) never reads)."""
         split = [self._split_features(d, with_cohesion) for d in docs]
@@ -842,8 +844,8 @@ class LearnedDetector(Detector):
 
     @staticmethod
     def _word_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, weights: np.ndarray) -> np.ndarray:
-        """``H @ weights`` for hashed words ``H`` and the shape words ``shape`` (lines, columns)
-        beside them: the shape words' share is their weights' sum, picked by index."""
+        """``H @ weights`` for hashed words ``H`` and the shape and edge words ``shape`` (lines,
+        columns) beside them: their share is their weights' sum, picked by index."""
         G = np.asarray(H @ weights)
         if shape is not None and len(shape[0]):
             G[shape[0]] += SHAPE_WORD_VALUE * weights[shape[1]].sum(axis=1)
