@@ -851,6 +851,7 @@ def test_shape_words_reach_the_models_and_round_trip(tmp_path):
 
 
 def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
+    from boilerplate.detectors.learned import features
     from boilerplate.detectors.learned.features import HASH_FEATURES, edge_word_columns
     from boilerplate.detectors.learned.hashing import murmur_columns
     from boilerplate.detectors.linestats import line_stats
@@ -859,7 +860,9 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
     lines = ["Shop the SALE now!", "", "—", "Read more »", "By Jane Doe", "ПОДПИШИТЕСЬ на рассылку",
              "無料会員登録はこちら", "one", "Shop again", "x\ud800y end"]
     order = np.array([i for i, line in enumerate(lines) if line.strip()])
+    features._EDGE_COLUMNS.clear()
     got = edge_word_columns(order, line_stats(lines).tokens)
+    assert np.array_equal(edge_word_columns(order, line_stats(lines).tokens), got)  # from the kept columns
     # a plain reference: the line's words as line_tokens finds them, lower-cased, hashed one by one
     for row, i in zip(got, order):
         words = line_tokens([lines[i]], cjk_chars=True)[0]

@@ -652,6 +652,18 @@ def shape_word_matrix(lines: np.ndarray, columns: np.ndarray, n: int) -> sp.csr_
     return out
 
 
+def _edge_words(word: str) -> list[str]:
+    # no word holds a "\n" or a lone surrogate (the tokenizer keeps them out)
+    low = word.lower()
+    return [f"^{low}", f"${low}"]
+
+
+#: The hashed columns of each word's two edge words, kept for the next pages (emptied past
+#: CUE_CACHE_SIZE entries); a line without a word has the bare markers' columns.
+_EDGE_COLUMNS: dict[tuple[str], tuple[int, ...]] = {}
+_EDGE_NONE = tuple(murmur_columns(["^", "$"], HASH_FEATURES))
+
+
 def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
     """The *edge words* of the lines ``order`` (line indices): each line's first and
     last word, lower-cased, as words of their own (``"^shop"``, ``"$more"``; ``"^"`` and ``"$"``
@@ -681,10 +693,10 @@ def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
     first = np.where(has, word_id.take(lo, mode="clip") if len(word_id) else 0, -1)
     last = np.where(has, word_id.take(hi - 1, mode="clip") if len(word_id) else 0, -1)
     used = np.unique(np.concatenate([first[has], last[has]]))
-    # one str.lower for all (no word holds a "\n"; the tokenizer keeps lone surrogates out of words)
-    words = "\n".join(vocab[i] for i in used).lower().split("\n") if len(used) else []
-    heads = np.array(murmur_columns(["^", *(f"^{w}" for w in words)], HASH_FEATURES), dtype=np.int32)
-    tails = np.array(murmur_columns(["$", *(f"${w}" for w in words)], HASH_FEATURES), dtype=np.int32)
+    # each distinct word's two columns, kept for the next pages (most edge words recur: "read", "by")
+    pairs = np.array([_EDGE_NONE, *_cached_columns(_EDGE_COLUMNS, [(vocab[i],) for i in used], _edge_words)],
+                     dtype=np.int32).reshape(-1, 2)
+    heads, tails = pairs[:, 0], pairs[:, 1]
     at_first = np.where(has, np.searchsorted(used, first) + 1, 0)
     at_last = np.where(has, np.searchsorted(used, last) + 1, 0)
     return np.column_stack([heads[at_first], tails[at_last]]).astype(np.int32)
