@@ -901,6 +901,10 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     no_words = LearnedDetector(max_iter=10, ablate=("words",), shape_words=True)
     no_words_edged = LearnedDetector(max_iter=10, ablate=("words",), shape_words=True, edge_words=True)
     assert (no_words._features(page)[0] != no_words_edged._features(page)[0]).nnz == 0
+    # ... also when they were the only added words: documents stacked with none added
+    edge_only = LearnedDetector(max_iter=10, ablate=("words",), edge_words=True).fit(docs)
+    many = edge_only.predict_proba_many(docs[:3])
+    assert all(np.allclose(p, edge_only.predict_proba(d)) for p, d in zip(many, docs[:3]))
     # a file from before the parameter (no edge_words in its header) loads with it off
     path = tmp_path / "plain.npz"
     plain.save(path)

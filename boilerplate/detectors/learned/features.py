@@ -699,7 +699,7 @@ def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
     heads, tails = pairs[:, 0], pairs[:, 1]
     at_first = np.where(has, np.searchsorted(used, first) + 1, 0)
     at_last = np.where(has, np.searchsorted(used, last) + 1, 0)
-    return np.column_stack([heads[at_first], tails[at_last]]).astype(np.int32)
+    return np.column_stack([heads[at_first], tails[at_last]])
 
 
 def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:

@@ -837,8 +837,8 @@ class LearnedDetector(Detector):
         blanks = [_blank(d) for d in docs]
         bounds = np.cumsum([0] + [len(x) for _, x in feats])
         shape = split[0][2] if len(split) == 1 else None
-        if (self.shape_words or self.edge_words) and len(split) > 1:
-            parts = [(s[0] + a, s[1]) for (_, _, s, _), a in zip(split, bounds[:-1]) if s is not None]
+        parts = [(s[0] + a, s[1]) for (_, _, s, _), a in zip(split, bounds[:-1]) if s is not None]
+        if len(split) > 1 and parts:  # whichever added words the documents have, each in its rows
             shape = (np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts]))
         return feats, H, Z, blanks, bounds, shape, [c for _, _, _, c in split]
 
