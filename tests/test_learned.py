@@ -1199,6 +1199,64 @@ def test_a_context_kind_stage_with_cohesion_fits_saves_and_loads(tmp_path, monke
             LearnedDetector(**bad).fit(docs)
 
 
+def test_body_cohesion_gives_the_booster_each_lines_cohesion_and_cleaning_computes_it(tmp_path, monkeypatch):
+    from boilerplate.detectors.learned import model as model_module
+    from boilerplate.detectors.learned.features import (
+        COHESION_COLUMNS,
+        COHESION_OFFSETS,
+        COHESION_SIDE,
+        COHESION_WINDOW,
+        context_windows,
+        feature_layout,
+        lexical_cohesion,
+    )
+    from boilerplate.detectors.learned.model import _sigmoid
+
+    docs = _docs(9)
+    det = LearnedDetector(max_iter=5, body_cohesion=True).fit(docs)
+    plain = LearnedDetector(max_iter=5).fit(docs)
+    width = len(COHESION_COLUMNS) + COHESION_SIDE * (len(COHESION_OFFSETS) + 1)
+    assert det._stage_widths(len(det.kinds_))[0] == plain._stage_widths(len(plain.kinds_))[0] + width
+    # the booster's rows end with the line's cohesion, then its neighbours' and their window mean
+    doc = Document(lines=[NOISE[0], *PROSE, "", NOISE[1], "Home", NOISE[4], PROSE[0], ""])
+    blank = np.array([not s.strip() for s in doc.lines])
+    hashed, dense, cohesion = det._fit_features(doc)
+    assert np.array_equal(cohesion, lexical_cohesion(doc.lines, dense[:, feature_layout(False).index("prose")]))
+    text = _sigmoid(det._text_matrix(hashed, dense) @ det.text_coef_ + det.text_intercept_)
+    S = det._stack(dense, text, blank, None, cohesion)
+    assert np.array_equal(S[:, :-width], plain._stack(dense, text, blank))
+    assert np.array_equal(S[:, -width:], np.hstack([cohesion, context_windows(
+        cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS, window=COHESION_WINDOW)]))
+    assert np.allclose(det.predict_proba(doc)[~blank, BODY_INDEX], _sigmoid(forest_decision(det.forest_, S))[~blank],
+                       atol=1e-12)
+    # a booster that reads one cohesion column at a time: P(body), and so cleaning, follows it
+    for column in range(S.shape[1] - width, S.shape[1]):
+        probe = copy.copy(det)
+        probe.forest_ = _tree_on(column, S.shape[1])
+        want = _sigmoid(forest_decision(probe.forest_, S))
+        assert np.allclose(probe.predict_proba(doc)[~blank, BODY_INDEX], want[~blank], atol=1e-12), column
+        assert probe.body_mask(doc).tolist() == ((want >= probe.threshold) & ~blank).tolist(), column
+    # cleaning computes it once, from the document's own lines
+    seen = []
+    real = model_module.lexical_cohesion
+    monkeypatch.setattr(model_module, "lexical_cohesion",
+                        lambda lines, prose, tokens: seen.append(list(lines)) or real(lines, prose, tokens))
+    det.body_mask(doc)
+    assert seen == [doc.lines]
+    monkeypatch.setattr(model_module, "lexical_cohesion", real)
+    path = tmp_path / "m.npz"
+    det.save(path)
+    back = LearnedDetector.load(path)
+    assert back.body_cohesion is True and back.cohesion is False
+    assert np.allclose(back.predict_proba(doc)[:, BODY_INDEX], det.predict_proba(doc)[:, BODY_INDEX], atol=1e-12)
+    assert clone(det).get_params()["body_cohesion"] is True
+    # a file without the parameter loads with it off
+    plain.save(path)
+    assert LearnedDetector.load(path).body_cohesion is False
+    with pytest.raises(ValueError, match="body_cohesion"):
+        LearnedDetector(body_cohesion=1).fit(docs)
+
+
 def test_body_context_windows_read_the_first_boosters_run_over_non_blank_lines():
     from boilerplate.detectors.learned.model import BODY_CONTEXT_OFFSETS, BODY_CONTEXT_WINDOWS
 

@@ -157,7 +157,8 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "kind_stage": str, "kind_class_weight": (str, None), "kind_window": int,
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
-               "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool}
+               "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
+               "body_cohesion": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -384,6 +385,11 @@ class LearnedDetector(Detector):
     more boosters; in-sample, and so overconfident, with ``stack_folds`` < 2 or a single site), so
     a line's decision can follow its neighbours' decisions, not only their features. It costs one
     more booster walk a page. Files saved before this parameter existed load with it off.
+    ``body_cohesion`` gives the P(body) booster (and the second one, with ``body_context``) the
+    same lexical cohesion columns, the line's and its neighbours': a paragraph that shares no content
+    word with the page's prose (a donation appeal, a teaser for another story) reads less like the
+    article. Cleaning then computes the cohesion too. Files saved before this parameter existed load
+    with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -400,7 +406,7 @@ class LearnedDetector(Detector):
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
-                 body_context: bool = False, edge_words: bool = False):
+                 body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -427,6 +433,7 @@ class LearnedDetector(Detector):
         self.cohesion = cohesion
         self.body_context = body_context
         self.edge_words = edge_words
+        self.body_cohesion = body_cohesion
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -455,7 +462,7 @@ class LearnedDetector(Detector):
         hashed, dense, cue_words, tokens = doc.memo(("learned-features", self.html), _compute_features(self.html),
                                                     store=False)
         cohesion = (lexical_cohesion(doc.lines, dense[:, feature_layout(self.html).index("prose")], tokens)
-                    if self.cohesion and with_cohesion else None)
+                    if (self.cohesion or self.body_cohesion) and with_cohesion else None)
         if "words" in self.ablate:
             hashed = sp.csr_matrix(hashed.shape)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
@@ -480,22 +487,27 @@ class LearnedDetector(Detector):
         return sp.hstack([hashed, sp.csr_matrix(scaled)], format="csr")
 
     def _stack(self, dense: np.ndarray, text_score: np.ndarray, blank: np.ndarray,
-               kind_p: np.ndarray | None = None) -> np.ndarray:
+               kind_p: np.ndarray | None = None, cohesion: np.ndarray | None = None) -> np.ndarray:
         """The booster's rows: the dense features, the text model's logit and its neighbours'; with
         ``stack_kinds`` (and ``kind_p``, the flat kind model's probabilities) also the kinds'
-        log-probabilities of the line and the run around it."""
+        log-probabilities of the line and the run around it; with ``body_cohesion`` (and
+        ``cohesion``, the document's lexical cohesion) last the cohesion columns
+        (:func:`_cohesion_columns`)."""
         logit = _logit(text_score)
         ctx = context_windows(logit[:, None], blank, offsets=STACK_OFFSETS)
         if "sequence" in self.ablate:
             ctx = np.zeros_like(ctx)
-        if kind_p is None:  # the callers pass it only with stack_kinds
-            return np.hstack([dense, logit[:, None], ctx])
-        evidence = np.log(np.clip(kind_p, 1e-6, 1))
-        around = context_windows(evidence, blank, offsets=STACK_KIND_OFFSETS, window=STACK_KIND_WINDOW)
-        page = context_windows(np.column_stack([evidence, logit]), blank, offsets=(), window=PAGE_WINDOW)
-        if "sequence" in self.ablate:
-            around, page = np.zeros_like(around), np.zeros_like(page)
-        return np.hstack([dense, logit[:, None], ctx, evidence, around, page])
+        cols = [dense, logit[:, None], ctx]
+        if kind_p is not None:  # the callers pass it only with stack_kinds
+            evidence = np.log(np.clip(kind_p, 1e-6, 1))
+            around = context_windows(evidence, blank, offsets=STACK_KIND_OFFSETS, window=STACK_KIND_WINDOW)
+            page = context_windows(np.column_stack([evidence, logit]), blank, offsets=(), window=PAGE_WINDOW)
+            if "sequence" in self.ablate:
+                around, page = np.zeros_like(around), np.zeros_like(page)
+            cols += [evidence, around, page]
+        if self.body_cohesion:
+            cols += _cohesion_columns(cohesion, blank)
+        return np.hstack(cols)
 
     def _body_context(self, p_body: np.ndarray, blank: np.ndarray) -> np.ndarray:
         """The columns ``body_context``'s second booster adds to :meth:`_stack`'s: the first
@@ -540,6 +552,7 @@ class LearnedDetector(Detector):
              and not (self.cohesion and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
             ("body_context", isinstance(self.body_context, bool), "a bool"),
             ("edge_words", isinstance(self.edge_words, bool), "a bool"),
+            ("body_cohesion", isinstance(self.body_cohesion, bool), "a bool"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -640,10 +653,10 @@ class LearnedDetector(Detector):
 
         # The booster needs each document's lines in order (blank rows dropped) for the windows.
         stacked, start = [], 0
-        for d in dense:
+        for d, c in zip(dense, cohesion):
             n = len(d)
             stacked.append(self._stack(d, oof[start:start + n], np.zeros(n, dtype=bool),
-                                       None if kind_oof is None else kind_oof[start:start + n]))
+                                       None if kind_oof is None else kind_oof[start:start + n], c))
             start += n
         S = np.vstack(stacked)
         if kind_oof is not None:
@@ -747,10 +760,7 @@ class LearnedDetector(Detector):
         if self.segment_context:
             cols.append(segment_context(evidence, segment_ids(dense, blank, layout)))
         if self.cohesion:
-            if cohesion is None:
-                raise ValueError("cohesion=True needs the document's lexical cohesion")
-            cols += [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
-                                               window=COHESION_WINDOW)]
+            cols += _cohesion_columns(cohesion, blank)
         return np.hstack(cols)
 
     def _stage_kind_proba(self, X, kind: np.ndarray, weight: np.ndarray, fine: np.ndarray,
@@ -826,8 +836,8 @@ class LearnedDetector(Detector):
         the hashed words of all lines, the scaled dense features, each document's blank lines, the
         row bounds of each document, the shape and edge words of all lines (rows, columns) apart
         (None without ``shape_words`` or ``edge_words``; :meth:`_word_scores` adds them), and each document's lexical
-        cohesion (None without ``cohesion``, or when ``with_cohesion`` is False: it feeds the kind
-        stage alone, which P(body) never reads)."""
+        cohesion (None without ``cohesion`` or ``body_cohesion``, or when ``with_cohesion`` is False:
+        without ``body_cohesion`` it feeds the kind stage alone, which P(body) never reads)."""
         split = [self._split_features(d, with_cohesion) for d in docs]
         feats = [(h, x) for h, x, _, _ in split]
         # one document (every clean() call) needs no stacking: its matrices are used as they are
@@ -852,15 +862,16 @@ class LearnedDetector(Detector):
         return G
 
     def _p_body(self, feats: list, Z: np.ndarray, text_words: np.ndarray, blanks: list,
-                bounds: np.ndarray, kind_p: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                bounds: np.ndarray, kind_p: np.ndarray | None, cohesion: list) -> tuple[np.ndarray, np.ndarray]:
         """The text model's P(body) and the booster's, from the word share of the text model's
         score (``text_words``, the hashed words times their weights) and the scaled dense features
-        (with ``stack_kinds``, also the flat kind probabilities ``kind_p``)."""
+        (with ``stack_kinds``, also the flat kind probabilities ``kind_p``; with ``body_cohesion``,
+        each document's lexical ``cohesion``)."""
         n_dense = Z.shape[1]
         text_score = _sigmoid(text_words + Z @ self.text_coef_[HASH_FEATURES:HASH_FEATURES + n_dense]
                               + self.text_intercept_)
-        S = np.vstack([self._stack(x, text_score[a:b], blank, None if kind_p is None else kind_p[a:b])
-                       for (_, x), blank, a, b in zip(feats, blanks, bounds[:-1], bounds[1:])])
+        S = np.vstack([self._stack(x, text_score[a:b], blank, None if kind_p is None else kind_p[a:b], c)
+                       for (_, x), c, blank, a, b in zip(feats, cohesion, blanks, bounds[:-1], bounds[1:])])
         if not len(S):
             return text_score, np.zeros(0)
         p_body = _sigmoid(forest_decision(self.forest_, S))
@@ -882,15 +893,15 @@ class LearnedDetector(Detector):
         [False, False, False]
         """
         self._check_fitted()
-        feats, H, Z, blanks, bounds, shape, _ = self._prepared([doc], with_cohesion=False)
+        feats, H, Z, blanks, bounds, shape, cohesion = self._prepared([doc], with_cohesion=self.body_cohesion)
         if self._stacks_kinds():
             word_weights, n_kinds = self._word_weights()
             G = self._word_scores(H, shape, word_weights)
             _, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
-                                     self._flat_kind_proba(G, Z, blanks, bounds, n_kinds))
+                                     self._flat_kind_proba(G, Z, blanks, bounds, n_kinds), cohesion)
         else:
             _, p_body = self._p_body(feats, Z, self._word_scores(H, shape, self.text_coef_[:HASH_FEATURES]),
-                                     blanks, bounds)
+                                     blanks, bounds, None, cohesion)
         return (p_body >= self.threshold) & ~blanks[0]
 
     def _stacks_kinds(self) -> bool:
@@ -928,7 +939,7 @@ class LearnedDetector(Detector):
         G = self._word_scores(H, shape, word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
         kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds) if self.kinds_ else None
         text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
-                                          kind_p if self._stacks_kinds() else None)
+                                          kind_p if self._stacks_kinds() else None, cohesion)
         proba = np.zeros((len(p_body), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if kind_p is not None:
@@ -1172,9 +1183,9 @@ class LearnedDetector(Detector):
         score, blank = np.full(1, 0.5), np.zeros(1, dtype=bool)
         k = max(n_kinds, 1)
         kind_p = np.full((1, k), 1 / k) if self.stack_kinds and n_kinds >= 2 else None
-        return (self._stack(row, score, blank, kind_p).shape[1],
-                self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank,
-                                          np.zeros((1, len(COHESION_COLUMNS)))).shape[1])
+        cohesion = np.zeros((1, len(COHESION_COLUMNS)))
+        return (self._stack(row, score, blank, kind_p, cohesion).shape[1],
+                self._kind_stage_features(row, np.full((1, k), 1 / k), score, blank, cohesion).shape[1])
 
     def _member_caps(self, n_kinds: int) -> dict[str, tuple[int, int]]:
         """The most elements and the largest item (bytes) each array of a model file of these
@@ -1263,6 +1274,16 @@ class LearnedDetector(Detector):
         self.kind_start_, self.kind_transitions_ = chain
         self.n_features_dense_ = n_dense
         self.feature_names_ = tuple(feature_layout(self.html).names)
+
+
+def _cohesion_columns(cohesion: np.ndarray | None, blank: np.ndarray) -> list[np.ndarray]:
+    """A document's lexical cohesion (:func:`~.features.lexical_cohesion`) as a stage reads it: the
+    line's columns, then the first :data:`~.features.COHESION_SIDE` of them on the lines beside it
+    (:data:`~.features.COHESION_OFFSETS`) and their window mean (:data:`~.features.COHESION_WINDOW`)."""
+    if cohesion is None:
+        raise ValueError("cohesion columns need the document's lexical cohesion")
+    return [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
+                                      window=COHESION_WINDOW)]
 
 
 def _blank(doc: Document) -> np.ndarray:
