@@ -284,14 +284,19 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
         kind_decision: str = KIND_DECISION) -> int:
     """The step itself, with the command line's options as keyword arguments; ``params`` (one
     setting for every variant) default to each shipped model's own (``SHIPPED_PARAMS``)."""
+    variant_list = variants.split(",")
+    by_variant = variant_params(variant_list, params)
+    for variant, setting in by_variant.items():  # a misspelt name fails here, not in every fold's worker
+        try:
+            LearnedDetector(html=variant == "html").set_params(**setting)
+        except ValueError as exc:
+            raise SystemExit(f"--params: {str(exc).splitlines()[0]}") from None
     docs = load_corpus(data, limit)
     gold = json.loads((data / "gold.json").read_text())
     fold_of = site_folds(docs, folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     if kind_decision not in ("argmax", "offsets"):
         raise ValueError(f"kind_decision must be 'argmax' or 'offsets', got {kind_decision!r}")
-    variant_list = variants.split(",")
-    by_variant = variant_params(variant_list, params)
     results = {"folds": folds, "params": by_variant, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
                "kind_decision": kind_decision}
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """The kind decision of the grouped CV: each fold's offsets come from the other folds only."""
 
 import numpy as np
+import pytest
 
 from benchmarks.cross_validate import kind_decisions
 from boilerplate.detectors.learned import tune_kind_offsets
@@ -163,3 +164,12 @@ def test_the_cv_decides_with_shipped_settings_each_line_alone():
         proba = np.full((2, len(LABELS)), 0.1)
         proba[:, 0] = [0.9, 0.1]
         assert det.labels_from_proba(Document(lines=["a", "b"]), proba)[0] == BODY
+
+
+def test_a_setting_with_a_name_no_detector_has_fails_at_once_in_one_line(tmp_path):
+    from benchmarks.cross_validate import run
+
+    # before any page is read (there are none here) or any fold is fitted
+    with pytest.raises(SystemExit, match=r"^--params: invalid parameter 'text' for LearnedDetector; valid parameters are .*'max_iter'"):
+        run(data=tmp_path, params={"text": {"max_iter": 5}}, variants="text", out=tmp_path / "cv.json")
+    assert not (tmp_path / "cv.json").exists()
