@@ -822,11 +822,10 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     content = ~stop & ~digit
     # case variants ("Storm", "storm") are one word; no word holds a "\n" (see line_stats)
     folded = "\n".join(vocab).lower().split("\n")
-    distinct = dict.fromkeys(folded)
-    index = dict(zip(distinct, range(len(distinct))))
-    word = np.fromiter(map(index.__getitem__, folded), dtype=np.int64, count=len(folded))
+    # each folded word's id is the place it first comes in ``folded`` (one dictionary pass)
+    word = np.fromiter(map({}.setdefault, folded, range(len(folded))), dtype=np.int64, count=len(folded))
     keep = content[word_id]
-    n_words = len(index)
+    n_words = len(folded)
     # the distinct (line, word) pairs; sorted by hand: numpy 2's np.unique hashes, ~20x slower here
     pair = np.sort(word_line[keep] * n_words + word[word_id[keep]])
     first = np.ones(len(pair), dtype=bool)
