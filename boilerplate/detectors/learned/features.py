@@ -823,7 +823,8 @@ def lexical_cohesion(lines: list[str], prose: np.ndarray,
     # case variants ("Storm", "storm") are one word; no word holds a "\n" (see line_stats)
     folded = "\n".join(vocab).lower().split("\n")
     # each folded word's id is the place it first comes in ``folded`` (one dictionary pass)
-    word = np.fromiter(map({}.setdefault, folded, range(len(folded))), dtype=np.int64, count=len(folded))
+    place: dict[str, int] = {}
+    word = np.fromiter(map(place.setdefault, folded, range(len(folded))), dtype=np.int64, count=len(folded))
     keep = content[word_id]
     n_words = len(folded)
     # the distinct (line, word) pairs; sorted by hand: numpy 2's np.unique hashes, ~20x slower here
