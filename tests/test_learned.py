@@ -349,6 +349,72 @@ def test_hashed_text_equals_the_written_out_hashing():
             hash_lines(["a"], bad)
 
 
+def _fnv_fmix(text, seed):
+    from boilerplate.lines import FMIX1, FMIX2, FNV_PRIME, MASK_32
+
+    h = seed
+    for ch in text:
+        h = ((h ^ ord(ch)) * FNV_PRIME) & MASK_32
+    h ^= h >> 16
+    h = (h * FMIX1) & MASK_32
+    h ^= h >> 13
+    h = (h * FMIX2) & MASK_32
+    return h ^ (h >> 16)
+
+
+def test_char_ngrams_are_scikit_learns_char_wb_ngrams_of_each_lines_head_in_any_script():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from boilerplate.detectors.learned.features import (
+        CHAR_NGRAM_CHARS,
+        CHAR_NGRAM_SIZES,
+        CHAR_NGRAM_VALUE,
+        HASH_FEATURES,
+        char_ngram_rows,
+    )
+    from boilerplate.detectors.learned.hashing import _CHAR_SEED, hash_char_ngrams
+
+    lines = ["Use Coupon Code MSA50 now", "", "  a  b ", "€69.99", "無料会員登録はこちら・ページ",
+             "Newsletter-Anmeldung \t jetzt", "x" * 500, "İSTANBUL ΟΔΟΣ 𝐇𝐞𝐥𝐥𝐨 😀", "ab\u3000cd\x0bef", "a"]
+    analyzer = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAM_SIZES, lowercase=False).build_analyzer()
+    got = char_ngram_rows(Document(lines=lines))
+    assert got.shape == (len(lines), HASH_FEATURES) and got.has_sorted_indices
+    want = np.zeros((len(lines), HASH_FEATURES))
+    for i, line in enumerate(lines):
+        for gram in analyzer(line[:CHAR_NGRAM_CHARS].lower()):
+            want[i, _fnv_fmix(gram, _CHAR_SEED) % HASH_FEATURES] += 1
+        norm = np.sqrt((want[i] ** 2).sum())
+        want[i] *= CHAR_NGRAM_VALUE / norm if norm else 0.0
+    assert np.abs(got.toarray() - want).max() < 1e-12
+    assert not got[1].nnz and got[lines.index("a")].nnz == 1  # nothing on a blank line; " a " once
+    heads = [line[:CHAR_NGRAM_CHARS].lower() for line in lines]
+    plain = hash_char_ngrams(heads, HASH_FEATURES, CHAR_NGRAM_CHARS, CHAR_NGRAM_SIZES, compiled=False)
+    assert (plain * CHAR_NGRAM_VALUE != got).nnz == 0  # the compiled loop and the plain one agree exactly
+    assert hash_char_ngrams([], HASH_FEATURES, 32).shape == (0, HASH_FEATURES)
+    for bad in ({"n_features": 1000}, {"sizes": (3, 2)}, {"head": -1}):
+        with pytest.raises(ValueError, match="power of two|sizes"):
+            hash_char_ngrams(["a"], **{"n_features": HASH_FEATURES, "head": 32, **bad})
+
+
+def test_char_ngrams_reach_the_models_and_round_trip(tmp_path):
+    from boilerplate.detectors.learned.features import char_ngram_rows
+
+    docs = _docs(9)
+    plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
+    grams = LearnedDetector(max_iter=10, kind_window=2, shape_words=True, char_ngrams=True).fit(docs)
+    # the line's words plus its character n-grams, in the same columns
+    assert (grams._features(docs[0])[0] - plain._features(docs[0])[0] != char_ngram_rows(docs[0])).nnz == 0
+    loaded = _added_words_score_stack_and_round_trip(grams, plain, docs, tmp_path)
+    assert loaded.char_ngrams is True and clone(grams).get_params()["char_ngrams"] is True
+    # the words ablation takes them too: they are parts of the lines' own words
+    ablated = LearnedDetector(ablate=("words",), char_ngrams=True)
+    assert ablated._features(docs[0])[0].nnz == 0
+    plain.save(tmp_path / "plain.npz")  # a file without the parameter loads with it off
+    assert LearnedDetector.load(tmp_path / "plain.npz").char_ngrams is False
+    with pytest.raises(ValueError, match="char_ngrams"):
+        LearnedDetector(char_ngrams=1).fit(docs)
+
+
 def test_char_classes_are_re_classes_of_every_code_point():
     import re
 

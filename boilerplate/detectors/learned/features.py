@@ -23,7 +23,7 @@ from ...compiled import compiled
 from ...document import Document
 from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
 from ..linestats import LineStats, line_stats
-from .hashing import hash_lines, murmur_columns
+from .hashing import hash_char_ngrams, hash_lines, murmur_columns
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -131,6 +131,26 @@ def hashed_text(doc: Document) -> sp.csr_matrix:
     each line's first :data:`HASH_MAX_CHARS` characters, lower-cased, counted, rows of unit length:
     :func:`boilerplate.detectors.learned.hashing.hash_lines`, one compiled pass per document."""
     return hash_lines(lowered_heads(doc.lines, HASH_MAX_CHARS)[1], HASH_FEATURES)
+
+
+#: Character n-grams (:func:`char_ngram_rows`): of each line's first this many characters, of these
+#: sizes, each row worth this much beside the line's words (whose row has unit length).
+CHAR_NGRAM_CHARS = 32
+CHAR_NGRAM_SIZES = (3, 5)
+CHAR_NGRAM_VALUE = 0.5
+
+
+def char_ngram_rows(doc: Document) -> sp.csr_matrix:
+    """The character n-grams of each line's first :data:`CHAR_NGRAM_CHARS` characters, lower-cased
+    (:func:`~boilerplate.detectors.learned.hashing.hash_char_ngrams`, sizes
+    :data:`CHAR_NGRAM_SIZES`), rows of length :data:`CHAR_NGRAM_VALUE`, in the columns of
+    :func:`hashed_text`: added to a line's words, they let a model weigh word parts ("subscri",
+    "€69", "-anmeld") where a whole word was never seen in training. The opening characters only:
+    that is where a line says what it is, and the cost stays bounded on long lines."""
+    rows = hash_char_ngrams(lowered_heads(doc.lines, CHAR_NGRAM_CHARS)[1], HASH_FEATURES, CHAR_NGRAM_CHARS,
+                            CHAR_NGRAM_SIZES)
+    rows.data *= CHAR_NGRAM_VALUE
+    return rows
 
 
 #: Class/id words that reach the hashed features: runs of 3-15 ASCII letters (a hash-like class name

@@ -42,6 +42,7 @@ IDEOGRAPH_RANGES = (*CJK_RANGES, (0x31F0, 0x31FF), (0xFF66, 0xFF9F), (0x20000, 0
 MAX_FEATURES = 2**31
 _BIGRAM_MIX = 0x9E3779B1  # the golden-ratio constant: (first * it + second) orders the pair
 _UNIGRAM_SEED = 0x5BD1E995  # unigram and bigram hashes are kept apart before the finaliser
+_CHAR_SEED = 0x27D4EB2F  # character n-grams are kept apart from words the same way
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +97,69 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
                     cols[k] = x & mask
                     k += 1
                 prev = h
+        row = np.sort(cols[:k])
+        start = nnz
+        j = 0
+        while j < k:
+            n = 1
+            while j + n < k and row[j + n] == row[j]:
+                n += 1
+            indices[nnz] = row[j]
+            data[nnz] = n
+            nnz += 1
+            j += n
+        if nnz > start:
+            norm = np.sqrt(np.sum(data[start:nnz] ** 2))
+            data[start:nnz] /= norm
+        indptr[r + 1] = nnz
+    return nnz
+
+
+def _hash_char_ngrams(codes, starts, ends, classes, head, min_n, max_n, n_features, indptr, indices, data):  # pragma: no cover - compiled
+    # One row per line: the character n-grams of each of its white-space separated chunks in its
+    # first `head` characters, as scikit-learn's "char_wb" analyzer cuts them (each chunk padded
+    # with a space on both sides; a padded chunk no longer than n gives itself once and no longer
+    # n-grams), hashed (FNV-1a over the code points, seeded apart from words, the MurmurHash3
+    # finaliser), counted, the row scaled to unit length. Returns the number of entries written.
+    width = 0
+    for r in range(starts.shape[0]):
+        width = max(width, min(ends[r] - starts[r], head))
+    # per size n, a chunk gives at most its length + 1 n-grams, and there are at most (width + 1) / 2 chunks
+    cols = np.empty((max_n - min_n + 1) * (2 * width + 2), dtype=np.int64)
+    mask = n_features - 1
+    nnz = 0
+    for r in range(starts.shape[0]):
+        k = 0
+        stop = min(ends[r], starts[r] + head)
+        i = starts[r]
+        while i < stop:
+            if classes[codes[i]] == SPACE:
+                i += 1
+                continue
+            j = i
+            while j < stop and classes[codes[j]] != SPACE:
+                j += 1
+            size = j - i + 2  # the chunk codes[i:j] with a space before and after it
+            for n in range(min_n, max_n + 1):
+                offset = 0
+                while True:
+                    h = _CHAR_SEED
+                    for q in range(offset, offset + min(n, size)):
+                        c = 32 if q == 0 or q == size - 1 else int(codes[i + q - 1])
+                        h = ((h ^ c) * FNV_PRIME) & MASK_32
+                    h ^= h >> 16
+                    h = (h * FMIX1) & MASK_32
+                    h ^= h >> 13
+                    h = (h * FMIX2) & MASK_32
+                    h ^= h >> 16
+                    cols[k] = h & mask
+                    k += 1
+                    if offset + n >= size:
+                        break
+                    offset += 1
+                if offset == 0:  # a short chunk counts once
+                    break
+            i = j
         row = np.sort(cols[:k])
         start = nnz
         j = 0
@@ -188,5 +252,38 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     data = np.empty(size, dtype=np.float64)
     run = (compiled_loop(_hash_lines) or _hash_lines) if compiled else _hash_lines
     nnz = run(codes, starts, ends, char_classes(), int(n_features), indptr, indices, data)
+    return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
+                         shape=(n, n_features))
+
+
+def hash_char_ngrams(lines: list[str], n_features: int, head: int, sizes: tuple[int, int] = (3, 5),
+                     compiled: bool = True) -> sp.csr_matrix:
+    """Hashed, counted, unit-length rows of the character n-grams of ``lines`` (already lower-cased
+    by the caller), ``sizes`` the smallest and largest n: each line's first ``head`` characters cut
+    into white-space separated chunks, each padded with a space on both sides and cut into n-grams
+    as scikit-learn's ``analyzer="char_wb"`` cuts it (a padded chunk no longer than n gives itself
+    once). A ``len(lines) x n_features`` CSR matrix with sorted indices, in the columns of
+    :func:`hash_lines` (seeded apart from its words). ``compiled=False`` runs the plain Python loop
+    (tests).
+
+    Word parts carry what whole words miss: an inflection or a compound ("newsletters",
+    "Newsletter-Anmeldung"), a price or a code ("€69", "msa50"), in any script.
+    """
+    if not 2 <= n_features <= MAX_FEATURES or n_features & (n_features - 1):
+        raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
+    if not 1 <= sizes[0] <= sizes[1] or head < 0:
+        raise ValueError(f"sizes must be 1 <= smallest <= largest and head >= 0, not {sizes} and {head}")
+    n = len(lines)
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    codes = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    size = int((sizes[1] - sizes[0] + 1) * (2 * np.minimum(lengths, head).sum() + 2 * n))
+    indices = np.empty(size, dtype=np.int64)
+    data = np.empty(size, dtype=np.float64)
+    run = (compiled_loop(_hash_char_ngrams) or _hash_char_ngrams) if compiled else _hash_char_ngrams
+    nnz = run(codes, starts, ends, char_classes(), int(head), int(sizes[0]), int(sizes[1]), int(n_features),
+              indptr, indices, data)
     return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
                          shape=(n, n_features))

@@ -49,6 +49,7 @@ from .features import (
     COHESION_WINDOW,
     HASH_FEATURES,
     SHAPE_WORD_VALUE,
+    char_ngram_rows,
     context_windows,
     dense_features_and_stats,
     edge_word_columns,
@@ -158,7 +159,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
                "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
-               "body_cohesion": bool}
+               "body_cohesion": bool, "char_ngrams": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -385,6 +386,10 @@ class LearnedDetector(Detector):
     more boosters; in-sample, and so overconfident, with ``stack_folds`` < 2 or a single site), so
     a line's decision can follow its neighbours' decisions, not only their features. It costs one
     more booster walk a page. Files saved before this parameter existed load with it off.
+    ``char_ngrams`` adds each line's character n-grams (:func:`~.features.char_ngram_rows`: the
+    parts of the words of its opening characters) to its hashed words, for the text and kind models
+    (and the run words); the ``words`` ablation removes them too. Files saved before this parameter
+    existed load with it off.
     ``body_cohesion`` gives the P(body) booster (and the second one, with ``body_context``) the
     same lexical cohesion columns, the line's and its neighbours': a paragraph that shares no content
     word with the page's prose (a donation appeal, a teaser for another story) reads less like the
@@ -406,7 +411,8 @@ class LearnedDetector(Detector):
                  kind_offsets: tuple[float, ...] | None = None, stack_kinds: bool = False,
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
-                 body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False):
+                 body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False,
+                 char_ngrams: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -434,6 +440,7 @@ class LearnedDetector(Detector):
         self.body_context = body_context
         self.edge_words = edge_words
         self.body_cohesion = body_cohesion
+        self.char_ngrams = char_ngrams
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -465,6 +472,8 @@ class LearnedDetector(Detector):
                     if (self.cohesion or self.body_cohesion) and with_cohesion else None)
         if "words" in self.ablate:
             hashed = sp.csr_matrix(hashed.shape)
+        elif self.char_ngrams:
+            hashed = hashed + char_ngram_rows(doc)
         if self.html and self.markup_words and "markup" not in self.ablate and cue_words is not None:
             hashed = hashed + cue_words
         shape = shape_word_columns(dense, feature_layout(self.html)) if self.shape_words else None
@@ -553,6 +562,7 @@ class LearnedDetector(Detector):
             ("body_context", isinstance(self.body_context, bool), "a bool"),
             ("edge_words", isinstance(self.edge_words, bool), "a bool"),
             ("body_cohesion", isinstance(self.body_cohesion, bool), "a bool"),
+            ("char_ngrams", isinstance(self.char_ngrams, bool), "a bool"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
