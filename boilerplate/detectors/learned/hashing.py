@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...compiled import compiled as compiled_loop
+from ...compiled import compiled_calling
 from ...lines import CJK_RANGES, FMIX1, FMIX2, FNV_OFFSET, FNV_PRIME, MASK_32, re_class
 
 #: Character classes of :func:`char_classes`.
@@ -56,6 +57,29 @@ def char_classes() -> np.ndarray:
         classes[lo:hi + 1] = IDEOGRAPH
     classes.setflags(write=False)
     return classes
+
+
+def close_row(cols, k, nnz, indices, data):  # pragma: no cover - compiled
+    # One row's k columns cols[:k]: sorted, each run of one column counted, written from nnz on
+    # and scaled to unit length. Returns the new number of entries.
+    row = np.sort(cols[:k])
+    start = nnz
+    j = 0
+    while j < k:
+        n = 1
+        while j + n < k and row[j + n] == row[j]:
+            n += 1
+        indices[nnz] = row[j]
+        data[nnz] = n
+        nnz += 1
+        j += n
+    if nnz > start:
+        norm = np.sqrt(np.sum(data[start:nnz] ** 2))
+        data[start:nnz] /= norm
+    return nnz
+
+
+_close_row = close_row  # what the kernels call (compiled_calling binds it to the compiled version)
 
 
 def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data):  # pragma: no cover - compiled
@@ -97,20 +121,7 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
                     cols[k] = x & mask
                     k += 1
                 prev = h
-        row = np.sort(cols[:k])
-        start = nnz
-        j = 0
-        while j < k:
-            n = 1
-            while j + n < k and row[j + n] == row[j]:
-                n += 1
-            indices[nnz] = row[j]
-            data[nnz] = n
-            nnz += 1
-            j += n
-        if nnz > start:
-            norm = np.sqrt(np.sum(data[start:nnz] ** 2))
-            data[start:nnz] /= norm
+        nnz = _close_row(cols, k, nnz, indices, data)
         indptr[r + 1] = nnz
     return nnz
 
@@ -160,20 +171,7 @@ def _hash_char_ngrams(codes, starts, ends, classes, head, min_n, max_n, n_featur
                 if offset == 0:  # a short chunk counts once
                     break
             i = j
-        row = np.sort(cols[:k])
-        start = nnz
-        j = 0
-        while j < k:
-            n = 1
-            while j + n < k and row[j + n] == row[j]:
-                n += 1
-            indices[nnz] = row[j]
-            data[nnz] = n
-            nnz += 1
-            j += n
-        if nnz > start:
-            norm = np.sqrt(np.sum(data[start:nnz] ** 2))
-            data[start:nnz] /= norm
+        nnz = _close_row(cols, k, nnz, indices, data)
         indptr[r + 1] = nnz
     return nnz
 
@@ -234,6 +232,29 @@ def murmur_columns(words: list[str], n_features: int, compiled: bool = True) -> 
     return out.tolist()
 
 
+def _line_codes(lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lengths of ``lines``, where each starts and ends in their ``"\\n"``-joined text, and
+    that text's code points (uint32)."""
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    ends = np.cumsum(lengths + 1) - 1
+    codes = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return lengths, ends - lengths, ends, codes
+
+
+def _run_rows(kernel, compiled: bool, size: int, n_features: int, *args) -> sp.csr_matrix:
+    """A row kernel's CSR matrix: ``kernel(*args, indptr, indices, data)`` writes at most ``size``
+    entries, one row per line (``args[1]`` holds the lines' starts), compiled (with
+    :func:`close_row`) unless ``compiled`` is False."""
+    n = len(args[1])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = np.empty(size, dtype=np.int64)
+    data = np.empty(size, dtype=np.float64)
+    run = (compiled_calling(kernel, globals(), {"_close_row": close_row}) or kernel) if compiled else kernel
+    nnz = run(*args, indptr, indices, data)
+    return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
+                         shape=(n, n_features))
+
+
 def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.csr_matrix:
     """Hashed, counted, unit-length uni- and bigram rows of ``lines`` (already lower-cased and cut
     to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.
@@ -241,19 +262,9 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     plain Python loop (tests)."""
     if not 2 <= n_features <= MAX_FEATURES or n_features & (n_features - 1):
         raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
-    n = len(lines)
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
-    ends = np.cumsum(lengths + 1) - 1
-    starts = ends - lengths
-    codes = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    size = int(2 * lengths.sum())
-    indices = np.empty(size, dtype=np.int64)
-    data = np.empty(size, dtype=np.float64)
-    run = (compiled_loop(_hash_lines) or _hash_lines) if compiled else _hash_lines
-    nnz = run(codes, starts, ends, char_classes(), int(n_features), indptr, indices, data)
-    return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
-                         shape=(n, n_features))
+    lengths, starts, ends, codes = _line_codes(lines)
+    return _run_rows(_hash_lines, compiled, int(2 * lengths.sum()), n_features,
+                     codes, starts, ends, char_classes(), int(n_features))
 
 
 def hash_char_ngrams(lines: list[str], n_features: int, head: int, sizes: tuple[int, int] = (3, 5),
@@ -273,17 +284,7 @@ def hash_char_ngrams(lines: list[str], n_features: int, head: int, sizes: tuple[
         raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
     if not 1 <= sizes[0] <= sizes[1] or head < 0:
         raise ValueError(f"sizes must be 1 <= smallest <= largest and head >= 0, not {sizes} and {head}")
-    n = len(lines)
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
-    ends = np.cumsum(lengths + 1) - 1
-    starts = ends - lengths
-    codes = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    size = int((sizes[1] - sizes[0] + 1) * (2 * np.minimum(lengths, head).sum() + 2 * n))
-    indices = np.empty(size, dtype=np.int64)
-    data = np.empty(size, dtype=np.float64)
-    run = (compiled_loop(_hash_char_ngrams) or _hash_char_ngrams) if compiled else _hash_char_ngrams
-    nnz = run(codes, starts, ends, char_classes(), int(head), int(sizes[0]), int(sizes[1]), int(n_features),
-              indptr, indices, data)
-    return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
-                         shape=(n, n_features))
+    lengths, starts, ends, codes = _line_codes(lines)
+    size = (sizes[1] - sizes[0] + 1) * (2 * np.minimum(lengths, head).sum() + 2 * len(lines))
+    return _run_rows(_hash_char_ngrams, compiled, int(size), n_features, codes, starts, ends, char_classes(),
+                     int(head), int(sizes[0]), int(sizes[1]), int(n_features))
