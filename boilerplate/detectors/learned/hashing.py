@@ -79,7 +79,17 @@ def close_row(cols, k, nnz, indices, data):  # pragma: no cover - compiled
     return nnz
 
 
-_close_row = close_row  # what the kernels call (compiled_calling binds it to the compiled version)
+def fmix(x):  # pragma: no cover - compiled
+    # MurmurHash3's 32-bit finaliser: every bit of x reaches every bit of the column
+    x ^= x >> 16
+    x = (x * FMIX1) & MASK_32
+    x ^= x >> 13
+    x = (x * FMIX2) & MASK_32
+    return x ^ (x >> 16)
+
+
+# what the kernels call (compiled_calling binds them to the compiled versions)
+_close_row, _fmix = close_row, fmix
 
 
 def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data):  # pragma: no cover - compiled
@@ -113,12 +123,7 @@ def _hash_lines(codes, starts, ends, classes, n_features, indptr, indices, data)
                     continue
                 for t in range(2 if prev >= 0 else 1):  # the unigram, then the bigram with prev
                     x = (h ^ _UNIGRAM_SEED) if t == 0 else ((prev * _BIGRAM_MIX + h) & MASK_32)
-                    x ^= x >> 16
-                    x = (x * FMIX1) & MASK_32
-                    x ^= x >> 13
-                    x = (x * FMIX2) & MASK_32
-                    x ^= x >> 16
-                    cols[k] = x & mask
+                    cols[k] = _fmix(x) & mask
                     k += 1
                 prev = h
         nnz = _close_row(cols, k, nnz, indices, data)
@@ -158,12 +163,7 @@ def _hash_char_ngrams(codes, starts, ends, classes, head, min_n, max_n, n_featur
                     for q in range(offset, offset + min(n, size)):
                         c = 32 if q == 0 or q == size - 1 else int(codes[i + q - 1])
                         h = ((h ^ c) * FNV_PRIME) & MASK_32
-                    h ^= h >> 16
-                    h = (h * FMIX1) & MASK_32
-                    h ^= h >> 13
-                    h = (h * FMIX2) & MASK_32
-                    h ^= h >> 16
-                    cols[k] = h & mask
+                    cols[k] = _fmix(h) & mask
                     k += 1
                     if offset + n >= size:
                         break
@@ -244,12 +244,12 @@ def _line_codes(lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 def _run_rows(kernel, compiled: bool, size: int, n_features: int, *args) -> sp.csr_matrix:
     """A row kernel's CSR matrix: ``kernel(*args, indptr, indices, data)`` writes at most ``size``
     entries, one row per line (``args[1]`` holds the lines' starts), compiled (with
-    :func:`close_row`) unless ``compiled`` is False."""
+    :func:`close_row` and :func:`fmix`) unless ``compiled`` is False."""
     n = len(args[1])
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices = np.empty(size, dtype=np.int64)
     data = np.empty(size, dtype=np.float64)
-    run = (compiled_calling(kernel, globals(), {"_close_row": close_row}) or kernel) if compiled else kernel
+    run = (compiled_calling(kernel, globals(), {"_close_row": close_row, "_fmix": fmix}) or kernel) if compiled else kernel
     nnz = run(*args, indptr, indices, data)
     return sp.csr_matrix((data[:nnz], indices[:nnz].astype(np.int32), indptr.astype(np.int32)),
                          shape=(n, n_features))
