@@ -62,8 +62,10 @@ def char_classes() -> np.ndarray:
 def close_row(cols, k, nnz, indices, data):  # pragma: no cover - compiled
     # One row's k columns cols[:k]: sorted, each run of one column counted, written from nnz on
     # and scaled to unit length. Returns the new number of entries.
-    row = np.sort(cols[:k])
+    row = cols[:k]
+    row.sort()  # in place: no array made per row
     start = nnz
+    total = 0.0  # the counts' sum of squares: whole numbers, exact in any order
     j = 0
     while j < k:
         n = 1
@@ -71,11 +73,11 @@ def close_row(cols, k, nnz, indices, data):  # pragma: no cover - compiled
             n += 1
         indices[nnz] = row[j]
         data[nnz] = n
+        total += n * n
         nnz += 1
         j += n
     if nnz > start:
-        norm = np.sqrt(np.sum(data[start:nnz] ** 2))
-        data[start:nnz] /= norm
+        data[start:nnz] /= np.sqrt(total)
     return nnz
 
 
