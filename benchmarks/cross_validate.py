@@ -287,16 +287,18 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     variant_list = variants.split(",")
     by_variant = variant_params(variant_list, params)
     for variant, setting in by_variant.items():  # a misspelt name fails here, not in every fold's worker
+        if "html" in setting:
+            raise SystemExit("--params: html is the variant's own (--variants text,html), not a parameter to set")
         try:
             LearnedDetector(html=variant == "html").set_params(**setting)
         except ValueError as exc:
             raise SystemExit(f"--params: {str(exc).splitlines()[0]}") from None
+    if kind_decision not in ("argmax", "offsets"):
+        raise SystemExit(f"--kind-decision must be 'argmax' or 'offsets', got {kind_decision!r}")
     docs = load_corpus(data, limit)
     gold = json.loads((data / "gold.json").read_text())
     fold_of = site_folds(docs, folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
-    if kind_decision not in ("argmax", "offsets"):
-        raise ValueError(f"kind_decision must be 'argmax' or 'offsets', got {kind_decision!r}")
     results = {"folds": folds, "params": by_variant, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
                "kind_decision": kind_decision}
     out.parent.mkdir(parents=True, exist_ok=True)

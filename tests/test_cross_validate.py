@@ -172,4 +172,8 @@ def test_a_setting_with_a_name_no_detector_has_fails_at_once_in_one_line(tmp_pat
     # before any page is read (there are none here) or any fold is fitted
     with pytest.raises(SystemExit, match=r"^--params: invalid parameter 'text' for LearnedDetector; valid parameters are .*'max_iter'"):
         run(data=tmp_path, params={"text": {"max_iter": 5}}, variants="text", out=tmp_path / "cv.json")
+    with pytest.raises(SystemExit, match="^--params: html is the variant's own"):
+        run(data=tmp_path, params={"html": True}, variants="text", out=tmp_path / "cv.json")
+    with pytest.raises(SystemExit, match="^--kind-decision must be"):
+        run(data=tmp_path, params={"max_iter": 5}, variants="text", out=tmp_path / "cv.json", kind_decision="best")
     assert not (tmp_path / "cv.json").exists()

@@ -349,6 +349,22 @@ def test_hashed_text_equals_the_written_out_hashing():
             hash_lines(["a"], bad)
 
 
+def _saved_without(model, path, *params):
+    """Save ``model`` to ``path`` as a file from before ``params`` existed: none in its header."""
+    import json
+
+    from boilerplate.detectors.learned.model import write_arrays
+
+    model.save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    header = json.loads(str(arrays["header"]))
+    for name in params:
+        header["params"].pop(name)
+    write_arrays(path, {**arrays, "header": np.array(json.dumps(header))})
+    return path
+
+
 def _fnv_fmix(text, seed):
     from boilerplate.lines import FMIX1, FMIX2, FNV_PRIME, MASK_32
 
@@ -362,7 +378,7 @@ def _fnv_fmix(text, seed):
     return h ^ (h >> 16)
 
 
-def test_char_ngrams_are_scikit_learns_char_wb_ngrams_of_each_lines_head_in_any_script():
+def test_char_ngrams_are_scikit_learns_char_wb_ngrams_of_each_lines_head_in_any_script(monkeypatch):
     from sklearn.feature_extraction.text import HashingVectorizer
 
     from boilerplate.detectors.learned.features import (
@@ -375,7 +391,8 @@ def test_char_ngrams_are_scikit_learns_char_wb_ngrams_of_each_lines_head_in_any_
     from boilerplate.detectors.learned.hashing import _CHAR_SEED, hash_char_ngrams
 
     lines = ["Use Coupon Code MSA50 now", "", "  a  b ", "€69.99", "無料会員登録はこちら・ページ",
-             "Newsletter-Anmeldung \t jetzt", "x" * 500, "İSTANBUL ΟΔΟΣ 𝐇𝐞𝐥𝐥𝐨 😀", "ab\u3000cd\x0bef", "a"]
+             "Newsletter-Anmeldung \t jetzt", "x" * 500, "İSTANBUL ΟΔΟΣ 𝐇𝐞𝐥𝐥𝐨 😀", "ab\u3000cd\x0bef", "a",
+             "a" * 31 + "İ", "İ" * 40]  # lower-casing lengthens "İ": the head is cut before it
     analyzer = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAM_SIZES, lowercase=False).build_analyzer()
     got = char_ngram_rows(Document(lines=lines))
     assert got.shape == (len(lines), HASH_FEATURES) and got.has_sorted_indices
@@ -388,7 +405,12 @@ def test_char_ngrams_are_scikit_learns_char_wb_ngrams_of_each_lines_head_in_any_
     assert np.abs(got.toarray() - want).max() < 1e-12
     assert not got[1].nnz and got[lines.index("a")].nnz == 1  # nothing on a blank line; " a " once
     heads = [line[:CHAR_NGRAM_CHARS].lower() for line in lines]
-    plain = hash_char_ngrams(heads, HASH_FEATURES, CHAR_NGRAM_CHARS, CHAR_NGRAM_SIZES, compiled=False)
+    # the plain loop with plain helpers (a compiled call binds the module's helper names to numba's)
+    from boilerplate.detectors.learned import hashing
+
+    monkeypatch.setattr(hashing, "_close_row", hashing.close_row)
+    monkeypatch.setattr(hashing, "_fmix", hashing.fmix)
+    plain = hash_char_ngrams(heads, HASH_FEATURES, 10**6, CHAR_NGRAM_SIZES, compiled=False)
     assert (plain * CHAR_NGRAM_VALUE != got).nnz == 0  # the compiled loop and the plain one agree exactly
     assert hash_char_ngrams([], HASH_FEATURES, 32).shape == (0, HASH_FEATURES)
     for bad in ({"n_features": 1000}, {"sizes": (3, 2)}, {"head": -1}):
@@ -409,8 +431,15 @@ def test_char_ngrams_reach_the_models_and_round_trip(tmp_path):
     # the words ablation takes them too: they are parts of the lines' own words
     ablated = LearnedDetector(ablate=("words",), char_ngrams=True)
     assert ablated._features(docs[0])[0].nnz == 0
-    plain.save(tmp_path / "plain.npz")  # a file without the parameter loads with it off
-    assert LearnedDetector.load(tmp_path / "plain.npz").char_ngrams is False
+    # the n-grams reach the run words too (kind_window): the kind model's second block of words
+    from boilerplate.detectors.learned.model import HASH_FEATURES, neighbour_words
+
+    blank = np.zeros(len(docs[0].lines), dtype=bool)
+    run = neighbour_words(grams._features(docs[0])[0], blank, 2)
+    assert (run != neighbour_words(plain._features(docs[0])[0], blank, 2)).nnz
+    assert not np.allclose(grams.kind_coef_[:, -HASH_FEATURES:], plain.kind_coef_[:, -HASH_FEATURES:])
+    # a file from before the parameter (none in its header) loads with it off
+    assert LearnedDetector.load(_saved_without(plain, tmp_path / "plain.npz", "char_ngrams")).char_ngrams is False
     with pytest.raises(ValueError, match="char_ngrams"):
         LearnedDetector(char_ngrams=1).fit(docs)
 
@@ -1316,9 +1345,8 @@ def test_body_cohesion_gives_the_booster_each_lines_cohesion_and_cleaning_comput
     assert back.body_cohesion is True and back.cohesion is False
     assert np.allclose(back.predict_proba(doc)[:, BODY_INDEX], det.predict_proba(doc)[:, BODY_INDEX], atol=1e-12)
     assert clone(det).get_params()["body_cohesion"] is True
-    # a file without the parameter loads with it off
-    plain.save(path)
-    assert LearnedDetector.load(path).body_cohesion is False
+    # a file from before the parameter (none in its header) loads with it off
+    assert LearnedDetector.load(_saved_without(plain, path, "body_cohesion")).body_cohesion is False
     with pytest.raises(ValueError, match="body_cohesion"):
         LearnedDetector(body_cohesion=1).fit(docs)
 

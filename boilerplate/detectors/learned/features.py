@@ -147,8 +147,9 @@ def char_ngram_rows(doc: Document) -> sp.csr_matrix:
     :func:`hashed_text`: added to a line's words, they let a model weigh word parts ("subscri",
     "€69", "-anmeld") where a whole word was never seen in training. The opening characters only:
     that is where a line says what it is, and the cost stays bounded on long lines."""
-    rows = hash_char_ngrams(lowered_heads(doc.lines, CHAR_NGRAM_CHARS)[1], HASH_FEATURES, CHAR_NGRAM_CHARS,
-                            CHAR_NGRAM_SIZES)
+    heads = lowered_heads(doc.lines, CHAR_NGRAM_CHARS)[1]
+    # cut before lower-casing, which may lengthen a character ("İ"): the kernel cuts nothing more
+    rows = hash_char_ngrams(heads, HASH_FEATURES, max(map(len, heads), default=0), CHAR_NGRAM_SIZES)
     rows.data *= CHAR_NGRAM_VALUE
     return rows
 

@@ -142,7 +142,8 @@ def _hash_char_ngrams(codes, starts, ends, classes, head, min_n, max_n, n_featur
     width = 0
     for r in range(starts.shape[0]):
         width = max(width, min(ends[r] - starts[r], head))
-    # per size n, a chunk gives at most its length + 1 n-grams, and there are at most (width + 1) / 2 chunks
+    # per size n, each chunk gives at most its length + 2 n-grams (n = 1) and there are at most
+    # (width + 1) / 2 chunks: at most 1.5 * width + 1.5 in all
     cols = np.empty((max_n - min_n + 1) * (2 * width + 2), dtype=np.int64)
     mask = n_features - 1
     nnz = 0
@@ -243,11 +244,10 @@ def _line_codes(lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return lengths, ends - lengths, ends, codes
 
 
-def _run_rows(kernel, compiled: bool, size: int, n_features: int, *args) -> sp.csr_matrix:
-    """A row kernel's CSR matrix: ``kernel(*args, indptr, indices, data)`` writes at most ``size``
-    entries, one row per line (``args[1]`` holds the lines' starts), compiled (with
-    :func:`close_row` and :func:`fmix`) unless ``compiled`` is False."""
-    n = len(args[1])
+def _run_rows(kernel, compiled: bool, n: int, size: int, n_features: int, *args) -> sp.csr_matrix:
+    """A row kernel's CSR matrix of ``n`` rows (one per line): ``kernel(*args, indptr, indices,
+    data)`` writes at most ``size`` entries, compiled (with :func:`close_row` and :func:`fmix`)
+    unless ``compiled`` is False."""
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices = np.empty(size, dtype=np.int64)
     data = np.empty(size, dtype=np.float64)
@@ -265,7 +265,7 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     if not 2 <= n_features <= MAX_FEATURES or n_features & (n_features - 1):
         raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
     lengths, starts, ends, codes = _line_codes(lines)
-    return _run_rows(_hash_lines, compiled, int(2 * lengths.sum()), n_features,
+    return _run_rows(_hash_lines, compiled, len(lines), int(2 * lengths.sum()), n_features,
                      codes, starts, ends, char_classes(), int(n_features))
 
 
@@ -288,5 +288,5 @@ def hash_char_ngrams(lines: list[str], n_features: int, head: int, sizes: tuple[
         raise ValueError(f"sizes must be 1 <= smallest <= largest and head >= 0, not {sizes} and {head}")
     lengths, starts, ends, codes = _line_codes(lines)
     size = (sizes[1] - sizes[0] + 1) * (2 * np.minimum(lengths, head).sum() + 2 * len(lines))
-    return _run_rows(_hash_char_ngrams, compiled, int(size), n_features, codes, starts, ends, char_classes(),
+    return _run_rows(_hash_char_ngrams, compiled, len(lines), int(size), n_features, codes, starts, ends, char_classes(),
                      int(head), int(sizes[0]), int(sizes[1]), int(n_features))

@@ -449,8 +449,8 @@ class LearnedDetector(Detector):
 
     def _fit_features(self, doc: Document, with_cohesion: bool = True) -> tuple[sp.csr_matrix, np.ndarray,
                                                                                 np.ndarray | None]:
-        """:meth:`_features` and the document's lexical cohesion (None without ``cohesion``, or
-        when ``with_cohesion`` is False)."""
+        """:meth:`_features` and the document's lexical cohesion (None without ``cohesion`` or
+        ``body_cohesion``, or when ``with_cohesion`` is False)."""
         hashed, dense, shape, cohesion = self._split_features(doc, with_cohesion)
         if shape is not None:
             hashed = hashed + shape_word_matrix(shape[0], shape[1], len(dense))
@@ -463,7 +463,9 @@ class LearnedDetector(Detector):
         same lines (None without ``shape_words`` or ``edge_words``): cleaning adds their weights by indexing
         (:meth:`_word_scores`) instead of building a sparse sum, which costs more than the rest of
         a short document's word scores. Last, the document's :func:`~.features.lexical_cohesion`
-        (None without ``cohesion``), from the tokens the dense features were counted from."""
+        (None without ``cohesion`` or ``body_cohesion``, or when ``with_cohesion`` is False), from
+        the tokens the dense features were counted from. With ``char_ngrams`` the hashed words
+        include the lines' character n-grams."""
         # Cross-validation fits many models on the same pages: cache_features() keeps the
         # features on the document once, so each fold does not recompute them.
         hashed, dense, cue_words, tokens = doc.memo(("learned-features", self.html), _compute_features(self.html),
