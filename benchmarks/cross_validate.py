@@ -286,11 +286,11 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     setting for every variant) default to each shipped model's own (``SHIPPED_PARAMS``)."""
     variant_list = variants.split(",")
     by_variant = variant_params(variant_list, params)
-    for variant, setting in by_variant.items():  # a misspelt name fails here, not in every fold's worker
+    for variant, setting in by_variant.items():  # a misspelt name or a bad value fails here, not in every fold's worker
         if "html" in setting:
             raise SystemExit("--params: html is the variant's own (--variants text,html), not a parameter to set")
         try:
-            LearnedDetector(html=variant == "html").set_params(**setting)
+            LearnedDetector(html=variant == "html").set_params(**setting).validate_params()
         except ValueError as exc:
             raise SystemExit(f"--params: {str(exc).splitlines()[0]}") from None
     if kind_decision not in ("argmax", "offsets"):

@@ -166,12 +166,17 @@ def test_the_cv_decides_with_shipped_settings_each_line_alone():
         assert det.labels_from_proba(Document(lines=["a", "b"]), proba)[0] == BODY
 
 
-def test_a_setting_with_a_name_no_detector_has_fails_at_once_in_one_line(tmp_path):
+def test_a_setting_no_detector_takes_fails_at_once_in_one_line(tmp_path):
     from benchmarks.cross_validate import run
 
     # before any page is read (there are none here) or any fold is fitted
     with pytest.raises(SystemExit, match=r"^--params: invalid parameter 'text' for LearnedDetector; valid parameters are .*'max_iter'"):
         run(data=tmp_path, params={"text": {"max_iter": 5}}, variants="text", out=tmp_path / "cv.json")
+    # a value out of range, or two settings that cannot go together, fail here too, not in a fold
+    with pytest.raises(SystemExit, match=r"^--params: LearnedDetector: cohesion must be .*second kind stage"):
+        run(data=tmp_path, params={"cohesion": True}, variants="html", out=tmp_path / "cv.json")
+    with pytest.raises(SystemExit, match=r"^--params: LearnedDetector: C must be > 0, got -1"):
+        run(data=tmp_path, params={"C": -1}, variants="text", out=tmp_path / "cv.json")
     with pytest.raises(SystemExit, match="^--params: html is the variant's own"):
         run(data=tmp_path, params={"html": True}, variants="text", out=tmp_path / "cv.json")
     with pytest.raises(SystemExit, match="^--kind-decision must be"):

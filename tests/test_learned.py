@@ -111,6 +111,11 @@ def test_ablation_removes_a_feature_group_and_rejects_unknown_names():
     assert np.count_nonzero(no_words.text_coef_[:2**18]) == 0
     with pytest.raises(ValueError, match="ablate must be a subset"):
         LearnedDetector(ablate=("colour",)).fit(_docs())  # validated in fit, as scikit-learn does
+    # and on request, before any fit: the same check, the detector itself back when it passes
+    with pytest.raises(ValueError, match="ablate must be a subset"):
+        LearnedDetector(ablate=("colour",)).validate_params()
+    det = LearnedDetector(ablate=("words",))
+    assert det.validate_params() is det
 
 
 def test_shipped_model_copies_are_independent(tmp_path, fitted, monkeypatch):

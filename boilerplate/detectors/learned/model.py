@@ -151,7 +151,7 @@ MAX_TRANSITION_WEIGHT = 10.0
 #: The least log-probability a model file's chain may hold (add-one counts over any corpus stay far
 #: above it: -log of a count of 10^21).
 MIN_LOG_TRANSITION = -50.0
-#: The JSON type(s) of each parameter in a header (ranges are checked by ``_validate_params``).
+#: The JSON type(s) of each parameter in a header (ranges are checked by ``validate_params``).
 PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learning_rate": float,
                "max_leaf_nodes": int, "stack_folds": int, "threshold": float, "random_state": (int, None),
                "ablate": list, "kind_max_iter": int, "silver_weight": float, "silver_max_per_kind": int,
@@ -535,8 +535,24 @@ class LearnedDetector(Detector):
         return np.hstack([logit, around])
 
     # fit --------------------------------------------------------------------------------------
-    def _validate_params(self) -> None:
-        """``ValueError`` naming the first parameter out of range (checked by ``fit``)."""
+    def validate_params(self) -> LearnedDetector:
+        """Check the parameters without fitting: ``fit`` does the same first.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Naming the first parameter out of range, or set against another (``cohesion`` without
+            a second kind stage).
+
+        Examples
+        --------
+        >>> LearnedDetector(C=2.0).validate_params().C
+        2.0
+        """
         checks = [
             ("html", isinstance(self.html, bool), "a bool"),
             ("C", self.C > 0, "> 0"), ("alpha", self.alpha > 0, "> 0"),
@@ -573,13 +589,14 @@ class LearnedDetector(Detector):
         for name, ok, expected in checks:
             if not ok:
                 raise ValueError(f"LearnedDetector: {name} must be {expected}, got {getattr(self, name)!r}")
+        return self
 
     def fit(self, documents: Iterable[Document] | None = None, y: Any = None) -> LearnedDetector:
         """Fit on labeled documents (``y`` is unused: the labels are ``doc.labels``)."""
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import SGDClassifier
 
-        self._validate_params()
+        self.validate_params()
         docs = [d for d in documents or () if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")
@@ -1172,7 +1189,7 @@ class LearnedDetector(Detector):
                 header = cast(dict, raw_header)  # validate_header checked it is a dict
                 det = cls(**{**params, "ablate": tuple(params.get("ablate", ())),  # JSON has lists, not tuples
                              "kind_offsets": None if params.get("kind_offsets") is None else tuple(params["kind_offsets"])})
-                det._validate_params()
+                det.validate_params()
             except (ValueError, TypeError, OverflowError) as exc:
                 raise ModelError(f"{path}: {_one_line(exc)}") from None
             try:
@@ -1534,7 +1551,7 @@ def shipped_model(name: str, **params: object) -> LearnedDetector:
     det = copy.copy(_load_cached(SHIPPED[name]))
     if params:
         det.set_params(**params)
-        det._validate_params()  # a fitted model is not refitted: check the new knobs here
+        det.validate_params()  # a fitted model is not refitted: check the new knobs here
         if det.kind_transition_weight > 0 and det.kind_transitions_ is None:
             raise ValueError(f"{name} has no label chain: kind_transition_weight must stay 0")
     return det
