@@ -2,6 +2,7 @@ import copy
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 
 from boilerplate.detectors.learned import LearnedDetector, ModelError
@@ -1482,3 +1483,88 @@ def test_fit_reports_each_stage_and_each_out_of_fold_part(caplog):
     caplog.clear()
     LearnedDetector(max_iter=5).fit(docs)  # below INFO (the default): no records reach a handler
     assert not [r for r in caplog.records if r.name.startswith("boilerplate")]
+
+
+def _resaved(model, path, change):
+    """Save ``model`` to ``path`` with its arrays changed by ``change`` (a dict -> dict function)."""
+    from boilerplate.detectors.learned.model import write_arrays
+
+    model.save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    write_arrays(path, change(arrays))
+    return path
+
+
+@pytest.fixture(scope="module")
+def with_network():
+    params = dict(max_iter=10, kind_window=2, shape_words=True, edge_words=True, stack_kinds=True)
+    docs = _docs(12)
+    return docs, LearnedDetector(kind_mlp=8, **params).fit(docs), LearnedDetector(**params).fit(docs)
+
+
+def test_kind_network_is_averaged_into_the_flat_kinds_as_fitted(with_network):
+    from boilerplate.detectors.learned.model import (
+        HASH_FEATURES,
+        KIND_MLP_MIN_COUNT,
+        _blank,
+        _softmax,
+        neighbour_words,
+    )
+
+    docs, net, plain = with_network
+    doc = docs[1]
+    w = net.kind_mlp_
+    # the words it reads are those at least KIND_MLP_MIN_COUNT kind-labeled lines hold, and only those
+    rows = [net._features(d)[0][np.isin(np.array(d.labels, dtype=object), KINDS)] for d in docs]
+    counts = np.bincount(np.concatenate([r.indices for r in rows]), minlength=HASH_FEATURES)
+    assert w["cols"].tolist() == np.flatnonzero(counts >= KIND_MLP_MIN_COUNT).tolist()
+    assert w["w1"].shape == (len(w["cols"]) + len(net.scaler_mean_), 8) and w["w2"].shape == (8, len(net.kinds_))
+    # cleaning's factored pass (hashed words, shape and edge words apart) is the network on the fitted matrix
+    hashed, dense = net._features(doc)
+    X = net._text_matrix(hashed, dense)
+    _, H, Z, blanks, bounds, shape, _ = net._prepared([doc])
+    assert shape is not None and len(shape[0])
+    assert np.allclose(net._kind_mlp_logits(H, shape, Z), net._kind_mlp_matrix_logits(w, X), atol=1e-10)
+    # the flat kind probabilities are the mean of the linear model's and the network's
+    XK = sp.hstack([X, neighbour_words(hashed, _blank(doc), 2)], format="csr")
+    linear = _softmax(XK @ net.kind_coef_.T + net.kind_intercept_)
+    expected = (linear + _softmax(net._kind_mlp_matrix_logits(w, X))) / 2
+    weights, n_kinds = net._word_weights()
+    flat = net._flat_kind_proba(net._word_scores(H, shape, weights), Z, blanks, bounds, n_kinds, H, shape)
+    assert np.allclose(flat, expected, atol=1e-9)
+    # and they reach the labels: the same data without the network gives other probabilities
+    assert not np.allclose(net.predict_proba(doc), plain.predict_proba(doc))
+    assert clone(net).get_params()["kind_mlp"] == 8 and plain.kind_mlp_ is None
+
+
+def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp_path):
+    docs, net, plain = with_network
+    loaded = LearnedDetector.load(_resaved(net, tmp_path / "net.npz", lambda a: a))
+    assert loaded.kind_mlp == 8 and loaded.kind_mlp_["cols"].tolist() == net.kind_mlp_["cols"].tolist()
+    for doc in docs[:3]:  # the first layer is stored in half precision
+        assert np.allclose(loaded.predict_proba(doc), net.predict_proba(doc), atol=2e-3)
+    # a file from before the parameter loads with it off, and without a network
+    old = LearnedDetector.load(_saved_without(plain, tmp_path / "old.npz", "kind_mlp"))
+    assert old.kind_mlp == 0 and old.kind_mlp_ is None
+
+    def crafted(change, match):
+        with pytest.raises(ModelError, match=match):
+            LearnedDetector.load(_resaved(net, tmp_path / "bad.npz", change))
+
+    def without(name):
+        return lambda a: {k: v for k, v in a.items() if k != name}
+
+    crafted(without("kind_mlp_b2"), "lacks kind_mlp_b2")
+    crafted(lambda a: {**a, "kind_mlp_cols": a["kind_mlp_cols"][::-1].copy()}, "kind_mlp_cols: not increasing")
+    crafted(lambda a: {**a, "kind_mlp_cols": a["kind_mlp_cols"] + (1 << 30)}, "kind_mlp_cols")
+    crafted(lambda a: {**a, "kind_mlp_w1": a["kind_mlp_w1"][:-1]}, "kind_mlp_w1: shape")
+    crafted(lambda a: {**a, "kind_mlp_w2": np.full_like(a["kind_mlp_w2"], np.nan)}, "kind_mlp_w2")
+    crafted(lambda a: {**a, "kind_mlp_b1": a["kind_mlp_b1"].astype(np.float32)}, "kind_mlp_b1: dtype")
+    with np.load(tmp_path / "net.npz") as npz:
+        network = {k: npz[k] for k in npz.files if k.startswith("kind_mlp_")}
+    with pytest.raises(ModelError, match="kind_mlp"):  # a network the header does not declare
+        LearnedDetector.load(_resaved(plain, tmp_path / "plain.npz", lambda a: {**a, **network}))
+    for bad in (-1, 1.5, True, 10_000):
+        with pytest.raises(ValueError, match="kind_mlp must be an integer"):
+            LearnedDetector(kind_mlp=bad).validate_params()

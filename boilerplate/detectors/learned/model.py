@@ -124,6 +124,17 @@ KIND_OFFSET_SWEEPS = 2
 KIND_OFFSET_MIN_GAIN = 1e-4
 #: The largest offset ``kind_offsets`` may hold (the grid's bound, with room).
 MAX_KIND_OFFSET = 10.0
+#: The logit ``kind_mlp``'s network gives a kind its training lines lacked (a probability of ~0).
+ABSENT_LOGIT = -50.0
+#: ``kind_mlp``'s network: a hashed word enters it when at least this many of the fit's
+#: kind-labeled lines hold it (rarer words are the linear kind model's alone; the file stays small),
+#: and it trains this many epochs of Adam over batches of this many lines, with this L2 penalty.
+KIND_MLP_MIN_COUNT = 5
+KIND_MLP_EPOCHS = 20
+KIND_MLP_BATCH = 2048
+KIND_MLP_ALPHA = 1e-4
+#: The most hidden units ``kind_mlp`` may ask for.
+MAX_KIND_MLP = 512
 
 
 class ModelError(ValueError):
@@ -146,6 +157,9 @@ KIND2_LINEAR_MEMBERS = ("kind2_coef", "kind2_intercept")
 BODY2_MEMBERS = tuple(f"body2_{name}" for name in MODEL_MEMBERS if name.startswith("forest_"))
 #: The label chain of the sequence decision (``kind_transition_weight``); files saved before it lack it.
 SEQUENCE_MEMBERS = ("kind_start", "kind_transitions")
+#: ``kind_mlp``'s network: the word columns it reads, the first layer's weights (those words' rows,
+#: then the dense features'), its biases, and the output layer (columns in ``kinds_`` order).
+KIND_MLP_MEMBERS = ("kind_mlp_cols", "kind_mlp_w1", "kind_mlp_b1", "kind_mlp_w2", "kind_mlp_b2")
 #: The largest ``kind_transition_weight``.
 MAX_TRANSITION_WEIGHT = 10.0
 #: The least log-probability a model file's chain may hold (add-one counts over any corpus stay far
@@ -159,7 +173,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
                "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
-               "body_cohesion": bool, "char_ngrams": bool}
+               "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -395,6 +409,12 @@ class LearnedDetector(Detector):
     word with the page's prose (a donation appeal, a teaser for another story) reads less like the
     article. Cleaning then computes the cohesion too. Files saved before this parameter existed load
     with it off.
+    ``kind_mlp`` > 0 gives the flat kind model a partner: a network with one hidden layer of that
+    many units (rectified) over the line's own words (those at least :data:`KIND_MLP_MIN_COUNT`
+    kind-labeled lines hold) and its dense features, fitted on the same lines and weights; the flat
+    kind probabilities are the mean of the two models' (wherever they are used: the booster's rows,
+    the second kind stage, the labels). A linear model adds up its words' evidence; the network can
+    weigh a word by the company it keeps. Files saved before this parameter existed load with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -412,7 +432,7 @@ class LearnedDetector(Detector):
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
                  body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False,
-                 char_ngrams: bool = False):
+                 char_ngrams: bool = False, kind_mlp: int = 0):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -441,6 +461,7 @@ class LearnedDetector(Detector):
         self.edge_words = edge_words
         self.body_cohesion = body_cohesion
         self.char_ngrams = char_ngrams
+        self.kind_mlp = kind_mlp
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -581,6 +602,8 @@ class LearnedDetector(Detector):
             ("edge_words", isinstance(self.edge_words, bool), "a bool"),
             ("body_cohesion", isinstance(self.body_cohesion, bool), "a bool"),
             ("char_ngrams", isinstance(self.char_ngrams, bool), "a bool"),
+            ("kind_mlp", isinstance(self.kind_mlp, int) and not isinstance(self.kind_mlp, bool)
+             and 0 <= self.kind_mlp <= MAX_KIND_MLP, f"an integer in [0, {MAX_KIND_MLP}]"),
             ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -676,6 +699,7 @@ class LearnedDetector(Detector):
                 weight[rows] = self.silver_weight
             fine = weight > 0
         self.kinds_ = tuple(k for k in KINDS if (kind[fine] == k).any())
+        self.kind_mlp_: dict[str, np.ndarray] | None = None
         kind_oof = None
         if self.stack_kinds and len(self.kinds_) >= 2:
             kind_oof = self._oof_kind_proba(XK, kind, weight, fine, group)
@@ -718,6 +742,9 @@ class LearnedDetector(Detector):
             self.kind_coef_ = coef[order].astype(np.float64)
             self.kind_intercept_ = intercept[order].astype(np.float64)
             done(f"kind model over {len(self.kinds_)} kinds, {int(fine.sum())} lines")
+            if self.kind_mlp:
+                self.kind_mlp_ = self._fit_kind_mlp(XK[fine], kind[fine], weight[fine])
+                done(f"kind network, {self.kind_mlp} hidden units over {len(self.kind_mlp_['cols'])} words")
         else:
             self.kind_coef_ = np.zeros((len(self.kinds_), XK.shape[1]))
             self.kind_intercept_ = np.zeros(len(self.kinds_))
@@ -767,13 +794,85 @@ class LearnedDetector(Detector):
             class_weight=self.kind_class_weight)
         part = _softmax(np.asarray(X_new @ coef.T) + intercept)
         classes = list(classes)
-        return np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
-                                for k in self.kinds_])
+        proba = np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
+                                 for k in self.kinds_])
+        if self.kind_mlp:
+            proba = (proba + _softmax(self._kind_mlp_matrix_logits(self._fit_kind_mlp(X, kind, weight), X_new))) / 2
+        return proba
 
     def _kind_proba_flat(self, X) -> np.ndarray:
         if len(self.kinds_) < 2:
             return np.ones((X.shape[0], len(self.kinds_)))
-        return _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
+        proba = _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
+        if self.kind_mlp_ is not None:
+            proba = (proba + _softmax(self._kind_mlp_matrix_logits(self.kind_mlp_, X))) / 2
+        return proba
+
+    def _fit_kind_mlp(self, X, kind: np.ndarray, weight: np.ndarray) -> dict[str, np.ndarray]:
+        """``kind_mlp``'s network fitted on the rows of ``X`` (the kind model's columns: the hashed
+        words, then the scaled dense features, then any run words, which it does not read), as
+        arrays: the word columns it reads (``cols``), the first layer (``w1``: those words' rows,
+        then the dense features'; ``b1``) and the output layer (``w2``, ``b2``: columns in
+        ``kinds_`` order, a kind the rows lack at a logit of :data:`ABSENT_LOGIT`)."""
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        n_dense = len(self.scaler_mean_)
+        words = X[:, :HASH_FEATURES]
+        cols = np.flatnonzero(np.bincount(words.indices, minlength=HASH_FEATURES) >= KIND_MLP_MIN_COUNT)
+        net = MLPClassifier(hidden_layer_sizes=(self.kind_mlp,), alpha=KIND_MLP_ALPHA,
+                            batch_size=min(KIND_MLP_BATCH, X.shape[0]),
+                            max_iter=KIND_MLP_EPOCHS, random_state=self.random_state)
+        with warnings.catch_warnings():  # a fixed number of epochs, by design
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            net.fit(sp.hstack([words[:, cols], X[:, HASH_FEATURES:HASH_FEATURES + n_dense]], format="csr"),
+                    kind, sample_weight=weight)
+        classes = list(net.classes_)
+        w2, b2 = net.coefs_[1], net.intercepts_[1]
+        if len(classes) == 2:  # one logistic output: the softmax of (0, z) is its sigmoid
+            w2, b2 = np.hstack([np.zeros_like(w2), w2]), np.concatenate([[0.0], b2])
+        out_w = np.zeros((self.kind_mlp, len(self.kinds_)))
+        out_b = np.full(len(self.kinds_), ABSENT_LOGIT)
+        for j, k in enumerate(self.kinds_):
+            if k in classes:
+                out_w[:, j], out_b[j] = w2[:, classes.index(k)], b2[classes.index(k)]
+        return {"cols": cols.astype(np.int64), "w1": net.coefs_[0].astype(np.float64),
+                "b1": net.intercepts_[0].astype(np.float64), "w2": out_w, "b2": out_b}
+
+    @staticmethod
+    def _kind_mlp_matrix_logits(net: dict[str, np.ndarray], X) -> np.ndarray:
+        """The network ``net``'s kind logits of the rows of ``X`` (the kind model's columns)."""
+        n_dense = len(net["w1"]) - len(net["cols"])
+        inputs = sp.hstack([X[:, net["cols"]], X[:, HASH_FEATURES:HASH_FEATURES + n_dense]], format="csr")
+        return np.maximum(np.asarray(inputs @ net["w1"]) + net["b1"], 0.0) @ net["w2"] + net["b2"]
+
+    def _kind_mlp_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The fitted network's first layer as cleaning reads it: each hashed column's row of the
+        word weights (the last row, all zero, for a word the network does not read), and those
+        weights. Kept beside the arrays they were made from, remade if those change."""
+        net = cast(dict, self.kind_mlp_)
+        cached = getattr(self, "_kind_mlp_cache", None)
+        if cached is None or cached[0] is not net["w1"]:
+            cols = net["cols"]
+            lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
+            lookup[cols] = np.arange(len(cols))
+            table = np.vstack([net["w1"][:len(cols)], np.zeros((1, net["w1"].shape[1]))])
+            cached = self._kind_mlp_cache = (net["w1"], lookup, np.ascontiguousarray(table))
+        return cached[1], cached[2]
+
+    def _kind_mlp_logits(self, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
+                         Z: np.ndarray) -> np.ndarray:
+        """:meth:`_kind_mlp_matrix_logits` factored as cleaning computes the word scores: the
+        hashed words ``H`` and the shape and edge words ``shape`` beside them (:meth:`_word_scores`)
+        through the first layer's word rows, the scaled dense features ``Z`` through the rest."""
+        net = cast(dict, self.kind_mlp_)
+        lookup, table = self._kind_mlp_tables()
+        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
+        hidden = self._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
+        hidden += Z @ net["w1"][len(net["cols"]):] + net["b1"]
+        return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
@@ -927,7 +1026,7 @@ class LearnedDetector(Detector):
             word_weights, n_kinds = self._word_weights()
             G = self._word_scores(H, shape, word_weights)
             _, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
-                                     self._flat_kind_proba(G, Z, blanks, bounds, n_kinds), cohesion)
+                                     self._flat_kind_proba(G, Z, blanks, bounds, n_kinds, H, shape), cohesion)
         else:
             _, p_body = self._p_body(feats, Z, self._word_scores(H, shape, self.text_coef_[:HASH_FEATURES]),
                                      blanks, bounds, None, cohesion)
@@ -938,9 +1037,11 @@ class LearnedDetector(Detector):
         return bool(self.stack_kinds) and len(self.kinds_) >= 2
 
     def _flat_kind_proba(self, G: np.ndarray, Z: np.ndarray, blanks: list, bounds: np.ndarray,
-                         n_kinds: int) -> np.ndarray:
+                         n_kinds: int, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         """The flat kind model's P(kind | not body) of every line (columns in ``kinds_`` order), from
-        the word scores ``G`` (:meth:`_word_weights`) and the scaled dense features ``Z``."""
+        the word scores ``G`` (:meth:`_word_weights`) and the scaled dense features ``Z``; with
+        ``kind_mlp``, the mean with its network's, from the hashed words ``H`` and ``shape``
+        (:meth:`_prepared`)."""
         if n_kinds < 2:
             return np.ones((len(Z), len(self.kinds_)))
         logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
@@ -948,7 +1049,10 @@ class LearnedDetector(Detector):
             run = G[:, 1 + n_kinds:]
             logit += np.vstack([window_mean(run[a:b], blank, self.kind_window)
                                 for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
-        return _softmax(logit)
+        proba = _softmax(logit)
+        if getattr(self, "kind_mlp_", None) is not None:
+            proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z))) / 2
+        return proba
 
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """(lines x labels) probabilities for several documents with one model call (faster).
@@ -966,7 +1070,7 @@ class LearnedDetector(Detector):
         feats, H, Z, blanks, bounds, shape, cohesion = self._prepared(docs)
         word_weights, n_kinds = self._word_weights()
         G = self._word_scores(H, shape, word_weights)  # (lines, 1 + kinds [+ kinds]): every word score at once
-        kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds) if self.kinds_ else None
+        kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds, H, shape) if self.kinds_ else None
         text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
                                           kind_p if self._stacks_kinds() else None, cohesion)
         proba = np.zeros((len(p_body), N_LABELS))
@@ -1160,6 +1264,10 @@ class LearnedDetector(Detector):
                   **{f"body2_{k}": v for k, v in getattr(self, "body2_forest_", {}).items() if not k.startswith("_")}}
         if getattr(self, "kind_transitions_", None) is not None:
             arrays.update(kind_start=self.kind_start_, kind_transitions=self.kind_transitions_)
+        net = getattr(self, "kind_mlp_", None)
+        if net is not None:
+            arrays.update(kind_mlp_cols=net["cols"], kind_mlp_w1=_half(net["w1"]), kind_mlp_b1=net["b1"],
+                          kind_mlp_w2=net["w2"], kind_mlp_b2=net["b2"])
         write_arrays(path, arrays)
 
     @classmethod
@@ -1232,7 +1340,10 @@ class LearnedDetector(Detector):
                 "forest_baseline": (1, plain), "kind2_baseline": (n_kinds, plain),
                 "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
                 "kind2_coef": (n_kinds * n_kind2, plain),
-                "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain)}
+                "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain),
+                "kind_mlp_cols": (HASH_FEATURES, plain), "kind_mlp_w1": ((HASH_FEATURES + n_dense) * self.kind_mlp, plain),
+                "kind_mlp_b1": (self.kind_mlp, plain), "kind_mlp_w2": (self.kind_mlp * n_kinds, plain),
+                "kind_mlp_b2": (n_kinds, plain)}
         caps["body2_forest_baseline"] = (1, plain)
         for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *BODY2_MEMBERS):
             caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
@@ -1287,6 +1398,7 @@ class LearnedDetector(Detector):
         if kind_forest:
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
         chain = _check_label_chain(arrays, self.kind_transition_weight)
+        net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k)
 
         self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
         self.scaler_scale_ = arrays["scaler_scale"].astype(np.float64)
@@ -1301,6 +1413,7 @@ class LearnedDetector(Detector):
         self.body2_forest_ = body2
         self.kind_forest_ = kind_forest
         self.kind_start_, self.kind_transitions_ = chain
+        self.kind_mlp_ = net
         self.n_features_dense_ = n_dense
         self.feature_names_ = tuple(feature_layout(self.html).names)
 
@@ -1321,6 +1434,33 @@ def _blank(doc: Document) -> np.ndarray:
 
 
 # --- reading and checking model files ---------------------------------------------------------
+def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int,
+                    n_kinds: int) -> dict[str, np.ndarray] | None:
+    """``kind_mlp``'s network from a model file, checked: every array when the parameters say there
+    is a network of ``hidden`` units (``kind_mlp`` with two kinds or more), none otherwise; word
+    columns increasing and among the hashed ones, layers of the implied shapes, all finite."""
+    present = [name for name in KIND_MLP_MEMBERS if name in arrays]
+    if not hidden:
+        if present:
+            raise ValueError(f"kind_mlp is 0 but the file holds {present[0]}")
+        return None
+    missing = [name for name in KIND_MLP_MEMBERS if name not in arrays]
+    if missing:
+        raise ValueError(f"kind_mlp is {hidden} but the file lacks {', '.join(missing)}")
+    cols, w1 = arrays["kind_mlp_cols"], arrays["kind_mlp_w1"]
+    check_array("kind_mlp_cols", cols, np.int64, (None,))
+    if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
+        raise ValueError(f"kind_mlp_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
+    check_array("kind_mlp_w1", w1, KIND_COEF_DTYPES[w1.dtype.itemsize != 2], (len(cols) + n_dense, hidden))
+    shapes = {"kind_mlp_b1": (hidden,), "kind_mlp_w2": (hidden, n_kinds), "kind_mlp_b2": (n_kinds,)}
+    for name, shape in shapes.items():
+        check_array(name, arrays[name], np.float64, shape)
+    for name in KIND_MLP_MEMBERS[1:]:
+        check_finite(name, arrays[name])
+    return {"cols": cols, "w1": w1.astype(np.float64), "b1": arrays["kind_mlp_b1"],
+            "w2": arrays["kind_mlp_w2"], "b2": arrays["kind_mlp_b2"]}
+
+
 def _check_label_chain(arrays: dict[str, np.ndarray], weight: float) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The label chain of a model file (log start and transition probabilities), checked: both
     arrays or neither, float64 of the label set's shape, finite, each row a distribution. Files
@@ -1444,7 +1584,8 @@ def write_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
 def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The ``.npy`` members of a model file by array name; ``ValueError`` on an unknown or repeated
     member (never loaded) or a missing one."""
-    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS, *BODY2_MEMBERS}
+    known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS, *BODY2_MEMBERS,
+             *KIND_MLP_MEMBERS}
     members: dict[str, zipfile.ZipInfo] = {}
     for info in zf.infolist():
         name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else None
