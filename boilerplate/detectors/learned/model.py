@@ -1204,9 +1204,10 @@ class LearnedDetector(Detector):
         For a body line that is the text model's logit of P(body); for another kind, the kind
         model's score of that kind against the mean of the other kinds. Groups are the hashed
         ``words``, the dense feature blocks of :func:`feature_layout` (shape, lexicons, document,
-        context, markup, ...) and, with ``kind_window``, ``run words``. The stacked booster and
-        the kind stage refine these scores; their share is not itemised. Dense features are
-        standardised, so a group's share is measured against the average training line.
+        context, markup, ...) and, with ``kind_window``, ``run words``. The stacked booster, the
+        kind stage and ``kind_mlp``'s network refine these scores; their share is not itemised.
+        Dense features are standardised, so a group's share is measured against the average
+        training line.
         """
         proba = self.predict_proba(doc)
         labels = self.labels_from_proba(doc, proba)
