@@ -1519,17 +1519,26 @@ def test_kind_network_is_averaged_into_the_flat_kinds_as_fitted(with_network):
     rows = [net._features(d)[0][np.isin(np.array(d.labels, dtype=object), KINDS)] for d in docs]
     counts = np.bincount(np.concatenate([r.indices for r in rows]), minlength=HASH_FEATURES)
     assert w["cols"].tolist() == np.flatnonzero(counts >= KIND_MLP_MIN_COUNT).tolist()
-    assert w["w1"].shape == (len(w["cols"]) + len(net.scaler_mean_), 8) and w["w2"].shape == (8, len(net.kinds_))
-    # cleaning's factored pass (hashed words, shape and edge words apart) is the network on the fitted matrix
-    hashed, dense = net._features(doc)
-    X = net._text_matrix(hashed, dense)
-    _, H, Z, blanks, bounds, shape, _ = net._prepared([doc])
-    assert shape is not None and len(shape[0])
-    assert np.allclose(net._kind_mlp_logits(H, shape, Z), net._kind_mlp_matrix_logits(w, X), atol=1e-10)
+    # the first layer: those words on the line, the dense features, those words in the run around it
+    assert w["w1"].shape == (2 * len(w["cols"]) + len(net.scaler_mean_), 8) and w["w2"].shape == (8, len(net.kinds_))
+    # cleaning's factored pass (hashed words, shape and edge words apart, the run's share as window
+    # means of word scores) is the network on the matrix it was fitted on, for one page and for two
+    for pages in ([docs[1]], docs[1:3]):
+        rows = []
+        for page in pages:
+            hashed, dense = net._features(page)
+            rows.append(sp.hstack([net._text_matrix(hashed, dense), neighbour_words(hashed, _blank(page), 2)]))
+        XK = sp.vstack(rows, format="csr")
+        _, H, Z, blanks, bounds, shape, _ = net._prepared(pages)
+        assert shape is not None and len(shape[0])
+        assert np.allclose(net._kind_mlp_logits(H, shape, Z, blanks, bounds), net._kind_mlp_matrix_logits(w, XK),
+                           atol=1e-10)
     # the flat kind probabilities are the mean of the linear model's and the network's
-    XK = sp.hstack([X, neighbour_words(hashed, _blank(doc), 2)], format="csr")
+    hashed, dense = net._features(doc)
+    XK = sp.hstack([net._text_matrix(hashed, dense), neighbour_words(hashed, _blank(doc), 2)], format="csr")
+    _, H, Z, blanks, bounds, shape, _ = net._prepared([doc])
     linear = _softmax(XK @ net.kind_coef_.T + net.kind_intercept_)
-    expected = (linear + _softmax(net._kind_mlp_matrix_logits(w, X))) / 2
+    expected = (linear + _softmax(net._kind_mlp_matrix_logits(w, XK))) / 2
     weights, n_kinds = net._word_weights()
     flat = net._flat_kind_proba(net._word_scores(H, shape, weights), Z, blanks, bounds, n_kinds, H, shape)
     assert np.allclose(flat, expected, atol=1e-9)
@@ -1544,6 +1553,11 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
     assert loaded.kind_mlp == 8 and loaded.kind_mlp_["cols"].tolist() == net.kind_mlp_["cols"].tolist()
     for doc in docs[:3]:  # the first layer is stored in half precision
         assert np.allclose(loaded.predict_proba(doc), net.predict_proba(doc), atol=2e-3)
+    # without run words (kind_window=0) the first layer has no run rows, and the file says so
+    alone = LearnedDetector(max_iter=10, kind_mlp=4).fit(docs)
+    assert alone.kind_mlp_["w1"].shape == (len(alone.kind_mlp_["cols"]) + len(alone.scaler_mean_), 4)
+    reread = LearnedDetector.load(_resaved(alone, tmp_path / "alone.npz", lambda a: a))
+    assert np.allclose(reread.predict_proba(docs[0]), alone.predict_proba(docs[0]), atol=2e-3)
     # a file from before the parameter loads with it off, and without a network
     old = LearnedDetector.load(_saved_without(plain, tmp_path / "old.npz", "kind_mlp"))
     assert old.kind_mlp == 0 and old.kind_mlp_ is None

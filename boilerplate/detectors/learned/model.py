@@ -810,25 +810,26 @@ class LearnedDetector(Detector):
 
     def _fit_kind_mlp(self, X, kind: np.ndarray, weight: np.ndarray) -> dict[str, np.ndarray]:
         """``kind_mlp``'s network fitted on the rows of ``X`` (the kind model's columns: the hashed
-        words, then the scaled dense features, then any run words, which it does not read), as
-        arrays: the word columns it reads (``cols``), the first layer (``w1``: those words' rows,
-        then the dense features'; ``b1``) and the output layer (``w2``, ``b2``: columns in
-        ``kinds_`` order, a kind the rows lack at a logit of :data:`ABSENT_LOGIT`)."""
+        words, then the scaled dense features, then with ``kind_window`` the run words), as arrays:
+        the word columns it reads (``cols``, of the line's own words and of the run's alike), the
+        first layer (``w1``: those own words' rows, the dense features', then with ``kind_window``
+        those run words'; ``b1``) and the output layer (``w2``, ``b2``: columns in ``kinds_``
+        order, a kind the rows lack at a logit of :data:`ABSENT_LOGIT`)."""
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
-        n_dense = len(self.scaler_mean_)
-        words = X[:, :HASH_FEATURES]
-        cols = np.flatnonzero(np.bincount(words.indices, minlength=HASH_FEATURES) >= KIND_MLP_MIN_COUNT)
+        X = sp.csr_matrix(X)
+        own = X.indices[X.indices < HASH_FEATURES]  # the lines' own words (one entry per line holding one)
+        cols = np.flatnonzero(np.bincount(own, minlength=HASH_FEATURES) >= KIND_MLP_MIN_COUNT)
+        inputs = self._kind_mlp_inputs(X, cols)
         net = MLPClassifier(hidden_layer_sizes=(self.kind_mlp,), alpha=KIND_MLP_ALPHA,
                             batch_size=min(KIND_MLP_BATCH, X.shape[0]),
                             max_iter=KIND_MLP_EPOCHS, random_state=self.random_state)
         with warnings.catch_warnings():  # a fixed number of epochs, by design
             warnings.simplefilter("ignore", ConvergenceWarning)
-            net.fit(sp.hstack([words[:, cols], X[:, HASH_FEATURES:HASH_FEATURES + n_dense]], format="csr"),
-                    kind, sample_weight=weight)
+            net.fit(inputs, kind, sample_weight=weight)
         classes = list(net.classes_)
         w2, b2 = net.coefs_[1], net.intercepts_[1]
         if len(classes) == 2:  # one logistic output: the softmax of (0, z) is its sigmoid
@@ -841,37 +842,54 @@ class LearnedDetector(Detector):
         return {"cols": cols.astype(np.int64), "w1": net.coefs_[0].astype(np.float64),
                 "b1": net.intercepts_[0].astype(np.float64), "w2": out_w, "b2": out_b}
 
-    @staticmethod
-    def _kind_mlp_matrix_logits(net: dict[str, np.ndarray], X) -> np.ndarray:
+    def _kind_mlp_inputs(self, X, cols: np.ndarray) -> sp.csr_matrix:
+        """The network's inputs from the rows of ``X`` (the kind model's columns): the own words
+        ``cols``, the scaled dense features, and with ``kind_window`` the run words ``cols``."""
+        n_dense = len(self.scaler_mean_)
+        blocks = [X[:, cols], X[:, HASH_FEATURES:HASH_FEATURES + n_dense]]
+        if self.kind_window > 0:
+            blocks.append(X[:, HASH_FEATURES + n_dense:][:, cols])
+        return sp.hstack(blocks, format="csr")
+
+    def _kind_mlp_matrix_logits(self, net: dict[str, np.ndarray], X) -> np.ndarray:
         """The network ``net``'s kind logits of the rows of ``X`` (the kind model's columns)."""
-        n_dense = len(net["w1"]) - len(net["cols"])
-        inputs = sp.hstack([X[:, net["cols"]], X[:, HASH_FEATURES:HASH_FEATURES + n_dense]], format="csr")
+        inputs = self._kind_mlp_inputs(X, net["cols"])
         return np.maximum(np.asarray(inputs @ net["w1"]) + net["b1"], 0.0) @ net["w2"] + net["b2"]
 
-    def _kind_mlp_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """The fitted network's first layer as cleaning reads it: each hashed column's row of the
-        word weights (the last row, all zero, for a word the network does not read), and those
-        weights. Kept beside the arrays they were made from, remade if those change."""
+    def _kind_mlp_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The fitted network's first layer as cleaning reads it: each hashed column's row in the
+        word tables (the last row, all zero, for a word the network does not read), the own words'
+        table, and the run words' (None without ``kind_window``). Kept beside the arrays they were
+        made from, remade if those change."""
         net = cast(dict, self.kind_mlp_)
         cached = getattr(self, "_kind_mlp_cache", None)
         if cached is None or cached[0] is not net["w1"]:
-            cols = net["cols"]
-            lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
-            lookup[cols] = np.arange(len(cols))
-            table = np.vstack([net["w1"][:len(cols)], np.zeros((1, net["w1"].shape[1]))])
-            cached = self._kind_mlp_cache = (net["w1"], lookup, np.ascontiguousarray(table))
-        return cached[1], cached[2]
+            cols, w1 = net["cols"], net["w1"]
+            m, zero = len(cols), np.zeros((1, w1.shape[1]))
+            lookup = np.full(HASH_FEATURES, m, dtype=np.int64)
+            lookup[cols] = np.arange(m)
+            run = np.ascontiguousarray(np.vstack([w1[len(w1) - m:], zero])) if self.kind_window > 0 else None
+            cached = self._kind_mlp_cache = (w1, lookup, np.ascontiguousarray(np.vstack([w1[:m], zero])), run)
+        return cached[1], cached[2], cached[3]
 
     def _kind_mlp_logits(self, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
-                         Z: np.ndarray) -> np.ndarray:
+                         Z: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
         """:meth:`_kind_mlp_matrix_logits` factored as cleaning computes the word scores: the
         hashed words ``H`` and the shape and edge words ``shape`` beside them (:meth:`_word_scores`)
-        through the first layer's word rows, the scaled dense features ``Z`` through the rest."""
+        through the first layer's word rows, the scaled dense features ``Z`` through theirs, and
+        with ``kind_window`` the run words' share as the window mean of the neighbours' scores
+        through the run rows (each document's ``blanks``, rows ``bounds``)."""
         net = cast(dict, self.kind_mlp_)
-        lookup, table = self._kind_mlp_tables()
-        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
-        hidden = self._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
-        hidden += Z @ net["w1"][len(net["cols"]):] + net["b1"]
+        lookup, own, run = self._kind_mlp_tables()
+        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(own)))
+        picked = None if shape is None else (shape[0], lookup[shape[1]])
+        m = len(net["cols"])
+        hidden = self._word_scores(words, picked, own)
+        hidden += Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
+        if run is not None:
+            scores = self._word_scores(words, picked, run)
+            hidden += np.vstack([window_mean(scores[a:b], blank, self.kind_window)
+                                 for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
         return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
@@ -1051,7 +1069,7 @@ class LearnedDetector(Detector):
                                 for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
         proba = _softmax(logit)
         if getattr(self, "kind_mlp_", None) is not None:
-            proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z))) / 2
+            proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds))) / 2
         return proba
 
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
@@ -1342,7 +1360,7 @@ class LearnedDetector(Detector):
                 "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
                 "kind2_coef": (n_kinds * n_kind2, plain),
                 "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain),
-                "kind_mlp_cols": (HASH_FEATURES, plain), "kind_mlp_w1": ((HASH_FEATURES + n_dense) * self.kind_mlp, plain),
+                "kind_mlp_cols": (HASH_FEATURES, plain), "kind_mlp_w1": (n_kind * self.kind_mlp, plain),
                 "kind_mlp_b1": (self.kind_mlp, plain), "kind_mlp_w2": (self.kind_mlp * n_kinds, plain),
                 "kind_mlp_b2": (n_kinds, plain)}
         caps["body2_forest_baseline"] = (1, plain)
@@ -1399,7 +1417,7 @@ class LearnedDetector(Detector):
         if kind_forest:
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
         chain = _check_label_chain(arrays, self.kind_transition_weight)
-        net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k)
+        net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k, self.kind_window > 0)
 
         self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
         self.scaler_scale_ = arrays["scaler_scale"].astype(np.float64)
@@ -1435,11 +1453,12 @@ def _blank(doc: Document) -> np.ndarray:
 
 
 # --- reading and checking model files ---------------------------------------------------------
-def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int,
-                    n_kinds: int) -> dict[str, np.ndarray] | None:
+def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int, n_kinds: int,
+                    run: bool) -> dict[str, np.ndarray] | None:
     """``kind_mlp``'s network from a model file, checked: every array when the parameters say there
     is a network of ``hidden`` units (``kind_mlp`` with two kinds or more), none otherwise; word
-    columns increasing and among the hashed ones, layers of the implied shapes, all finite."""
+    columns increasing and among the hashed ones, layers of the implied shapes (the first with the
+    run words' rows too when ``run``), all finite."""
     present = [name for name in KIND_MLP_MEMBERS if name in arrays]
     if not hidden:
         if present:
@@ -1452,7 +1471,8 @@ def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int,
     check_array("kind_mlp_cols", cols, np.int64, (None,))
     if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
         raise ValueError(f"kind_mlp_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
-    check_array("kind_mlp_w1", w1, KIND_COEF_DTYPES[w1.dtype.itemsize != 2], (len(cols) + n_dense, hidden))
+    rows = len(cols) * (2 if run else 1) + n_dense
+    check_array("kind_mlp_w1", w1, KIND_COEF_DTYPES[w1.dtype.itemsize != 2], (rows, hidden))
     shapes = {"kind_mlp_b1": (hidden,), "kind_mlp_w2": (hidden, n_kinds), "kind_mlp_b2": (n_kinds,)}
     for name, shape in shapes.items():
         check_array(name, arrays[name], np.float64, shape)
