@@ -856,21 +856,22 @@ class LearnedDetector(Detector):
         inputs = self._kind_mlp_inputs(X, net["cols"])
         return np.maximum(np.asarray(inputs @ net["w1"]) + net["b1"], 0.0) @ net["w2"] + net["b2"]
 
-    def _kind_mlp_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def _kind_mlp_tables(self) -> tuple[np.ndarray, np.ndarray]:
         """The fitted network's first layer as cleaning reads it: each hashed column's row in the
-        word tables (the last row, all zero, for a word the network does not read), the own words'
-        table, and the run words' (None without ``kind_window``). Kept beside the arrays they were
-        made from, remade if those change."""
+        word table (the last row, all zero, for a word the network does not read), and the table:
+        the own words' weights, then with ``kind_window`` the run words' beside them (one product
+        gives both). Kept beside the arrays they were made from, remade if those change."""
         net = cast(dict, self.kind_mlp_)
         cached = getattr(self, "_kind_mlp_cache", None)
         if cached is None or cached[0] is not net["w1"]:
             cols, w1 = net["cols"], net["w1"]
-            m, zero = len(cols), np.zeros((1, w1.shape[1]))
+            m = len(cols)
             lookup = np.full(HASH_FEATURES, m, dtype=np.int64)
             lookup[cols] = np.arange(m)
-            run = np.ascontiguousarray(np.vstack([w1[len(w1) - m:], zero])) if self.kind_window > 0 else None
-            cached = self._kind_mlp_cache = (w1, lookup, np.ascontiguousarray(np.vstack([w1[:m], zero])), run)
-        return cached[1], cached[2], cached[3]
+            table = np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]
+            table = np.ascontiguousarray(np.vstack([table, np.zeros((1, table.shape[1]))]))
+            cached = self._kind_mlp_cache = (w1, lookup, table)
+        return cached[1], cached[2]
 
     def _kind_mlp_logits(self, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
                          Z: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
@@ -880,15 +881,14 @@ class LearnedDetector(Detector):
         with ``kind_window`` the run words' share as the window mean of the neighbours' scores
         through the run rows (each document's ``blanks``, rows ``bounds``)."""
         net = cast(dict, self.kind_mlp_)
-        lookup, own, run = self._kind_mlp_tables()
-        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(own)))
-        picked = None if shape is None else (shape[0], lookup[shape[1]])
-        m = len(net["cols"])
-        hidden = self._word_scores(words, picked, own)
-        hidden += Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
-        if run is not None:
-            scores = self._word_scores(words, picked, run)
-            hidden += np.vstack([window_mean(scores[a:b], blank, self.kind_window)
+        lookup, table = self._kind_mlp_tables()
+        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
+        scores = self._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
+        m, hidden_units = len(net["cols"]), net["w1"].shape[1]
+        hidden = scores[:, :hidden_units] + Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
+        if self.kind_window > 0:
+            run = scores[:, hidden_units:]
+            hidden += np.vstack([window_mean(run[a:b], blank, self.kind_window)
                                  for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
         return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
 
