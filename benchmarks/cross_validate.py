@@ -291,7 +291,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
             raise SystemExit("--params: html is the variant's own (--variants text,html), not a parameter to set")
         try:
             LearnedDetector(html=variant == "html").set_params(**setting).validate_params()
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise SystemExit(f"--params: {str(exc).splitlines()[0]}") from None
     if kind_decision not in ("argmax", "offsets"):
         raise SystemExit(f"--kind-decision must be 'argmax' or 'offsets', got {kind_decision!r}")

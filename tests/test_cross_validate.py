@@ -177,6 +177,8 @@ def test_a_setting_no_detector_takes_fails_at_once_in_one_line(tmp_path):
         run(data=tmp_path, params={"cohesion": True}, variants="html", out=tmp_path / "cv.json")
     with pytest.raises(SystemExit, match=r"^--params: LearnedDetector: C must be > 0, got -1"):
         run(data=tmp_path, params={"C": -1}, variants="text", out=tmp_path / "cv.json")
+    with pytest.raises(SystemExit, match=r"^--params: "):  # a value of the wrong type, too
+        run(data=tmp_path, params={"C": "x"}, variants="text", out=tmp_path / "cv.json")
     with pytest.raises(SystemExit, match="^--params: html is the variant's own"):
         run(data=tmp_path, params={"html": True}, variants="text", out=tmp_path / "cv.json")
     with pytest.raises(SystemExit, match="^--kind-decision must be"):

@@ -1548,6 +1548,8 @@ def test_kind_network_is_averaged_into_the_flat_kinds_as_fitted(with_network):
 
 
 def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp_path):
+    from boilerplate.detectors.learned.model import MAX_KIND_MLP_WORDS
+
     docs, net, plain = with_network
     loaded = LearnedDetector.load(_resaved(net, tmp_path / "net.npz", lambda a: a))
     assert loaded.kind_mlp == 8 and loaded.kind_mlp_["cols"].tolist() == net.kind_mlp_["cols"].tolist()
@@ -1579,6 +1581,38 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
         network = {k: npz[k] for k in npz.files if k.startswith("kind_mlp_")}
     with pytest.raises(ModelError, match="kind_mlp"):  # a network the header does not declare
         LearnedDetector.load(_resaved(plain, tmp_path / "plain.npz", lambda a: {**a, **network}))
+    # weights too large to compute with (finite, yet the softmax of their sums is not)
+    crafted(lambda a: {**a, "kind_mlp_b1": np.full_like(a["kind_mlp_b1"], 1e308)}, "kind_mlp_b1: a weight over")
+    # more columns than any network reads: refused by the size caps before anything is decompressed
+    many = np.arange(MAX_KIND_MLP_WORDS + 1, dtype=np.int64)
+    crafted(lambda a: {**a, "kind_mlp_cols": many}, "kind_mlp_cols")
+    # a network the parameters do not declare, or none where they do, is never saved
+    with pytest.raises(ValueError, match="kind_mlp is 0 but the model was fitted with"):
+        copy.deepcopy(net).set_params(kind_mlp=0).save(tmp_path / "x.npz")
+    with pytest.raises(ValueError, match="kind_mlp is 4 but the model was fitted without"):
+        copy.deepcopy(plain).set_params(kind_mlp=4).save(tmp_path / "x.npz")
     for bad in (-1, 1.5, True, 10_000):
         with pytest.raises(ValueError, match="kind_mlp must be an integer"):
             LearnedDetector(kind_mlp=bad).validate_params()
+
+
+def test_kind_network_of_two_kinds_has_one_logistic_output_spread_over_both():
+    from sklearn.neural_network import MLPClassifier
+
+    from boilerplate.detectors.learned.model import _softmax
+
+    docs = _docs(6)
+    for d in docs:  # two kinds only: ad and chrome
+        d.labels = ["chrome" if label == "appeal" else label for label in d.labels]
+    det = LearnedDetector(max_iter=5, kind_mlp=4).fit(docs)
+    # scikit-learn's one output is P(chrome), its second class: "ad" gets a zero column beside it
+    assert det.kinds_ == ("ad", "chrome") and det.kind_mlp_["w2"].shape == (4, 2)
+    assert not det.kind_mlp_["w2"][:, 0].any() and det.kind_mlp_["b2"][0] == 0
+    # which is scikit-learn's own probability: the softmax of (0, z) is the sigmoid of z
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5)), np.array(["ad", "chrome"] * 20)
+    net = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    hidden = np.maximum(X @ net.coefs_[0] + net.intercepts_[0], 0)
+    logits = hidden @ np.hstack([np.zeros_like(net.coefs_[1]), net.coefs_[1]]) + np.concatenate([[0.0], net.intercepts_[1]])
+    assert np.allclose(_softmax(logits), net.predict_proba(X))
+    assert np.allclose(det.predict_proba(docs[0])[:-1].sum(axis=1), 1)

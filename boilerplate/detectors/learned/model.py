@@ -94,7 +94,7 @@ FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words
 #: Half precision moves a weight by at most 2^-11 of itself, far below what moves a decision.
 KIND_COEF_DTYPES = (np.float16, np.float32)
 #: Members written with LZMA (the rest with deflate); the reader takes either for any member.
-LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx")
+LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
@@ -133,8 +133,12 @@ KIND_MLP_MIN_COUNT = 5
 KIND_MLP_EPOCHS = 20
 KIND_MLP_BATCH = 2048
 KIND_MLP_ALPHA = 1e-4
-#: The most hidden units ``kind_mlp`` may ask for.
-MAX_KIND_MLP = 512
+#: The most hidden units ``kind_mlp`` may ask for, the most word columns its network reads (the
+#: most frequent, past it), and the largest weight a model file's network may hold: together they
+#: bound what a file can make the reader allocate (the first layer at most 2^18 x 128 weights).
+MAX_KIND_MLP = 128
+MAX_KIND_MLP_WORDS = 1 << 17
+MAX_KIND_MLP_WEIGHT = 1e4
 
 
 class ModelError(ValueError):
@@ -411,7 +415,8 @@ class LearnedDetector(Detector):
     with it off.
     ``kind_mlp`` > 0 gives the flat kind model a partner: a network with one hidden layer of that
     many units (rectified) over the line's own words (those at least :data:`KIND_MLP_MIN_COUNT`
-    kind-labeled lines hold) and its dense features, fitted on the same lines and weights; the flat
+    kind-labeled lines hold), its dense features and, with ``kind_window``, the same words in the
+    run around it, fitted on the same lines and weights (at most :data:`KIND_MLP_EPOCHS` epochs); the flat
     kind probabilities are the mean of the two models' (wherever they are used: the booster's rows,
     the second kind stage, the labels). A linear model adds up its words' evidence; the network can
     weigh a word by the company it keeps. Files saved before this parameter existed load with it off.
@@ -566,8 +571,8 @@ class LearnedDetector(Detector):
         Raises
         ------
         ValueError
-            Naming the first parameter out of range, or set against another (``cohesion`` without
-            a second kind stage).
+            Naming the first parameter out of range, or set against another (``cohesion`` or
+            ``segment_context`` without a second kind stage).
 
         Examples
         --------
@@ -575,41 +580,47 @@ class LearnedDetector(Detector):
         2.0
         """
         checks = [
-            ("html", isinstance(self.html, bool), "a bool"),
-            ("C", self.C > 0, "> 0"), ("alpha", self.alpha > 0, "> 0"),
-            ("max_iter", int(self.max_iter) == self.max_iter >= 1, "an integer >= 1"),
-            ("learning_rate", self.learning_rate > 0, "> 0"),
-            ("max_leaf_nodes", int(self.max_leaf_nodes) == self.max_leaf_nodes >= 2, "an integer >= 2"),
-            ("stack_folds", int(self.stack_folds) == self.stack_folds >= 0, "an integer >= 0"),
-            ("threshold", 0.0 <= self.threshold <= 1.0, "in [0, 1]"),
-            ("ablate", set(self.ablate) <= set(ABLATIONS), f"a subset of {ABLATIONS}"),
-            ("kind_max_iter", int(self.kind_max_iter) == self.kind_max_iter >= 1, "an integer >= 1"),
-            ("silver_weight", self.silver_weight >= 0, ">= 0"),
-            ("silver_max_per_kind", int(self.silver_max_per_kind) == self.silver_max_per_kind >= 0, "an integer >= 0"),
-            ("kind_stage", self.kind_stage in KIND_STAGES, f"one of {KIND_STAGES}"),
-            ("kind_class_weight", self.kind_class_weight in (None, "balanced"), "None or 'balanced'"),
-            ("kind_window", int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
-            ("markup_words", isinstance(self.markup_words, bool), "a bool"),
-            ("stack_kinds", isinstance(self.stack_kinds, bool), "a bool"),
-            ("stack_kind_max_iter", int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
+            ("html", lambda: isinstance(self.html, bool), "a bool"),
+            ("C", lambda: self.C > 0, "> 0"),
+            ("alpha", lambda: self.alpha > 0, "> 0"),
+            ("max_iter", lambda: int(self.max_iter) == self.max_iter >= 1, "an integer >= 1"),
+            ("learning_rate", lambda: self.learning_rate > 0, "> 0"),
+            ("max_leaf_nodes", lambda: int(self.max_leaf_nodes) == self.max_leaf_nodes >= 2, "an integer >= 2"),
+            ("stack_folds", lambda: int(self.stack_folds) == self.stack_folds >= 0, "an integer >= 0"),
+            ("threshold", lambda: 0.0 <= self.threshold <= 1.0, "in [0, 1]"),
+            ("ablate", lambda: set(self.ablate) <= set(ABLATIONS), f"a subset of {ABLATIONS}"),
+            ("kind_max_iter", lambda: int(self.kind_max_iter) == self.kind_max_iter >= 1, "an integer >= 1"),
+            ("silver_weight", lambda: self.silver_weight >= 0, ">= 0"),
+            ("silver_max_per_kind", lambda: int(self.silver_max_per_kind) == self.silver_max_per_kind >= 0,
+             "an integer >= 0"),
+            ("kind_stage", lambda: self.kind_stage in KIND_STAGES, f"one of {KIND_STAGES}"),
+            ("kind_class_weight", lambda: self.kind_class_weight in (None, "balanced"), "None or 'balanced'"),
+            ("kind_window", lambda: int(self.kind_window) == self.kind_window >= 0, "an integer >= 0"),
+            ("markup_words", lambda: isinstance(self.markup_words, bool), "a bool"),
+            ("stack_kinds", lambda: isinstance(self.stack_kinds, bool), "a bool"),
+            ("stack_kind_max_iter", lambda: int(self.stack_kind_max_iter) == self.stack_kind_max_iter >= 1,
              "an integer >= 1"),
-            ("shape_words", isinstance(self.shape_words, bool), "a bool"),
-            ("segment_context", isinstance(self.segment_context, bool)
+            ("shape_words", lambda: isinstance(self.shape_words, bool), "a bool"),
+            ("segment_context", lambda: isinstance(self.segment_context, bool)
              and not (self.segment_context and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
-            ("cohesion", isinstance(self.cohesion, bool)
+            ("cohesion", lambda: isinstance(self.cohesion, bool)
              and not (self.cohesion and self.kind_stage == "flat"), "a bool, True only with a second kind stage"),
-            ("body_context", isinstance(self.body_context, bool), "a bool"),
-            ("edge_words", isinstance(self.edge_words, bool), "a bool"),
-            ("body_cohesion", isinstance(self.body_cohesion, bool), "a bool"),
-            ("char_ngrams", isinstance(self.char_ngrams, bool), "a bool"),
-            ("kind_mlp", isinstance(self.kind_mlp, int) and not isinstance(self.kind_mlp, bool)
+            ("body_context", lambda: isinstance(self.body_context, bool), "a bool"),
+            ("edge_words", lambda: isinstance(self.edge_words, bool), "a bool"),
+            ("body_cohesion", lambda: isinstance(self.body_cohesion, bool), "a bool"),
+            ("char_ngrams", lambda: isinstance(self.char_ngrams, bool), "a bool"),
+            ("kind_mlp", lambda: isinstance(self.kind_mlp, int) and not isinstance(self.kind_mlp, bool)
              and 0 <= self.kind_mlp <= MAX_KIND_MLP, f"an integer in [0, {MAX_KIND_MLP}]"),
-            ("kind_transition_weight", 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
+            ("kind_transition_weight", lambda: 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
-            ("kind_offsets", self.kind_offsets is None or _offsets_ok(self.kind_offsets),
+            ("kind_offsets", lambda: self.kind_offsets is None or _offsets_ok(self.kind_offsets),
              f"None or {len(KINDS)} finite numbers in [-{MAX_KIND_OFFSET}, {MAX_KIND_OFFSET}] ({', '.join(KINDS)})"),
         ]
-        for name, ok, expected in checks:
+        for name, holds, expected in checks:
+            try:
+                ok = holds()
+            except (TypeError, ValueError):  # a value no check can read ("x" for a number): out of range
+                ok = False
             if not ok:
                 raise ValueError(f"LearnedDetector: {name} must be {expected}, got {getattr(self, name)!r}")
         return self
@@ -786,7 +797,8 @@ class LearnedDetector(Detector):
                              X_new, max_iter: int | None = None) -> np.ndarray:
         """A flat kind model fitted on the rows of ``X`` (those in ``fine``, if given; ``max_iter``
         solver iterations, ``kind_max_iter`` by default), its probabilities of the rows of ``X_new``
-        in ``kinds_`` order (0 for a kind it never saw)."""
+        in ``kinds_`` order (0 for a kind it never saw); with ``kind_mlp``, the mean with a network
+        fitted on the same rows (:meth:`_fit_kind_mlp`)."""
         if fine is not None:
             X, kind, weight = X[fine], kind[fine], weight[fine]
         classes, coef, intercept = fit_sparse_logistic(
@@ -819,15 +831,21 @@ class LearnedDetector(Detector):
 
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
+        from sklearn.utils.class_weight import compute_sample_weight
 
         X = sp.csr_matrix(X)
         own = X.indices[X.indices < HASH_FEATURES]  # the lines' own words (one entry per line holding one)
-        cols = np.flatnonzero(np.bincount(own, minlength=HASH_FEATURES) >= KIND_MLP_MIN_COUNT)
+        counts = np.bincount(own, minlength=HASH_FEATURES)
+        cols = np.flatnonzero(counts >= KIND_MLP_MIN_COUNT)
+        if len(cols) > MAX_KIND_MLP_WORDS:  # the most frequent, in column order
+            cols = np.sort(cols[np.argsort(-counts[cols], kind="stable")[:MAX_KIND_MLP_WORDS]])
         inputs = self._kind_mlp_inputs(X, cols)
+        if self.kind_class_weight is not None:  # weighed as the linear kind model weighs them
+            weight = weight * compute_sample_weight(self.kind_class_weight, kind)
         net = MLPClassifier(hidden_layer_sizes=(self.kind_mlp,), alpha=KIND_MLP_ALPHA,
                             batch_size=min(KIND_MLP_BATCH, X.shape[0]),
                             max_iter=KIND_MLP_EPOCHS, random_state=self.random_state)
-        with warnings.catch_warnings():  # a fixed number of epochs, by design
+        with warnings.catch_warnings():  # at most KIND_MLP_EPOCHS epochs, by design
             warnings.simplefilter("ignore", ConvergenceWarning)
             net.fit(inputs, kind, sample_weight=weight)
         classes = list(net.classes_)
@@ -887,10 +905,15 @@ class LearnedDetector(Detector):
         m, hidden_units = len(net["cols"]), net["w1"].shape[1]
         hidden = scores[:, :hidden_units] + Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
         if self.kind_window > 0:
-            run = scores[:, hidden_units:]
-            hidden += np.vstack([window_mean(run[a:b], blank, self.kind_window)
-                                 for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
+            hidden += self._run_share(scores[:, hidden_units:], blanks, bounds)
         return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
+
+    def _run_share(self, scores: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
+        """The run words' share of a linear score, from the lines' own word ``scores`` through the
+        run words' weights: per document (its ``blanks``, rows ``bounds``), the window mean of the
+        neighbours' (:func:`window_mean`, what :func:`neighbour_words` rows would score)."""
+        return np.vstack([window_mean(scores[a:b], blank, self.kind_window)
+                          for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
 
     def _kind_stage_features(self, dense: np.ndarray, kind_p: np.ndarray, text_score: np.ndarray,
                              blank: np.ndarray, cohesion: np.ndarray | None = None) -> np.ndarray:
@@ -1064,9 +1087,7 @@ class LearnedDetector(Detector):
             return np.ones((len(Z), len(self.kinds_)))
         logit = G[:, 1:1 + n_kinds] + Z @ self._kind_dense_t() + self.kind_intercept_
         if self.kind_window > 0:
-            run = G[:, 1 + n_kinds:]
-            logit += np.vstack([window_mean(run[a:b], blank, self.kind_window)
-                                for blank, a, b in zip(blanks, bounds[:-1], bounds[1:])])
+            logit += self._run_share(G[:, 1 + n_kinds:], blanks, bounds)
         proba = _softmax(logit)
         if getattr(self, "kind_mlp_", None) is not None:
             proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds))) / 2
@@ -1284,6 +1305,9 @@ class LearnedDetector(Detector):
         if getattr(self, "kind_transitions_", None) is not None:
             arrays.update(kind_start=self.kind_start_, kind_transitions=self.kind_transitions_)
         net = getattr(self, "kind_mlp_", None)
+        if (net is not None) != (self.kind_mlp > 0 and len(self.kinds_) >= 2):
+            raise ValueError(f"kind_mlp is {self.kind_mlp!r} but the model was fitted "
+                             f"{'with' if net is not None else 'without'} a kind network")
         if net is not None:
             arrays.update(kind_mlp_cols=net["cols"], kind_mlp_w1=_half(net["w1"]), kind_mlp_b1=net["b1"],
                           kind_mlp_w2=net["w2"], kind_mlp_b2=net["b2"])
@@ -1350,6 +1374,7 @@ class LearnedDetector(Detector):
         n_text = HASH_FEATURES + n_dense
         n_kind = n_text + (HASH_FEATURES if self.kind_window > 0 else 0)
         n_kind2 = self._stage_widths(n_kinds)[1]
+        hidden = self.kind_mlp if n_kinds >= 2 else 0  # a network needs two kinds or more
         plain, nodes = 8, MAX_NODE_RECORD_BYTES
         caps = {"header": (1, 4 * MAX_HEADER_CHARS),  # one string of 4-byte characters
                 "scaler_mean": (n_dense, plain), "scaler_scale": (n_dense, plain),
@@ -1360,9 +1385,9 @@ class LearnedDetector(Detector):
                 "kind2_order": (n_kinds, plain), "kind2_intercept": (n_kinds, plain),
                 "kind2_coef": (n_kinds * n_kind2, plain),
                 "kind_start": (N_LABELS, plain), "kind_transitions": (N_LABELS * N_LABELS, plain),
-                "kind_mlp_cols": (HASH_FEATURES, plain), "kind_mlp_w1": (n_kind * self.kind_mlp, plain),
-                "kind_mlp_b1": (self.kind_mlp, plain), "kind_mlp_w2": (self.kind_mlp * n_kinds, plain),
-                "kind_mlp_b2": (n_kinds, plain)}
+                "kind_mlp_cols": (MAX_KIND_MLP_WORDS, plain),
+                "kind_mlp_w1": ((2 * MAX_KIND_MLP_WORDS + n_dense) * hidden, 2),  # always half precision
+                "kind_mlp_b1": (hidden, plain), "kind_mlp_w2": (hidden * n_kinds, plain), "kind_mlp_b2": (n_kinds, plain)}
         caps["body2_forest_baseline"] = (1, plain)
         for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *BODY2_MEMBERS):
             caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
@@ -1462,22 +1487,26 @@ def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int, n_
     present = [name for name in KIND_MLP_MEMBERS if name in arrays]
     if not hidden:
         if present:
-            raise ValueError(f"kind_mlp is 0 but the file holds {present[0]}")
+            raise ValueError(f"the file holds {present[0]} but no network (kind_mlp 0, or fewer than two kinds)")
         return None
     missing = [name for name in KIND_MLP_MEMBERS if name not in arrays]
     if missing:
         raise ValueError(f"kind_mlp is {hidden} but the file lacks {', '.join(missing)}")
     cols, w1 = arrays["kind_mlp_cols"], arrays["kind_mlp_w1"]
     check_array("kind_mlp_cols", cols, np.int64, (None,))
+    if len(cols) > MAX_KIND_MLP_WORDS:
+        raise ValueError(f"kind_mlp_cols: {len(cols)} columns, over {MAX_KIND_MLP_WORDS}")
     if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
         raise ValueError(f"kind_mlp_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
     rows = len(cols) * (2 if run else 1) + n_dense
-    check_array("kind_mlp_w1", w1, KIND_COEF_DTYPES[w1.dtype.itemsize != 2], (rows, hidden))
+    check_array("kind_mlp_w1", w1, np.float16, (rows, hidden))
     shapes = {"kind_mlp_b1": (hidden,), "kind_mlp_w2": (hidden, n_kinds), "kind_mlp_b2": (n_kinds,)}
     for name, shape in shapes.items():
         check_array(name, arrays[name], np.float64, shape)
     for name in KIND_MLP_MEMBERS[1:]:
         check_finite(name, arrays[name])
+        if np.abs(arrays[name]).max(initial=0) > MAX_KIND_MLP_WEIGHT:
+            raise ValueError(f"{name}: a weight over {MAX_KIND_MLP_WEIGHT:g} in size")
     return {"cols": cols, "w1": w1.astype(np.float64), "b1": arrays["kind_mlp_b1"],
             "w2": arrays["kind_mlp_w2"], "b2": arrays["kind_mlp_b2"]}
 
