@@ -1616,3 +1616,13 @@ def test_kind_network_of_two_kinds_has_one_logistic_output_spread_over_both():
     logits = hidden @ np.hstack([np.zeros_like(net.coefs_[1]), net.coefs_[1]]) + np.concatenate([[0.0], net.intercepts_[1]])
     assert np.allclose(_softmax(logits), net.predict_proba(X))
     assert np.allclose(det.predict_proba(docs[0])[:-1].sum(axis=1), 1)
+
+
+def test_a_second_kind_stage_of_two_kinds_decides_between_them():
+    docs = _docs(6)
+    for d in docs:  # two kinds only: ad and chrome (a binary logistic stage has one row of weights)
+        d.labels = ["chrome" if label == "appeal" else label for label in d.labels]
+    det = LearnedDetector(max_iter=5, kind_stage="context-linear", kind_window=2).fit(docs)
+    assert det.kinds_ == ("ad", "chrome") and det.kind_forest_["kind2_coef"].shape[0] == 2
+    proba = det.predict_proba(docs[0])
+    assert np.allclose(proba[:-1].sum(axis=1), 1) and set(det.predict(docs[0])) <= {"body", "ad", "chrome", None}

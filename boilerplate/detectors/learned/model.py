@@ -973,9 +973,12 @@ class LearnedDetector(Detector):
             lr = LogisticRegression(C=1.0, max_iter=1000, random_state=self.random_state,
                                     class_weight=self.kind_class_weight)
             lr.fit(S[fine], kind[fine], sample_weight=weight[fine])
+            coef, intercept = lr.coef_, lr.intercept_
+            if len(lr.classes_) == 2:  # one logistic row: the softmax of (0, z) is its sigmoid
+                coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
             order = [list(lr.classes_).index(k) for k in self.kinds_]
-            self.kind_forest_ = {"kind2_coef": lr.coef_[order].astype(np.float64),
-                                 "kind2_intercept": lr.intercept_[order].astype(np.float64)}
+            self.kind_forest_ = {"kind2_coef": coef[order].astype(np.float64),
+                                 "kind2_intercept": intercept[order].astype(np.float64)}
             return
         hgb = HistGradientBoostingClassifier(max_iter=KIND_STAGE_ITER, learning_rate=0.1, max_leaf_nodes=31,
                                              early_stopping=False, random_state=self.random_state,
