@@ -1,4 +1,5 @@
 import copy
+import zipfile
 
 import numpy as np
 import pytest
@@ -1552,6 +1553,9 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
 
     docs, net, plain = with_network
     loaded = LearnedDetector.load(_resaved(net, tmp_path / "net.npz", lambda a: a))
+    net.save(tmp_path / "direct.npz")  # its columns are an index array: written with LZMA
+    with zipfile.ZipFile(tmp_path / "direct.npz") as zf:
+        assert zf.getinfo("kind_mlp_cols.npy").compress_type == zipfile.ZIP_LZMA
     assert loaded.kind_mlp == 8 and loaded.kind_mlp_["cols"].tolist() == net.kind_mlp_["cols"].tolist()
     for doc in docs[:3]:  # the first layer is stored in half precision
         assert np.allclose(loaded.predict_proba(doc), net.predict_proba(doc), atol=2e-3)
