@@ -209,6 +209,15 @@ def _binary_oof(make, X, y: np.ndarray, group: np.ndarray, folds: int) -> np.nda
     return out
 
 
+def _one_logit_per_class(coef: np.ndarray, intercept: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """A scikit-learn classifier's output weights (one row per output) with one row per class: a
+    binary one has a single logistic row for its second class, and the softmax of (0, z) is the
+    sigmoid of z, so the first class gets a row of zeros."""
+    if n_classes == 2 and len(coef) == 1:
+        return np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return coef, intercept
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -849,9 +858,8 @@ class LearnedDetector(Detector):
             warnings.simplefilter("ignore", ConvergenceWarning)
             net.fit(inputs, kind, sample_weight=weight)
         classes = list(net.classes_)
-        w2, b2 = net.coefs_[1], net.intercepts_[1]
-        if len(classes) == 2:  # one logistic output: the softmax of (0, z) is its sigmoid
-            w2, b2 = np.hstack([np.zeros_like(w2), w2]), np.concatenate([[0.0], b2])
+        w2, b2 = _one_logit_per_class(net.coefs_[1].T, net.intercepts_[1], len(classes))
+        w2 = w2.T
         out_w = np.zeros((self.kind_mlp, len(self.kinds_)))
         out_b = np.full(len(self.kinds_), ABSENT_LOGIT)
         for j, k in enumerate(self.kinds_):
@@ -973,9 +981,7 @@ class LearnedDetector(Detector):
             lr = LogisticRegression(C=1.0, max_iter=1000, random_state=self.random_state,
                                     class_weight=self.kind_class_weight)
             lr.fit(S[fine], kind[fine], sample_weight=weight[fine])
-            coef, intercept = lr.coef_, lr.intercept_
-            if len(lr.classes_) == 2:  # one logistic row: the softmax of (0, z) is its sigmoid
-                coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+            coef, intercept = _one_logit_per_class(lr.coef_, lr.intercept_, len(lr.classes_))
             order = [list(lr.classes_).index(k) for k in self.kinds_]
             self.kind_forest_ = {"kind2_coef": coef[order].astype(np.float64),
                                  "kind2_intercept": intercept[order].astype(np.float64)}
