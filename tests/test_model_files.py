@@ -121,9 +121,9 @@ def test_index_arrays_are_written_with_lzma_and_read_by_numpy_too(models, tmp_pa
     fitted.save(tmp_path / "m.npz")
     with zipfile.ZipFile(tmp_path / "m.npz") as zf:
         methods = {info.filename[:-4]: info.compress_type for info in zf.infolist()}
-    # every index array the file holds (kind_mlp's columns only with a network)
+    # every index array the file holds (kind_mlp's and seq_net's columns only with their networks)
     assert {name for name, method in methods.items() if method == zipfile.ZIP_LZMA} == set(LZMA_MEMBERS) & set(methods)
-    assert set(LZMA_MEMBERS) - set(methods) == {"kind_mlp_cols"}
+    assert set(LZMA_MEMBERS) - set(methods) == {"kind_mlp_cols", "seq_net_cols"}
     assert set(methods.values()) == {zipfile.ZIP_LZMA, zipfile.ZIP_DEFLATED}
     with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
         assert np.array_equal(npz["kind_coef_indptr"], np.load(path, allow_pickle=False)["kind_coef_indptr"])

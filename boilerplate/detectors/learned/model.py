@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...document import Document
-from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABELS, N_LABELS
+from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABEL_INDEX, LABELS, N_LABELS
 from ..base import Detector
 from .features import (
     COHESION_COLUMNS,
@@ -78,6 +78,16 @@ from .forest import (
     validate_forest,
     validate_multiclass_forest,
 )
+from .seqnet import (
+    MAX_SEQ_NET,
+    NOT_BODY,
+    SEQ_NET_MEMBERS,
+    check_seq_net,
+    fit_seq_net,
+    seq_net_arrays,
+    seq_net_caps,
+    seq_net_logits,
+)
 from .sequence import label_chain, label_transitions, viterbi
 from .silver import silver_kinds
 
@@ -94,7 +104,7 @@ FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words
 #: Half precision moves a weight by at most 2^-11 of itself, far below what moves a decision.
 KIND_COEF_DTYPES = (np.float16, np.float32)
 #: Members written with LZMA (the rest with deflate); the reader takes either for any member.
-LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols")
+LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols", "seq_net_cols")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
@@ -177,7 +187,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
                "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
-               "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int}
+               "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int, "seq_net": int}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -429,6 +439,11 @@ class LearnedDetector(Detector):
     kind probabilities are the mean of the two models' (wherever they are used: the booster's rows,
     the second kind stage, the labels). A linear model adds up its words' evidence; the network can
     weigh a word by the company it keeps. Files saved before this parameter existed load with it off.
+    ``seq_net`` > 0 gives P(body) a second opinion: a small convolutional network with that many
+    channels over the page's lines (:mod:`~.seqnet`: each line's words and dense features, two
+    convolutions five lines wide over the run around it, seven labels out), trained with PyTorch
+    (needed to fit, not to clean), evaluated with numpy. P(body) is the mean of the booster's and
+    the network's. Files saved before this parameter existed load with it off.
     ``kind_transition_weight`` > 0 decodes the kinds of a page's lines that are not body together,
     as one chain down its non-blank lines (:mod:`~.sequence`): each line's offset log-probabilities
     plus this weight times the log-probability of the step from the line above, over the
@@ -446,7 +461,7 @@ class LearnedDetector(Detector):
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
                  body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False,
-                 char_ngrams: bool = False, kind_mlp: int = 0):
+                 char_ngrams: bool = False, kind_mlp: int = 0, seq_net: int = 0):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -476,6 +491,7 @@ class LearnedDetector(Detector):
         self.body_cohesion = body_cohesion
         self.char_ngrams = char_ngrams
         self.kind_mlp = kind_mlp
+        self.seq_net = seq_net
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -620,6 +636,8 @@ class LearnedDetector(Detector):
             ("char_ngrams", lambda: isinstance(self.char_ngrams, bool), "a bool"),
             ("kind_mlp", lambda: isinstance(self.kind_mlp, int) and not isinstance(self.kind_mlp, bool)
              and 0 <= self.kind_mlp <= MAX_KIND_MLP, f"an integer in [0, {MAX_KIND_MLP}]"),
+            ("seq_net", lambda: isinstance(self.seq_net, int) and not isinstance(self.seq_net, bool)
+             and 0 <= self.seq_net <= MAX_SEQ_NET, f"an integer in [0, {MAX_SEQ_NET}]"),
             ("kind_transition_weight", lambda: 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
              f"in [0, {MAX_TRANSITION_WEIGHT}]"),
             ("kind_offsets", lambda: self.kind_offsets is None or _offsets_ok(self.kind_offsets),
@@ -644,6 +662,7 @@ class LearnedDetector(Detector):
         if not docs:
             raise ValueError("fit needs at least one labeled document")
         hashed, dense, y_body, kinds, groups, blank, silver, chains = [], [], [], [], [], [], [], []
+        targets: list[np.ndarray] = []  # seq_net's: each labeled line's label index, or NOT_BODY
         cohesion: list[np.ndarray | None] = []
         started = clock = time.perf_counter()
 
@@ -662,6 +681,8 @@ class LearnedDetector(Detector):
             dense.append(x[keep])
             cohesion.append(None if c is None else c[keep])
             y_body.append(labels[keep] == BODY)
+            if self.seq_net:
+                targets.append(np.array([LABEL_INDEX.get(label, NOT_BODY) for label in labels[keep]], dtype=np.int64))
             # the label chain down the page's labeled lines; None unless every one has a fine label
             page_chain = label_chain(list(labels[keep]))
             fully_fine = page_chain is not None
@@ -743,6 +764,11 @@ class LearnedDetector(Detector):
         hgb = booster().fit(S, y)
         self.forest_ = export_forest(hgb)
         done(f"P(body) booster, {self.max_iter} trees on {S.shape[1]} columns")
+        self.seq_net_: dict[str, np.ndarray] | None = None
+        if self.seq_net:
+            self.seq_net_ = fit_seq_net(hashed, [(d - self.scaler_mean_) / self.scaler_scale_ for d in dense],
+                                        targets, self.seq_net, self.random_state)
+            done(f"line network, {self.seq_net} channels over {len(self.seq_net_['cols'])} words")
         self.body2_forest_: dict[str, Any] = {}
         if self.body_context:  # auto-context: the first booster's out-of-fold P(body) around each line
             first = _binary_oof(booster, S, y, group, self.stack_folds)
@@ -892,11 +918,8 @@ class LearnedDetector(Detector):
         if cached is None or cached[0] is not net["w1"]:
             cols, w1 = net["cols"], net["w1"]
             m = len(cols)
-            lookup = np.full(HASH_FEATURES, m, dtype=np.int64)
-            lookup[cols] = np.arange(m)
-            table = np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]
-            table = np.ascontiguousarray(np.vstack([table, np.zeros((1, table.shape[1]))]))
-            cached = self._kind_mlp_cache = (w1, lookup, table)
+            cached = self._kind_mlp_cache = (w1, *_word_table(
+                cols, np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]))
         return cached[1], cached[2]
 
     def _kind_mlp_logits(self, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
@@ -907,14 +930,34 @@ class LearnedDetector(Detector):
         with ``kind_window`` the run words' share as the window mean of the neighbours' scores
         through the run rows (each document's ``blanks``, rows ``bounds``)."""
         net = cast(dict, self.kind_mlp_)
-        lookup, table = self._kind_mlp_tables()
-        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
-        scores = self._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
+        scores = self._table_scores(H, shape, *self._kind_mlp_tables())
         m, hidden_units = len(net["cols"]), net["w1"].shape[1]
         hidden = scores[:, :hidden_units] + Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
         if self.kind_window > 0:
             hidden += self._run_share(scores[:, hidden_units:], blanks, bounds)
         return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
+
+    @classmethod
+    def _table_scores(cls, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, lookup: np.ndarray,
+                      table: np.ndarray) -> np.ndarray:
+        """:meth:`_word_scores` through a word table (:func:`_word_table`): each hashed column's
+        row by ``lookup``, a word the table lacks reading its last row (zeros)."""
+        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
+        return cls._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
+
+    def _with_seq_net(self, p_body: np.ndarray, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
+                      Z: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
+        """P(body) as cleaning uses it: the booster's ``p_body``, with ``seq_net`` the mean with the
+        line network's (:func:`~.seqnet.seq_net_logits`; ``H``, ``shape``, ``Z``, ``blanks`` and
+        ``bounds`` as :meth:`_prepared` gives them)."""
+        net = getattr(self, "seq_net_", None)
+        if net is None or not len(p_body):
+            return p_body
+        cached = getattr(self, "_seq_net_cache", None)
+        if cached is None or cached[0] is not net["embed"]:
+            cached = self._seq_net_cache = (net["embed"], *_word_table(net["cols"], net["embed"]))
+        vectors = self._table_scores(H, shape, cached[1], cached[2])
+        return (p_body + _softmax(seq_net_logits(net, vectors, Z, blanks, bounds))[:, BODY_INDEX]) / 2
 
     def _run_share(self, scores: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
         """The run words' share of a linear score, from the lines' own word ``scores`` through the
@@ -1080,6 +1123,7 @@ class LearnedDetector(Detector):
         else:
             _, p_body = self._p_body(feats, Z, self._word_scores(H, shape, self.text_coef_[:HASH_FEATURES]),
                                      blanks, bounds, None, cohesion)
+        p_body = self._with_seq_net(p_body, H, shape, Z, blanks, bounds)
         return (p_body >= self.threshold) & ~blanks[0]
 
     def _stacks_kinds(self) -> bool:
@@ -1121,6 +1165,7 @@ class LearnedDetector(Detector):
         kind_p = self._flat_kind_proba(G, Z, blanks, bounds, n_kinds, H, shape) if self.kinds_ else None
         text_score, p_body = self._p_body(feats, Z, G[:, 0], blanks, bounds,
                                           kind_p if self._stacks_kinds() else None, cohesion)
+        p_body = self._with_seq_net(p_body, H, shape, Z, blanks, bounds)
         proba = np.zeros((len(p_body), N_LABELS))
         proba[:, BODY_INDEX] = p_body
         if kind_p is not None:
@@ -1320,6 +1365,12 @@ class LearnedDetector(Detector):
         if net is not None:
             arrays.update(kind_mlp_cols=net["cols"], kind_mlp_w1=_half(net["w1"]), kind_mlp_b1=net["b1"],
                           kind_mlp_w2=net["w2"], kind_mlp_b2=net["b2"])
+        line_net = getattr(self, "seq_net_", None)
+        if (line_net is not None) != (self.seq_net > 0):
+            raise ValueError(f"seq_net is {self.seq_net!r} but the model was fitted "
+                             f"{'with' if line_net is not None else 'without'} a line network")
+        if line_net is not None:
+            arrays.update(seq_net_arrays(line_net))
         write_arrays(path, arrays)
 
     @classmethod
@@ -1397,6 +1448,7 @@ class LearnedDetector(Detector):
                 "kind_mlp_cols": (MAX_KIND_MLP_WORDS, plain),
                 "kind_mlp_w1": ((2 * MAX_KIND_MLP_WORDS + n_dense) * hidden, 2),  # always half precision
                 "kind_mlp_b1": (hidden, plain), "kind_mlp_w2": (hidden * n_kinds, plain), "kind_mlp_b2": (n_kinds, plain)}
+        caps.update(seq_net_caps(self.seq_net, n_dense))
         caps["body2_forest_baseline"] = (1, plain)
         for name in (*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *BODY2_MEMBERS):
             caps.setdefault(name, (MAX_FOREST_NODES, nodes if name.endswith("_nodes") else plain))
@@ -1452,6 +1504,7 @@ class LearnedDetector(Detector):
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
         chain = _check_label_chain(arrays, self.kind_transition_weight)
         net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k, self.kind_window > 0)
+        line_net = check_seq_net(arrays, self.seq_net, n_dense)
 
         self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
         self.scaler_scale_ = arrays["scaler_scale"].astype(np.float64)
@@ -1467,6 +1520,7 @@ class LearnedDetector(Detector):
         self.kind_forest_ = kind_forest
         self.kind_start_, self.kind_transitions_ = chain
         self.kind_mlp_ = net
+        self.seq_net_ = line_net
         self.n_features_dense_ = n_dense
         self.feature_names_ = tuple(feature_layout(self.html).names)
 
@@ -1479,6 +1533,15 @@ def _cohesion_columns(cohesion: np.ndarray | None, blank: np.ndarray) -> list[np
         raise ValueError("cohesion columns need the document's lexical cohesion")
     return [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
                                       window=COHESION_WINDOW)]
+
+
+def _word_table(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A network's word table as cleaning reads it: each hashed column's row (``len(cols)``, the
+    last, all zero, for a word the network does not read) and the table (``rows``, one per column
+    of ``cols``, then the zero row), contiguous."""
+    lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
+    lookup[cols] = np.arange(len(cols))
+    return lookup, np.ascontiguousarray(np.vstack([rows, np.zeros((1, rows.shape[1]))]))
 
 
 def _blank(doc: Document) -> np.ndarray:
@@ -1644,7 +1707,7 @@ def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The ``.npy`` members of a model file by array name; ``ValueError`` on an unknown or repeated
     member (never loaded) or a missing one."""
     known = {*MODEL_MEMBERS, *KIND2_FOREST_MEMBERS, *KIND2_LINEAR_MEMBERS, *SEQUENCE_MEMBERS, *BODY2_MEMBERS,
-             *KIND_MLP_MEMBERS}
+             *KIND_MLP_MEMBERS, *SEQ_NET_MEMBERS}
     members: dict[str, zipfile.ZipInfo] = {}
     for info in zf.infolist():
         name = info.filename[:-len(".npy")] if info.filename.endswith(".npy") else None

@@ -1,0 +1,228 @@
+"""A small convolutional network over a page's lines (``LearnedDetector(seq_net=C)``).
+
+Each line becomes a vector of ``C`` numbers from its hashed words (a table of word vectors,
+summed with the words' hashed values) and its scaled dense features; two convolutions over the
+page's non-blank lines, five lines wide (the second dilated to reach four lines away), see the run
+around it; a last layer reads the line's vector and both convolutions' outputs and gives the
+logits of the seven labels. The detector averages its P(body) with the booster's.
+
+Training needs PyTorch (``pip install torch``), and only training: the fitted network is plain
+arrays, and :func:`seq_net_logits` evaluates it with numpy, one matrix product per convolution
+tap over all the lines of a document at once. Model files hold the arrays
+(:data:`SEQ_NET_MEMBERS`, the word table in half precision), checked on load by
+:func:`check_seq_net`.
+
+1. **Inputs.** The words a fit's labeled lines hold at least :data:`SEQ_NET_MIN_COUNT` times (the
+   :data:`MAX_SEQ_NET_WORDS` most frequent, past it); any other word reads a zero vector.
+2. **Layers.** ``v = relu(words @ E + z @ W_dense + b)``; ``h1 = relu(conv(v))``;
+   ``h2 = relu(conv_dilated(h1))``; logits ``[v, h1, h2] @ W_out + b_out``. Past a page's ends a
+   convolution reads zeros.
+3. **Loss.** Cross-entropy over the seven labels on lines with a fine label; on lines known only
+   not to be body (the aligned benchmark pages' boilerplate), minus the log of the kinds' summed
+   probability. :data:`SEQ_NET_EPOCHS` epochs of Adam over batches of :data:`SEQ_NET_PAGES` pages,
+   dropout :data:`SEQ_NET_DROPOUT` on the line vectors and on the last layer's input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ...labels import N_LABELS
+from .features import HASH_FEATURES
+from .forest import check_array, check_finite
+
+#: A hashed word enters the network when at least this many of the fit's labeled lines hold it.
+SEQ_NET_MIN_COUNT = 5
+#: The most word columns the network reads (the most frequent, past it).
+MAX_SEQ_NET_WORDS = 1 << 15
+#: The most channels ``seq_net`` may ask for.
+MAX_SEQ_NET = 128
+#: The largest weight a model file's network may hold.
+MAX_SEQ_NET_WEIGHT = 1e4
+#: Convolution width (lines) and the second convolution's dilation.
+SEQ_NET_WIDTH = 5
+SEQ_NET_DILATION = 2
+#: Training: epochs, pages per batch, Adam's learning rate, dropout.
+SEQ_NET_EPOCHS = 6
+SEQ_NET_PAGES = 16
+SEQ_NET_LEARNING_RATE = 2e-3
+SEQ_NET_DROPOUT = 0.2
+#: The target of a line known only not to be body (no fine label).
+NOT_BODY = -2
+#: Arrays of a model file's network, in the order :func:`check_seq_net` checks them.
+SEQ_NET_MEMBERS = ("seq_net_cols", "seq_net_embed", "seq_net_dense_w", "seq_net_dense_b", "seq_net_conv1_w",
+                   "seq_net_conv1_b", "seq_net_conv2_w", "seq_net_conv2_b", "seq_net_out_w", "seq_net_out_b")
+
+
+def seq_net_columns(H: sp.csr_matrix) -> np.ndarray:
+    """The hashed word columns the network reads: held by at least :data:`SEQ_NET_MIN_COUNT` rows
+    of ``H``, the :data:`MAX_SEQ_NET_WORDS` most frequent of them, increasing."""
+    counts = np.bincount(H.indices, minlength=HASH_FEATURES)[:HASH_FEATURES]
+    cols = np.flatnonzero(counts >= SEQ_NET_MIN_COUNT)
+    if len(cols) > MAX_SEQ_NET_WORDS:
+        cols = np.sort(cols[np.argsort(-counts[cols], kind="stable")[:MAX_SEQ_NET_WORDS]])
+    return cols.astype(np.int64)
+
+
+def fit_seq_net(words: Sequence[sp.csr_matrix], dense: Sequence[np.ndarray], targets: Sequence[np.ndarray],
+                channels: int, random_state: int | None = 0) -> dict[str, np.ndarray]:
+    """Fit the network on pages: each page's hashed words (rows: its lines in order, blank lines
+    left out), scaled dense features and targets (a label index, :data:`NOT_BODY`, or -1 for no
+    target). Returns the arrays :func:`seq_net_logits` reads. ``ImportError`` (one line) without
+    PyTorch."""
+    try:
+        import torch
+        from torch import nn
+    except ImportError:
+        raise ImportError("seq_net needs PyTorch to train (pip install torch); a fitted model runs without it") from None
+
+    H = sp.vstack(list(words), format="csr")
+    cols = seq_net_columns(H)
+    lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
+    lookup[cols] = np.arange(len(cols))
+    n_dense = dense[0].shape[1]
+    gen = torch.Generator().manual_seed(0 if random_state is None else int(random_state))
+    torch.manual_seed(0 if random_state is None else int(random_state))
+    pad = SEQ_NET_WIDTH // 2
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.EmbeddingBag(len(cols) + 1, channels, mode="sum", padding_idx=len(cols))
+            self.dense = nn.Linear(n_dense, channels)
+            self.conv1 = nn.Conv1d(channels, channels, SEQ_NET_WIDTH, padding=pad)
+            self.conv2 = nn.Conv1d(channels, channels, SEQ_NET_WIDTH, padding=pad * SEQ_NET_DILATION,
+                                   dilation=SEQ_NET_DILATION)
+            self.out = nn.Linear(3 * channels, N_LABELS)
+            self.drop = nn.Dropout(SEQ_NET_DROPOUT)
+
+        def forward(self, idx, offsets, weights, z, mask):  # mask: (pages, lines) of real lines
+            v = torch.relu(self.embed(idx, offsets, per_sample_weights=weights) + self.dense(z))
+            x = torch.zeros(mask.shape[0], mask.shape[1], channels)
+            x[mask] = self.drop(v)
+            x = x.transpose(1, 2)
+            keep = mask[:, None, :].float()  # past a page's end the next layer reads zeros, as in numpy
+            h1 = torch.relu(self.conv1(x)) * keep
+            h2 = torch.relu(self.conv2(h1)) * keep
+            h = torch.cat([x, h1, h2], 1).transpose(1, 2)[mask]
+            return self.out(self.drop(h))
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=SEQ_NET_LEARNING_RATE)
+    pages = [i for i, t in enumerate(targets) if len(t) and (t != -1).any()]
+
+    def batch(chosen: list[int]):
+        sub = sp.vstack([words[i] for i in chosen], format="csr")
+        lens = [words[i].shape[0] for i in chosen]
+        mask = torch.zeros(len(chosen), max(lens), dtype=torch.bool)
+        for b, n in enumerate(lens):
+            mask[b, :n] = True
+        return (torch.from_numpy(lookup[sub.indices]),
+                torch.from_numpy(sub.indptr[:-1].astype(np.int64)), torch.from_numpy(sub.data.astype(np.float32)),
+                torch.from_numpy(np.vstack([dense[i] for i in chosen]).astype(np.float32)), mask,
+                torch.from_numpy(np.concatenate([targets[i] for i in chosen]).astype(np.int64)))
+
+    net.train()
+    for _ in range(SEQ_NET_EPOCHS):
+        order = torch.randperm(len(pages), generator=gen).tolist()
+        for s in range(0, len(order), SEQ_NET_PAGES):
+            idx, offsets, weights, z, mask, y = batch([pages[j] for j in order[s:s + SEQ_NET_PAGES]])
+            logp = torch.log_softmax(net(idx, offsets, weights, z, mask), -1)
+            fine, coarse = y >= 0, y == NOT_BODY
+            loss = -(logp[fine, y[fine]].sum() + torch.logsumexp(logp[coarse, 1:], -1).sum())
+            loss = loss / max(int(fine.sum() + coarse.sum()), 1)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    def arr(t) -> np.ndarray:
+        return t.detach().numpy().astype(np.float64)
+
+    return {"cols": cols, "embed": arr(net.embed.weight[:len(cols)]),
+            "dense_w": arr(net.dense.weight).T.copy(), "dense_b": arr(net.dense.bias),
+            "conv1_w": arr(net.conv1.weight), "conv1_b": arr(net.conv1.bias),
+            "conv2_w": arr(net.conv2.weight), "conv2_b": arr(net.conv2.bias),
+            "out_w": arr(net.out.weight).T.copy(), "out_b": arr(net.out.bias)}
+
+
+def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, dilation: int) -> np.ndarray:
+    """A 1-d convolution of the rows of ``x`` (lines x channels) with ``w`` (out x in x width),
+    zeros past the ends: one product per tap."""
+    width = w.shape[2]
+    pad = dilation * (width // 2)
+    n = len(x)
+    padded = np.zeros((n + 2 * pad, x.shape[1]))
+    padded[pad:pad + n] = x
+    out = np.zeros((n, w.shape[0])) + b
+    for t in range(width):
+        out += padded[t * dilation:t * dilation + n] @ w[:, :, t].T
+    return out
+
+
+def seq_net_logits(net: dict[str, np.ndarray], vectors: np.ndarray, Z: np.ndarray, blanks: list,
+                   bounds: np.ndarray) -> np.ndarray:
+    """The network's logits of every line (rows of ``vectors``: each line's words through the word
+    table, ``words @ net["embed"]``; ``Z`` the scaled dense features), each document (its ``blanks``,
+    rows ``bounds``) convolved over its non-blank lines; blank lines get zeros."""
+    v = np.maximum(vectors + Z @ net["dense_w"] + net["dense_b"], 0.0)
+    out = np.zeros((len(v), N_LABELS))
+    for blank, a in zip(blanks, bounds[:-1]):
+        rows = a + np.flatnonzero(~blank)
+        if not len(rows):
+            continue
+        x = v[rows]
+        h1 = np.maximum(_conv(x, net["conv1_w"], net["conv1_b"], 1), 0.0)
+        h2 = np.maximum(_conv(h1, net["conv2_w"], net["conv2_b"], SEQ_NET_DILATION), 0.0)
+        out[rows] = np.hstack([x, h1, h2]) @ net["out_w"] + net["out_b"]
+    return out
+
+
+def seq_net_arrays(net: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The network as a model file's members (the word table in half precision)."""
+    return {f"seq_net_{k}": (v.astype(np.float16) if k == "embed" else v) for k, v in net.items()}
+
+
+def check_seq_net(arrays: dict[str, np.ndarray], channels: int, n_dense: int) -> dict[str, np.ndarray] | None:
+    """The network of a model file, checked: every member when ``channels`` (``seq_net``) says
+    there is one, none otherwise; word columns increasing among the hashed ones, layers of the
+    implied shapes, all finite and at most :data:`MAX_SEQ_NET_WEIGHT` in size."""
+    present = [name for name in SEQ_NET_MEMBERS if name in arrays]
+    if not channels:
+        if present:
+            raise ValueError(f"the file holds {present[0]} but seq_net is 0")
+        return None
+    missing = [name for name in SEQ_NET_MEMBERS if name not in arrays]
+    if missing:
+        raise ValueError(f"seq_net is {channels} but the file lacks {', '.join(missing)}")
+    cols = arrays["seq_net_cols"]
+    check_array("seq_net_cols", cols, np.int64, (None,))
+    if len(cols) > MAX_SEQ_NET_WORDS:
+        raise ValueError(f"seq_net_cols: {len(cols)} columns, over {MAX_SEQ_NET_WORDS}")
+    if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
+        raise ValueError(f"seq_net_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
+    c = channels
+    shapes = {"seq_net_embed": (np.float16, (len(cols), c)), "seq_net_dense_w": (np.float64, (n_dense, c)),
+              "seq_net_dense_b": (np.float64, (c,)), "seq_net_conv1_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
+              "seq_net_conv1_b": (np.float64, (c,)), "seq_net_conv2_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
+              "seq_net_conv2_b": (np.float64, (c,)), "seq_net_out_w": (np.float64, (3 * c, N_LABELS)),
+              "seq_net_out_b": (np.float64, (N_LABELS,))}
+    for name, (dtype, shape) in shapes.items():
+        check_array(name, arrays[name], dtype, shape)
+        check_finite(name, arrays[name])
+        if np.abs(arrays[name]).max(initial=0) > MAX_SEQ_NET_WEIGHT:
+            raise ValueError(f"{name}: a weight over {MAX_SEQ_NET_WEIGHT:g} in size")
+    return {name[len("seq_net_"):]: (arrays[name].astype(np.float64) if name != "seq_net_cols" else arrays[name])
+            for name in SEQ_NET_MEMBERS}
+
+
+def seq_net_caps(channels: int, n_dense: int) -> dict[str, tuple[int, int]]:
+    """The most elements and the largest item (bytes) of each member for ``channels``."""
+    c, plain = channels, 8
+    return {"seq_net_cols": (MAX_SEQ_NET_WORDS, plain), "seq_net_embed": (MAX_SEQ_NET_WORDS * c, 2),
+            "seq_net_dense_w": (n_dense * c, plain), "seq_net_dense_b": (c, plain),
+            "seq_net_conv1_w": (c * c * SEQ_NET_WIDTH, plain), "seq_net_conv1_b": (c, plain),
+            "seq_net_conv2_w": (c * c * SEQ_NET_WIDTH, plain), "seq_net_conv2_b": (c, plain),
+            "seq_net_out_w": (3 * c * N_LABELS, plain), "seq_net_out_b": (N_LABELS, plain)}
