@@ -487,8 +487,8 @@ def _cmd_train(args: argparse.Namespace) -> None:
     try:
         with _progress_on_stderr():  # the fit's stages as it goes: a full corpus takes tens of minutes
             model.fit(docs)
-    except ValueError as exc:  # a parameter out of range (the message names it), or no labeled line
-        raise UsageError(str(exc)) from None
+    except (ValueError, ImportError) as exc:  # a parameter out of range (the message names it), no labeled
+        raise UsageError(str(exc)) from None  # line, or a dependency the parameters need (seq_net: torch)
     model.save(args.out)
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 

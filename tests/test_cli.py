@@ -159,3 +159,19 @@ def test_train_checks_out_before_training(tmp_path, capsys):
     assert main(["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(tmp_path / "no" / "m.npz")]) == 2
     err = capsys.readouterr().err
     assert "--out" in err and "fit:" not in err
+
+
+def test_train_without_torch_for_the_line_network_says_so_before_training(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from boilerplate.cli import main
+
+    from .conftest import FIXTURES
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    args = ["train", "--corpus", str(FIXTURES / "seeds.jsonl"), "--out", str(tmp_path / "m.npz"),
+            "--params", '{"seq_net": 8}']
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "seq_net needs PyTorch to train" in err and "fit:" not in err and "Traceback" not in err
+    assert not (tmp_path / "m.npz").exists()

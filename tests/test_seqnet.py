@@ -150,3 +150,13 @@ def test_line_network_round_trips_and_a_crafted_one_is_refused(nets, tmp_path):
     for bad in (-1, 1.5, True, 10_000):
         with pytest.raises(ValueError, match="seq_net must be an integer"):
             LearnedDetector(seq_net=bad).validate_params()
+
+
+def test_html_models_take_the_line_network_too(tmp_path):
+    from .test_learned import _html_docs
+
+    docs = _html_docs(8)
+    det = LearnedDetector(html=True, max_iter=5, seq_net=4).fit(docs)
+    assert det.seq_net_["dense_w"].shape == (len(det.scaler_mean_), 4)
+    loaded = LearnedDetector.load(_resaved(det, tmp_path / "html.npz", lambda a: a))
+    assert np.allclose(loaded.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=2e-3)

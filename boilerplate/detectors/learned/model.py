@@ -84,6 +84,7 @@ from .seqnet import (
     SEQ_NET_MEMBERS,
     check_seq_net,
     fit_seq_net,
+    require_torch,
     seq_net_arrays,
     seq_net_caps,
     seq_net_logits,
@@ -658,6 +659,8 @@ class LearnedDetector(Detector):
         from sklearn.linear_model import SGDClassifier
 
         self.validate_params()
+        if self.seq_net:
+            require_torch()  # before minutes of fitting, not after
         docs = [d for d in documents or () if d.labels is not None and len(d.lines)]
         if not docs:
             raise ValueError("fit needs at least one labeled document")

@@ -57,6 +57,15 @@ SEQ_NET_MEMBERS = ("seq_net_cols", "seq_net_embed", "seq_net_dense_w", "seq_net_
                    "seq_net_conv1_b", "seq_net_conv2_w", "seq_net_conv2_b", "seq_net_out_w", "seq_net_out_b")
 
 
+def require_torch():
+    """PyTorch, or ``ImportError`` (one line) saying the network needs it to train."""
+    try:
+        import torch
+    except ImportError:
+        raise ImportError("seq_net needs PyTorch to train (pip install torch); a fitted model runs without it") from None
+    return torch
+
+
 def seq_net_columns(H: sp.csr_matrix) -> np.ndarray:
     """The hashed word columns the network reads: held by at least :data:`SEQ_NET_MIN_COUNT` rows
     of ``H``, the :data:`MAX_SEQ_NET_WORDS` most frequent of them, increasing."""
@@ -73,11 +82,8 @@ def fit_seq_net(words: Sequence[sp.csr_matrix], dense: Sequence[np.ndarray], tar
     left out), scaled dense features and targets (a label index, :data:`NOT_BODY`, or -1 for no
     target). Returns the arrays :func:`seq_net_logits` reads. ``ImportError`` (one line) without
     PyTorch."""
-    try:
-        import torch
-        from torch import nn
-    except ImportError:
-        raise ImportError("seq_net needs PyTorch to train (pip install torch); a fitted model runs without it") from None
+    torch = require_torch()
+    from torch import nn
 
     H = sp.vstack(list(words), format="csr")
     cols = seq_net_columns(H)
