@@ -82,7 +82,9 @@ from .seqnet import (
     MAX_SEQ_NET,
     NOT_BODY,
     SEQ_NET_MEMBERS,
+    check_members,
     check_seq_net,
+    check_word_columns,
     fit_seq_net,
     require_torch,
     seq_net_arrays,
@@ -1559,20 +1561,11 @@ def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int, n_
     is a network of ``hidden`` units (``kind_mlp`` with two kinds or more), none otherwise; word
     columns increasing and among the hashed ones, layers of the implied shapes (the first with the
     run words' rows too when ``run``), all finite."""
-    present = [name for name in KIND_MLP_MEMBERS if name in arrays]
-    if not hidden:
-        if present:
-            raise ValueError(f"the file holds {present[0]} but no network (kind_mlp 0, or fewer than two kinds)")
+    if not check_members(arrays, KIND_MLP_MEMBERS, bool(hidden), "no network (kind_mlp 0, or fewer than two kinds)",
+                         f"kind_mlp is {hidden}"):
         return None
-    missing = [name for name in KIND_MLP_MEMBERS if name not in arrays]
-    if missing:
-        raise ValueError(f"kind_mlp is {hidden} but the file lacks {', '.join(missing)}")
     cols, w1 = arrays["kind_mlp_cols"], arrays["kind_mlp_w1"]
-    check_array("kind_mlp_cols", cols, np.int64, (None,))
-    if len(cols) > MAX_KIND_MLP_WORDS:
-        raise ValueError(f"kind_mlp_cols: {len(cols)} columns, over {MAX_KIND_MLP_WORDS}")
-    if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
-        raise ValueError(f"kind_mlp_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
+    check_word_columns("kind_mlp_cols", cols, MAX_KIND_MLP_WORDS)
     rows = len(cols) * (2 if run else 1) + n_dense
     check_array("kind_mlp_w1", w1, np.float16, (rows, hidden))
     shapes = {"kind_mlp_b1": (hidden,), "kind_mlp_w2": (hidden, n_kinds), "kind_mlp_b2": (n_kinds,)}

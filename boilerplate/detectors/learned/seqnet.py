@@ -191,24 +191,40 @@ def seq_net_arrays(net: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {f"seq_net_{k}": (v.astype(np.float16) if k == "embed" else v) for k, v in net.items()}
 
 
+def check_members(arrays: dict[str, np.ndarray], members: Sequence[str], declared: bool, why_none: str,
+                  declared_as: str) -> bool:
+    """Whether a model file holds a network: all its ``members`` when the parameters declare one
+    (``declared``), none otherwise; ``ValueError`` naming a member that should not be there
+    (``why_none``: why) or the ones missing (``declared_as``: what the parameters say)."""
+    if not declared:
+        present = [name for name in members if name in arrays]
+        if present:
+            raise ValueError(f"the file holds {present[0]} but {why_none}")
+        return False
+    missing = [name for name in members if name not in arrays]
+    if missing:
+        raise ValueError(f"{declared_as} but the file lacks {', '.join(missing)}")
+    return True
+
+
+def check_word_columns(name: str, cols: np.ndarray, cap: int) -> None:
+    """A network's word columns from a model file: int64, at most ``cap``, increasing, among the
+    hashed ones; ``ValueError`` naming ``name`` otherwise."""
+    check_array(name, cols, np.int64, (None,))
+    if len(cols) > cap:
+        raise ValueError(f"{name}: {len(cols)} columns, over {cap}")
+    if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
+        raise ValueError(f"{name}: not increasing columns among the {HASH_FEATURES} hashed ones")
+
+
 def check_seq_net(arrays: dict[str, np.ndarray], channels: int, n_dense: int) -> dict[str, np.ndarray] | None:
     """The network of a model file, checked: every member when ``channels`` (``seq_net``) says
     there is one, none otherwise; word columns increasing among the hashed ones, layers of the
     implied shapes, all finite and at most :data:`MAX_SEQ_NET_WEIGHT` in size."""
-    present = [name for name in SEQ_NET_MEMBERS if name in arrays]
-    if not channels:
-        if present:
-            raise ValueError(f"the file holds {present[0]} but seq_net is 0")
+    if not check_members(arrays, SEQ_NET_MEMBERS, bool(channels), "seq_net is 0", f"seq_net is {channels}"):
         return None
-    missing = [name for name in SEQ_NET_MEMBERS if name not in arrays]
-    if missing:
-        raise ValueError(f"seq_net is {channels} but the file lacks {', '.join(missing)}")
     cols = arrays["seq_net_cols"]
-    check_array("seq_net_cols", cols, np.int64, (None,))
-    if len(cols) > MAX_SEQ_NET_WORDS:
-        raise ValueError(f"seq_net_cols: {len(cols)} columns, over {MAX_SEQ_NET_WORDS}")
-    if len(cols) and (cols[0] < 0 or cols[-1] >= HASH_FEATURES or (np.diff(cols) <= 0).any()):
-        raise ValueError(f"seq_net_cols: not increasing columns among the {HASH_FEATURES} hashed ones")
+    check_word_columns("seq_net_cols", cols, MAX_SEQ_NET_WORDS)
     c = channels
     shapes = {"seq_net_embed": (np.float16, (len(cols), c)), "seq_net_dense_w": (np.float64, (n_dense, c)),
               "seq_net_dense_b": (np.float64, (c,)), "seq_net_conv1_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
