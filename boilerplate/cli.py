@@ -462,6 +462,7 @@ def _progress_on_stderr() -> Iterator[None]:
 
 def _cmd_train(args: argparse.Namespace) -> None:
     from .detectors.learned import LearnedDetector
+    from .detectors.learned.seqnet import MissingDependency
     from .eval.dataset import DatasetError, read_jsonl
 
     params = _train_params(args)
@@ -487,8 +488,8 @@ def _cmd_train(args: argparse.Namespace) -> None:
     try:
         with _progress_on_stderr():  # the fit's stages as it goes: a full corpus takes tens of minutes
             model.fit(docs)
-    except (ValueError, ImportError) as exc:  # a parameter out of range (the message names it), no labeled
-        raise UsageError(str(exc)) from None  # line, or a dependency the parameters need (seq_net: torch)
+    except (ValueError, MissingDependency) as exc:  # a parameter out of range (the message names it), no
+        raise UsageError(str(exc)) from None  # labeled line, or a package the parameters need (seq_net: torch)
     model.save(args.out)
     print(f"boilerplate: model written to {args.out}", file=sys.stderr)
 

@@ -13,6 +13,7 @@ from boilerplate.detectors.learned.seqnet import (
     NOT_BODY,
     SEQ_NET_DILATION,
     SEQ_NET_MIN_COUNT,
+    SEQ_NET_WIDTH,
     seq_net_logits,
 )
 from boilerplate.document import Document
@@ -35,8 +36,8 @@ def nets():
 def _torch_logits(net, vectors, Z, rows):
     """The network's logits of one page's lines ``rows`` by torch's own layers, loaded with the arrays."""
     c = net["dense_b"].shape[0]
-    conv1 = torch.nn.Conv1d(c, c, 5, padding=2)
-    conv2 = torch.nn.Conv1d(c, c, 5, padding=2 * SEQ_NET_DILATION, dilation=SEQ_NET_DILATION)
+    conv1 = torch.nn.Conv1d(c, c, SEQ_NET_WIDTH, padding=SEQ_NET_WIDTH // 2)
+    conv2 = torch.nn.Conv1d(c, c, SEQ_NET_WIDTH, padding=SEQ_NET_WIDTH // 2 * SEQ_NET_DILATION, dilation=SEQ_NET_DILATION)
     for conv, name in ((conv1, "conv1"), (conv2, "conv2")):
         conv.weight.data = torch.tensor(net[f"{name}_w"])
         conv.bias.data = torch.tensor(net[f"{name}_b"])
@@ -78,9 +79,9 @@ def test_the_numpy_network_is_torchs_and_p_body_is_the_mean_with_the_booster(net
 
 
 def _table(det):
-    from boilerplate.detectors.learned.model import _word_table
+    from boilerplate.detectors.learned.seqnet import word_table
 
-    return _word_table(det.seq_net_["cols"], det.seq_net_["embed"])
+    return word_table(det.seq_net_["cols"], det.seq_net_["embed"])
 
 
 def test_the_loss_reads_fine_labels_and_lines_known_only_not_to_be_body(monkeypatch):
@@ -107,8 +108,16 @@ def test_the_loss_reads_fine_labels_and_lines_known_only_not_to_be_body(monkeypa
 
 def test_fits_are_repeatable_and_need_torch_only_to_train(nets, monkeypatch):
     docs, det, _ = nets
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
     again = LearnedDetector(seq_net=8, **PARAMS).fit(docs)
+    assert torch.equal(torch.rand(3), expected)  # the caller's torch random state is untouched
     assert all(np.array_equal(again.seq_net_[k], v) for k, v in det.seq_net_.items())
+    bad = _docs(4)
+    bad[1].labels = ["Body" if label == "body" else label for label in bad[1].labels]
+    with pytest.raises(ValueError, match="label 'Body' is none of"):  # a misspelt label is not "not body"
+        LearnedDetector(max_iter=5, seq_net=4).fit(bad)
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ImportError, match="seq_net needs PyTorch to train"):
         LearnedDetector(max_iter=5, seq_net=4).fit(docs)
@@ -143,6 +152,11 @@ def test_line_network_round_trips_and_a_crafted_one_is_refused(nets, tmp_path):
         network = {k: npz[k] for k in npz.files if k.startswith("seq_net_")}
     with pytest.raises(ModelError, match="seq_net"):  # a network the header does not declare
         LearnedDetector.load(_resaved(plain, tmp_path / "plain.npz", lambda a: {**a, **network}))
+    huge = copy.deepcopy(det)  # a weight half precision cannot hold: refused before writing, not at load
+    huge.seq_net_ = {**det.seq_net_, "embed": det.seq_net_["embed"] * 0 + 7e4}
+    with pytest.raises(ValueError, match="cannot save the line network: seq_net_embed"):
+        huge.save(tmp_path / "huge.npz")
+    assert not (tmp_path / "huge.npz").exists()
     with pytest.raises(ValueError, match="seq_net is 0 but the model was fitted with"):
         copy.deepcopy(det).set_params(seq_net=0).save(tmp_path / "x.npz")
     with pytest.raises(ValueError, match="seq_net is 4 but the model was fitted without"):

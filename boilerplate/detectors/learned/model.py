@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...document import Document
-from ...labels import BODY, BODY_INDEX, CHROME, KINDS, LABEL_INDEX, LABELS, N_LABELS
+from ...labels import BODY, BODY_INDEX, CHROME, GOLD_LABELS, KINDS, LABEL_INDEX, LABELS, N_LABELS, OTHER
 from ..base import Detector
 from .features import (
     COHESION_COLUMNS,
@@ -90,6 +90,7 @@ from .seqnet import (
     seq_net_arrays,
     seq_net_caps,
     seq_net_logits,
+    word_table,
 )
 from .sequence import label_chain, label_transitions, viterbi
 from .silver import silver_kinds
@@ -106,6 +107,8 @@ FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words
 #: weights for 1,548 hand-read pages); float32 files, as earlier versions wrote, load as well.
 #: Half precision moves a weight by at most 2^-11 of itself, far below what moves a decision.
 KIND_COEF_DTYPES = (np.float16, np.float32)
+#: ``seq_net``'s training target of each gold label: its index, or "known not to be body".
+SEQ_NET_TARGETS = {**LABEL_INDEX, OTHER: NOT_BODY}
 #: Members written with LZMA (the rest with deflate); the reader takes either for any member.
 LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols", "seq_net_cols")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -687,7 +690,10 @@ class LearnedDetector(Detector):
             cohesion.append(None if c is None else c[keep])
             y_body.append(labels[keep] == BODY)
             if self.seq_net:
-                targets.append(np.array([LABEL_INDEX.get(label, NOT_BODY) for label in labels[keep]], dtype=np.int64))
+                try:
+                    targets.append(np.array([SEQ_NET_TARGETS[label] for label in labels[keep]], dtype=np.int64))
+                except KeyError as exc:
+                    raise ValueError(f"document {doc.id!r}: label {exc.args[0]!r} is none of {', '.join(GOLD_LABELS)}") from None
             # the label chain down the page's labeled lines; None unless every one has a fine label
             page_chain = label_chain(list(labels[keep]))
             fully_fine = page_chain is not None
@@ -923,7 +929,7 @@ class LearnedDetector(Detector):
         if cached is None or cached[0] is not net["w1"]:
             cols, w1 = net["cols"], net["w1"]
             m = len(cols)
-            cached = self._kind_mlp_cache = (w1, *_word_table(
+            cached = self._kind_mlp_cache = (w1, *word_table(
                 cols, np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]))
         return cached[1], cached[2]
 
@@ -945,7 +951,7 @@ class LearnedDetector(Detector):
     @classmethod
     def _table_scores(cls, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, lookup: np.ndarray,
                       table: np.ndarray) -> np.ndarray:
-        """:meth:`_word_scores` through a word table (:func:`_word_table`): each hashed column's
+        """:meth:`_word_scores` through a word table (:func:`~.seqnet.word_table`): each hashed column's
         row by ``lookup``, a word the table lacks reading its last row (zeros)."""
         words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
         return cls._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
@@ -960,7 +966,7 @@ class LearnedDetector(Detector):
             return p_body
         cached = getattr(self, "_seq_net_cache", None)
         if cached is None or cached[0] is not net["embed"]:
-            cached = self._seq_net_cache = (net["embed"], *_word_table(net["cols"], net["embed"]))
+            cached = self._seq_net_cache = (net["embed"], *word_table(net["cols"], net["embed"]))
         vectors = self._table_scores(H, shape, cached[1], cached[2])
         return (p_body + _softmax(seq_net_logits(net, vectors, Z, blanks, bounds))[:, BODY_INDEX]) / 2
 
@@ -1376,6 +1382,10 @@ class LearnedDetector(Detector):
                              f"{'with' if line_net is not None else 'without'} a line network")
         if line_net is not None:
             arrays.update(seq_net_arrays(line_net))
+            try:  # what load would refuse is never written (a weight past half precision's range)
+                check_seq_net(arrays, self.seq_net, len(self.scaler_mean_))
+            except ValueError as exc:
+                raise ValueError(f"cannot save the line network: {exc}") from None
         write_arrays(path, arrays)
 
     @classmethod
@@ -1538,15 +1548,6 @@ def _cohesion_columns(cohesion: np.ndarray | None, blank: np.ndarray) -> list[np
         raise ValueError("cohesion columns need the document's lexical cohesion")
     return [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
                                       window=COHESION_WINDOW)]
-
-
-def _word_table(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A network's word table as cleaning reads it: each hashed column's row (``len(cols)``, the
-    last, all zero, for a word the network does not read) and the table (``rows``, one per column
-    of ``cols``, then the zero row), contiguous."""
-    lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
-    lookup[cols] = np.arange(len(cols))
-    return lookup, np.ascontiguousarray(np.vstack([rows, np.zeros((1, rows.shape[1]))]))
 
 
 def _blank(doc: Document) -> np.ndarray:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ...labels import N_LABELS
+from ...labels import BODY_INDEX, N_LABELS
 from .features import HASH_FEATURES
 from .forest import check_array, check_finite
 
@@ -57,13 +57,26 @@ SEQ_NET_MEMBERS = ("seq_net_cols", "seq_net_embed", "seq_net_dense_w", "seq_net_
                    "seq_net_conv1_b", "seq_net_conv2_w", "seq_net_conv2_b", "seq_net_out_w", "seq_net_out_b")
 
 
+class MissingDependency(ImportError):
+    """An optional package the parameters need is not installed (the message says which)."""
+
+
 def require_torch():
-    """PyTorch, or ``ImportError`` (one line) saying the network needs it to train."""
+    """PyTorch, or :class:`MissingDependency` (one line) saying the network needs it to train."""
     try:
         import torch
     except ImportError:
-        raise ImportError("seq_net needs PyTorch to train (pip install torch); a fitted model runs without it") from None
+        raise MissingDependency("seq_net needs PyTorch to train (pip install torch); a fitted model runs without it") from None
     return torch
+
+
+def word_table(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A network's word table as cleaning reads it: each hashed column's row (``len(cols)``, the
+    last, all zero, for a word the network does not read) and the table (``rows``, one per column
+    of ``cols``, then the zero row), contiguous."""
+    lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
+    lookup[cols] = np.arange(len(cols))
+    return lookup, np.ascontiguousarray(np.vstack([rows, np.zeros((1, rows.shape[1]))]))
 
 
 def seq_net_columns(H: sp.csr_matrix) -> np.ndarray:
@@ -79,19 +92,26 @@ def seq_net_columns(H: sp.csr_matrix) -> np.ndarray:
 def fit_seq_net(words: Sequence[sp.csr_matrix], dense: Sequence[np.ndarray], targets: Sequence[np.ndarray],
                 channels: int, random_state: int | None = 0) -> dict[str, np.ndarray]:
     """Fit the network on pages: each page's hashed words (rows: its lines in order, blank lines
-    left out), scaled dense features and targets (a label index, :data:`NOT_BODY`, or -1 for no
-    target). Returns the arrays :func:`seq_net_logits` reads. ``ImportError`` (one line) without
-    PyTorch."""
+    left out), scaled dense features and targets (a label index, or :data:`NOT_BODY`). Returns the
+    arrays :func:`seq_net_logits` reads. :class:`MissingDependency` (one line) without PyTorch.
+    Two fits with the same ``random_state`` are the same at the same number of torch threads
+    (sums split across threads round differently, by ~1e-8)."""
     torch = require_torch()
-    from torch import nn
-
     H = sp.vstack(list(words), format="csr")
     cols = seq_net_columns(H)
-    lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
-    lookup[cols] = np.arange(len(cols))
+    lookup, _ = word_table(cols, np.zeros((len(cols), 0)))
     n_dense = dense[0].shape[1]
-    gen = torch.Generator().manual_seed(0 if random_state is None else int(random_state))
-    torch.manual_seed(0 if random_state is None else int(random_state))
+    seed = 0 if random_state is None else int(random_state)
+    with torch.random.fork_rng(devices=[]):  # the caller's torch random state is left as it was
+        torch.manual_seed(seed)
+        return _train(torch, words, dense, targets, channels, cols, lookup, n_dense, seed)
+
+
+def _train(torch, words, dense, targets, channels, cols, lookup, n_dense, seed) -> dict[str, np.ndarray]:
+    """:func:`fit_seq_net`'s training, torch's random state seeded by the caller."""
+    from torch import nn
+
+    gen = torch.Generator().manual_seed(seed)
     pad = SEQ_NET_WIDTH // 2
 
     class Net(nn.Module):
@@ -116,9 +136,10 @@ def fit_seq_net(words: Sequence[sp.csr_matrix], dense: Sequence[np.ndarray], tar
             h = torch.cat([x, h1, h2], 1).transpose(1, 2)[mask]
             return self.out(self.drop(h))
 
+    not_body = torch.tensor([i != BODY_INDEX for i in range(N_LABELS)])
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=SEQ_NET_LEARNING_RATE)
-    pages = [i for i, t in enumerate(targets) if len(t) and (t != -1).any()]
+    pages = [i for i, t in enumerate(targets) if len(t)]
 
     def batch(chosen: list[int]):
         sub = sp.vstack([words[i] for i in chosen], format="csr")
@@ -138,7 +159,7 @@ def fit_seq_net(words: Sequence[sp.csr_matrix], dense: Sequence[np.ndarray], tar
             idx, offsets, weights, z, mask, y = batch([pages[j] for j in order[s:s + SEQ_NET_PAGES]])
             logp = torch.log_softmax(net(idx, offsets, weights, z, mask), -1)
             fine, coarse = y >= 0, y == NOT_BODY
-            loss = -(logp[fine, y[fine]].sum() + torch.logsumexp(logp[coarse, 1:], -1).sum())
+            loss = -(logp[fine, y[fine]].sum() + torch.logsumexp(logp[coarse][:, not_body], -1).sum())
             loss = loss / max(int(fine.sum() + coarse.sum()), 1)
             opt.zero_grad()
             loss.backward()
@@ -225,13 +246,7 @@ def check_seq_net(arrays: dict[str, np.ndarray], channels: int, n_dense: int) ->
         return None
     cols = arrays["seq_net_cols"]
     check_word_columns("seq_net_cols", cols, MAX_SEQ_NET_WORDS)
-    c = channels
-    shapes = {"seq_net_embed": (np.float16, (len(cols), c)), "seq_net_dense_w": (np.float64, (n_dense, c)),
-              "seq_net_dense_b": (np.float64, (c,)), "seq_net_conv1_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
-              "seq_net_conv1_b": (np.float64, (c,)), "seq_net_conv2_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
-              "seq_net_conv2_b": (np.float64, (c,)), "seq_net_out_w": (np.float64, (3 * c, N_LABELS)),
-              "seq_net_out_b": (np.float64, (N_LABELS,))}
-    for name, (dtype, shape) in shapes.items():
+    for name, (dtype, shape) in _layer_shapes(channels, n_dense, len(cols)).items():
         check_array(name, arrays[name], dtype, shape)
         check_finite(name, arrays[name])
         if np.abs(arrays[name]).max(initial=0) > MAX_SEQ_NET_WEIGHT:
@@ -240,11 +255,19 @@ def check_seq_net(arrays: dict[str, np.ndarray], channels: int, n_dense: int) ->
             for name in SEQ_NET_MEMBERS}
 
 
+def _layer_shapes(channels: int, n_dense: int, n_words: int) -> dict[str, tuple[type, tuple[int, ...]]]:
+    """The dtype and shape of each member after the columns, for ``channels`` and ``n_words`` columns."""
+    c = channels
+    return {"seq_net_embed": (np.float16, (n_words, c)), "seq_net_dense_w": (np.float64, (n_dense, c)),
+            "seq_net_dense_b": (np.float64, (c,)), "seq_net_conv1_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
+            "seq_net_conv1_b": (np.float64, (c,)), "seq_net_conv2_w": (np.float64, (c, c, SEQ_NET_WIDTH)),
+            "seq_net_conv2_b": (np.float64, (c,)), "seq_net_out_w": (np.float64, (3 * c, N_LABELS)),
+            "seq_net_out_b": (np.float64, (N_LABELS,))}
+
+
 def seq_net_caps(channels: int, n_dense: int) -> dict[str, tuple[int, int]]:
     """The most elements and the largest item (bytes) of each member for ``channels``."""
-    c, plain = channels, 8
-    return {"seq_net_cols": (MAX_SEQ_NET_WORDS, plain), "seq_net_embed": (MAX_SEQ_NET_WORDS * c, 2),
-            "seq_net_dense_w": (n_dense * c, plain), "seq_net_dense_b": (c, plain),
-            "seq_net_conv1_w": (c * c * SEQ_NET_WIDTH, plain), "seq_net_conv1_b": (c, plain),
-            "seq_net_conv2_w": (c * c * SEQ_NET_WIDTH, plain), "seq_net_conv2_b": (c, plain),
-            "seq_net_out_w": (3 * c * N_LABELS, plain), "seq_net_out_b": (N_LABELS, plain)}
+    caps = {"seq_net_cols": (MAX_SEQ_NET_WORDS, 8)}
+    for name, (dtype, shape) in _layer_shapes(channels, n_dense, MAX_SEQ_NET_WORDS).items():
+        caps[name] = (int(np.prod(shape)), np.dtype(dtype).itemsize)
+    return caps
