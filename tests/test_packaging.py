@@ -18,7 +18,7 @@ PROJECT = PYPROJECT["project"]
 #: Import name -> distribution, where they differ.
 DISTRIBUTION_OF = {"sklearn": "scikit-learn", "justext": "jusText", "fastwarc": "fastwarc"}
 #: Modules imported only where an extra (or a documented optional package) is installed.
-OPTIONAL = {"zstandard": "io", "datatrove": "datatrove", "brotli": None}
+OPTIONAL = {"zstandard": "io", "datatrove": "datatrove", "brotli": None, "torch": "net"}
 
 
 def _name(requirement: str) -> str:
