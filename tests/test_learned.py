@@ -1590,14 +1590,19 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
     # more columns than any network reads: refused by the size caps before anything is decompressed
     many = np.arange(MAX_KIND_MLP_WORDS + 1, dtype=np.int64)
     crafted(lambda a: {**a, "kind_mlp_cols": many}, "kind_mlp_cols")
-    # a network the parameters do not declare, or none where they do, is never saved
-    with pytest.raises(ValueError, match="kind_mlp is 0 but the model was fitted with"):
-        copy.deepcopy(net).set_params(kind_mlp=0).save(tmp_path / "x.npz")
-    with pytest.raises(ValueError, match="kind_mlp is 4 but the model was fitted without"):
-        copy.deepcopy(plain).set_params(kind_mlp=4).save(tmp_path / "x.npz")
+    check_network_parameter("kind_mlp", net, plain, tmp_path)
+
+
+def check_network_parameter(name, with_net, without, tmp_path):
+    """A network the parameter ``name`` does not declare, or none where it does, is never saved;
+    values that are no size of network are refused."""
+    with pytest.raises(ValueError, match=f"{name} is 0 but the model was fitted with"):
+        copy.deepcopy(with_net).set_params(**{name: 0}).save(tmp_path / "x.npz")
+    with pytest.raises(ValueError, match=f"{name} is 4 but the model was fitted without"):
+        copy.deepcopy(without).set_params(**{name: 4}).save(tmp_path / "x.npz")
     for bad in (-1, 1.5, True, 10_000):
-        with pytest.raises(ValueError, match="kind_mlp must be an integer"):
-            LearnedDetector(kind_mlp=bad).validate_params()
+        with pytest.raises(ValueError, match=f"{name} must be an integer"):
+            LearnedDetector(**{name: bad}).validate_params()
 
 
 def test_kind_network_of_two_kinds_has_one_logistic_output_spread_over_both():

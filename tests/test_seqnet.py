@@ -19,7 +19,7 @@ from boilerplate.detectors.learned.seqnet import (
 from boilerplate.document import Document
 from boilerplate.labels import BODY_INDEX
 
-from .test_learned import _docs, _resaved, _saved_without
+from .test_learned import _docs, _resaved, _saved_without, check_network_parameter
 
 torch = pytest.importorskip("torch")
 
@@ -157,13 +157,7 @@ def test_line_network_round_trips_and_a_crafted_one_is_refused(nets, tmp_path):
     with pytest.raises(ValueError, match="cannot save the line network: seq_net_embed"):
         huge.save(tmp_path / "huge.npz")
     assert not (tmp_path / "huge.npz").exists()
-    with pytest.raises(ValueError, match="seq_net is 0 but the model was fitted with"):
-        copy.deepcopy(det).set_params(seq_net=0).save(tmp_path / "x.npz")
-    with pytest.raises(ValueError, match="seq_net is 4 but the model was fitted without"):
-        copy.deepcopy(plain).set_params(seq_net=4).save(tmp_path / "x.npz")
-    for bad in (-1, 1.5, True, 10_000):
-        with pytest.raises(ValueError, match="seq_net must be an integer"):
-            LearnedDetector(seq_net=bad).validate_params()
+    check_network_parameter("seq_net", det, plain, tmp_path)
 
 
 def test_html_models_take_the_line_network_too(tmp_path):
