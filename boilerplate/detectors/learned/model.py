@@ -925,12 +925,18 @@ class LearnedDetector(Detector):
         the own words' weights, then with ``kind_window`` the run words' beside them (one product
         gives both). Kept beside the arrays they were made from, remade if those change."""
         net = cast(dict, self.kind_mlp_)
-        cached = getattr(self, "_kind_mlp_cache", None)
-        if cached is None or cached[0] is not net["w1"]:
-            cols, w1 = net["cols"], net["w1"]
-            m = len(cols)
-            cached = self._kind_mlp_cache = (w1, *word_table(
-                cols, np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]))
+        cols, w1 = net["cols"], net["w1"]
+        m = len(cols)
+        return self._cached_table("_kind_mlp_cache", w1, lambda: word_table(
+            cols, np.hstack([w1[:m], w1[len(w1) - m:]]) if self.kind_window > 0 else w1[:m]))
+
+    def _cached_table(self, attr: str, source: np.ndarray, make) -> tuple[np.ndarray, np.ndarray]:
+        """A network's word table (``make()``, :func:`~.seqnet.word_table`), kept in ``attr`` beside
+        the array ``source`` it was made from and remade if that array changes."""
+        cached = getattr(self, attr, None)
+        if cached is None or cached[0] is not source:
+            cached = (source, *make())
+            setattr(self, attr, cached)
         return cached[1], cached[2]
 
     def _kind_mlp_logits(self, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
@@ -964,10 +970,8 @@ class LearnedDetector(Detector):
         net = getattr(self, "seq_net_", None)
         if net is None or not len(p_body):
             return p_body
-        cached = getattr(self, "_seq_net_cache", None)
-        if cached is None or cached[0] is not net["embed"]:
-            cached = self._seq_net_cache = (net["embed"], *word_table(net["cols"], net["embed"]))
-        vectors = self._table_scores(H, shape, cached[1], cached[2])
+        table = self._cached_table("_seq_net_cache", net["embed"], lambda: word_table(net["cols"], net["embed"]))
+        vectors = self._table_scores(H, shape, *table)
         return (p_body + _softmax(seq_net_logits(net, vectors, Z, blanks, bounds))[:, BODY_INDEX]) / 2
 
     def _run_share(self, scores: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
@@ -1370,16 +1374,13 @@ class LearnedDetector(Detector):
         if getattr(self, "kind_transitions_", None) is not None:
             arrays.update(kind_start=self.kind_start_, kind_transitions=self.kind_transitions_)
         net = getattr(self, "kind_mlp_", None)
-        if (net is not None) != (self.kind_mlp > 0 and len(self.kinds_) >= 2):
-            raise ValueError(f"kind_mlp is {self.kind_mlp!r} but the model was fitted "
-                             f"{'with' if net is not None else 'without'} a kind network")
+        _check_fitted_as_declared("kind_mlp", self.kind_mlp, self.kind_mlp > 0 and len(self.kinds_) >= 2, net,
+                                  "a kind network")
         if net is not None:
             arrays.update(kind_mlp_cols=net["cols"], kind_mlp_w1=_half(net["w1"]), kind_mlp_b1=net["b1"],
                           kind_mlp_w2=net["w2"], kind_mlp_b2=net["b2"])
         line_net = getattr(self, "seq_net_", None)
-        if (line_net is not None) != (self.seq_net > 0):
-            raise ValueError(f"seq_net is {self.seq_net!r} but the model was fitted "
-                             f"{'with' if line_net is not None else 'without'} a line network")
+        _check_fitted_as_declared("seq_net", self.seq_net, self.seq_net > 0, line_net, "a line network")
         if line_net is not None:
             arrays.update(seq_net_arrays(line_net))
             try:  # what load would refuse is never written (a weight past half precision's range)
@@ -1548,6 +1549,13 @@ def _cohesion_columns(cohesion: np.ndarray | None, blank: np.ndarray) -> list[np
         raise ValueError("cohesion columns need the document's lexical cohesion")
     return [cohesion, context_windows(cohesion[:, :COHESION_SIDE], blank, offsets=COHESION_OFFSETS,
                                       window=COHESION_WINDOW)]
+
+
+def _check_fitted_as_declared(name: str, value: object, declared: bool, fitted: object, what: str) -> None:
+    """``ValueError`` unless the model holds ``what`` (``fitted`` is not None) exactly when the
+    parameter ``name`` (of ``value``) declares one (``declared``): a file load would refuse."""
+    if (fitted is not None) != declared:
+        raise ValueError(f"{name} is {value!r} but the model was fitted {'with' if fitted is not None else 'without'} {what}")
 
 
 def _blank(doc: Document) -> np.ndarray:
