@@ -1635,3 +1635,27 @@ def test_a_second_kind_stage_of_two_kinds_decides_between_them():
     assert det.kinds_ == ("ad", "chrome") and det.kind_forest_["kind2_coef"].shape[0] == 2
     proba = det.predict_proba(docs[0])
     assert np.allclose(proba[:-1].sum(axis=1), 1) and set(det.predict(docs[0])) <= {"body", "ad", "chrome", None}
+
+
+def test_word_table_scores_compiled_and_sparse_agree():
+    # a network's word table read by the compiled pass and by the sparse product: the same sums,
+    # words the table lacks reading its zero row, shape and edge words added at their value
+    from boilerplate.detectors.learned.features import HASH_FEATURES
+    from boilerplate.detectors.learned.seqnet import table_scores, word_table
+
+    rng = np.random.default_rng(3)
+    cols = np.sort(rng.choice(HASH_FEATURES, 50, replace=False)).astype(np.int64)
+    lookup, table = word_table(cols, rng.normal(size=(50, 4)))
+    words = np.concatenate([cols[:30], rng.integers(0, HASH_FEATURES, 30)])  # half of them in the table
+    H = sp.csr_matrix((rng.random(40), rng.choice(words, 40), [0, 5, 5, 12, 20, 31, 35, 40]), shape=(7, HASH_FEATURES))
+    shape = (np.array([0, 3, 6]), rng.choice(words, (3, 2)).astype(np.int32))
+    for s in (shape, None):
+        fast = table_scores(H, s, lookup, table, 0.5)
+        assert np.allclose(fast, table_scores(H, s, lookup, table, 0.5, use_compiled=False), rtol=0, atol=1e-12)
+        dense = H.toarray()[:, cols] @ table[:-1]
+        if s is not None:
+            for line, row in zip(*s):
+                dense[line] += 0.5 * sum(table[lookup[c]] for c in row)
+        assert np.allclose(fast, dense, rtol=0, atol=1e-12)
+    assert not fast[1].any()  # a line without words
+    assert table_scores(H[:0], None, lookup, table, 0.5).shape == (0, 4)

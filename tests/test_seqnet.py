@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from boilerplate.detectors.learned import LearnedDetector, ModelError
+from boilerplate.detectors.learned.features import SHAPE_WORD_VALUE
 from boilerplate.detectors.learned.model import _blank, _softmax
 from boilerplate.detectors.learned.seqnet import (
     MAX_SEQ_NET_WORDS,
@@ -15,6 +16,7 @@ from boilerplate.detectors.learned.seqnet import (
     SEQ_NET_MIN_COUNT,
     SEQ_NET_WIDTH,
     seq_net_logits,
+    table_scores,
 )
 from boilerplate.document import Document
 from boilerplate.labels import BODY_INDEX
@@ -61,7 +63,9 @@ def test_the_numpy_network_is_torchs_and_p_body_is_the_mean_with_the_booster(net
     _, H, Z, blanks, bounds, shape, _ = det._prepared([page])
     hashed, _ = det._features(page)
     vectors = hashed[:, net["cols"]] @ net["embed"]  # the matrix it was fitted on, shape words summed in
-    assert np.allclose(det._table_scores(H, shape, *_table(det)), vectors, atol=1e-12)
+    for use_compiled in (True, False):
+        assert np.allclose(table_scores(H, shape, *_table(det), SHAPE_WORD_VALUE, use_compiled=use_compiled), vectors,
+                           atol=1e-12)
     logits = seq_net_logits(net, vectors, Z, blanks, bounds)
     rows = np.flatnonzero(~_blank(page))
     assert np.allclose(logits[rows], _torch_logits(net, vectors, Z, rows), atol=1e-9)

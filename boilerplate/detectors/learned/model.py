@@ -90,6 +90,7 @@ from .seqnet import (
     seq_net_arrays,
     seq_net_caps,
     seq_net_logits,
+    table_scores,
     word_table,
 )
 from .sequence import label_chain, label_transitions, viterbi
@@ -947,20 +948,12 @@ class LearnedDetector(Detector):
         with ``kind_window`` the run words' share as the window mean of the neighbours' scores
         through the run rows (each document's ``blanks``, rows ``bounds``)."""
         net = cast(dict, self.kind_mlp_)
-        scores = self._table_scores(H, shape, *self._kind_mlp_tables())
+        scores = table_scores(H, shape, *self._kind_mlp_tables(), SHAPE_WORD_VALUE)
         m, hidden_units = len(net["cols"]), net["w1"].shape[1]
         hidden = scores[:, :hidden_units] + Z @ net["w1"][m:m + Z.shape[1]] + net["b1"]
         if self.kind_window > 0:
             hidden += self._run_share(scores[:, hidden_units:], blanks, bounds)
         return np.maximum(hidden, 0.0, out=hidden) @ net["w2"] + net["b2"]
-
-    @classmethod
-    def _table_scores(cls, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, lookup: np.ndarray,
-                      table: np.ndarray) -> np.ndarray:
-        """:meth:`_word_scores` through a word table (:func:`~.seqnet.word_table`): each hashed column's
-        row by ``lookup``, a word the table lacks reading its last row (zeros)."""
-        words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
-        return cls._word_scores(words, None if shape is None else (shape[0], lookup[shape[1]]), table)
 
     def _with_seq_net(self, p_body: np.ndarray, H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None,
                       Z: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
@@ -971,7 +964,7 @@ class LearnedDetector(Detector):
         if net is None or not len(p_body):
             return p_body
         table = self._cached_table("_seq_net_cache", net["embed"], lambda: word_table(net["cols"], net["embed"]))
-        vectors = self._table_scores(H, shape, *table)
+        vectors = table_scores(H, shape, *table, SHAPE_WORD_VALUE)
         return (p_body + _softmax(seq_net_logits(net, vectors, Z, blanks, bounds))[:, BODY_INDEX]) / 2
 
     def _run_share(self, scores: np.ndarray, blanks: list, bounds: np.ndarray) -> np.ndarray:
