@@ -679,10 +679,27 @@ def _edge_words(word: str) -> list[str]:
     return [f"^{low}", f"${low}"]
 
 
-#: The hashed columns of each word's two edge words, kept for the next pages (emptied past
-#: CUE_CACHE_SIZE entries); a line without a word has the bare markers' columns.
-_EDGE_COLUMNS: dict[tuple[str], tuple[int, ...]] = {}
+#: The hashed columns of each word's two edge words, packed as ``head << 32 | tail``, kept for the
+#: next pages (emptied past CUE_CACHE_SIZE entries); a line without a word has the bare markers' columns.
+_EDGE_COLUMNS: dict[str, int] = {}
 _EDGE_NONE = tuple(murmur_columns(["^", "$"], HASH_FEATURES))
+
+
+def _packed_edge_columns(words: list[str]) -> np.ndarray:
+    """:data:`_EDGE_COLUMNS`' packed value of each of the distinct ``words``: one C-level lookup per
+    word, and one :func:`murmur_columns` pass over the edge words of the words not kept yet."""
+    packed = np.fromiter(map(_EDGE_COLUMNS.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+    missing = np.flatnonzero(packed < 0)
+    if len(missing):
+        new = [words[i] for i in missing.tolist()]
+        cols = np.array(murmur_columns(list(chain.from_iterable(map(_edge_words, new))), HASH_FEATURES),
+                        dtype=np.int64).reshape(-1, 2)
+        values = (cols[:, 0] << 32) | cols[:, 1]
+        if len(_EDGE_COLUMNS) + len(new) > CUE_CACHE_SIZE:
+            _EDGE_COLUMNS.clear()
+        _EDGE_COLUMNS.update(zip(new, values.tolist()))
+        packed[missing] = values
+    return packed
 
 
 def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
@@ -715,12 +732,12 @@ def edge_word_columns(order: np.ndarray, tokens: tuple) -> np.ndarray:
     last = np.where(has, word_id.take(hi - 1, mode="clip") if len(word_id) else 0, -1)
     used = np.unique(np.concatenate([first[has], last[has]]))
     # each distinct word's two columns, kept for the next pages (most edge words recur: "read", "by")
-    pairs = np.array([_EDGE_NONE, *_cached_columns(_EDGE_COLUMNS, [(vocab[i],) for i in used], _edge_words)],
-                     dtype=np.int32).reshape(-1, 2)
-    heads, tails = pairs[:, 0], pairs[:, 1]
-    at_first = np.where(has, np.searchsorted(used, first) + 1, 0)
-    at_last = np.where(has, np.searchsorted(used, last) + 1, 0)
-    return np.column_stack([heads[at_first], tails[at_last]])
+    packed = np.zeros(len(vocab), dtype=np.int64)
+    packed[used] = _packed_edge_columns(list(map(vocab.__getitem__, used.tolist())))
+    out = np.empty((len(order), 2), dtype=np.int32)
+    out[:, 0] = np.where(has, packed[np.maximum(first, 0)] >> 32, _EDGE_NONE[0]) if len(vocab) else _EDGE_NONE[0]
+    out[:, 1] = np.where(has, packed[np.maximum(last, 0)] & 0xFFFFFFFF, _EDGE_NONE[1]) if len(vocab) else _EDGE_NONE[1]
+    return out
 
 
 def shape_words(dense: np.ndarray, layout: FeatureLayout) -> sp.csr_matrix:
