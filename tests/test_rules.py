@@ -150,6 +150,17 @@ def test_whole_line_lexicons_find_the_lines_a_scan_of_the_text_finds():
     assert sum(match(lexicon).sum() for lexicon in whole_line) >= 10
 
 
+def test_lowered_text_bounds_are_the_lowered_lines_also_where_lower_casing_lengthens_one():
+    from boilerplate.detectors.lexicons import lowered_heads, lowered_text
+
+    for lines in (["Home", "", "İSTANBUL by Ali", "x" * 50], ["Home", "News"], ["", ""], [""], []):
+        for head in (3, 40):
+            text, starts, ends = lowered_text(lines, head)
+            heads = [line[:head].lower() for line in lines]  # "İ" lowers to two code points
+            assert text == "\n".join(heads) and lowered_heads(lines, head) == (text, text.split("\n") if lines else [])
+            assert [text[a:b] for a, b in zip(starts, ends)] == heads
+
+
 def test_a_line_holding_a_line_break_is_refused_with_a_clear_error():
     from boilerplate.api import document_labels
     from boilerplate.eval.dataset import validate

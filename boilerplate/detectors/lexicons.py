@@ -244,19 +244,30 @@ def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.
     return _matching_at_starts(pattern, "\n".join(lines), starts, np.minimum(ends, starts + head))
 
 
-def lowered_heads(lines: list[str], head: int) -> tuple[str, list[str]]:
-    """The lines' first ``head`` characters, lower-cased: as one text joined by ``"\\n"`` and as
-    lines. One join and one ``str.lower`` for the whole document (the same characters as numpy's
-    per-line slice and lower); the lines are split from the text, since lower-casing may lengthen
-    a character ("İ" -> "i̇"). ``ValueError`` if a line holds a ``"\\n"`` (a
+def lowered_text(lines: list[str], head: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """The lines' first ``head`` characters, lower-cased and joined by ``"\n"`` (one join and one
+    ``str.lower`` for the whole document: the same characters as numpy's per-line slice and
+    lower), and where each line starts and ends in that text. The bounds come from the lines'
+    lengths, unless lower-casing lengthened a character ("İ" -> "i̇"; then from the text split at
+    its line ends). ``ValueError`` if a line holds a ``"\n"`` (a
     :class:`~boilerplate.document.Document`'s lines are single lines: ``split_lines`` and
     ``render`` never make one, a hand-built document could)."""
     text = "\n".join(map(operator.getitem, lines, repeat(slice(0, head)))).lower()
-    heads = text.split("\n") if lines else []
-    if len(heads) != len(lines):
+    if text.count("\n") != max(len(lines) - 1, 0):
         at = next(i for i, line in enumerate(lines) if "\n" in line)
         raise ValueError(f"line {at} holds a line break: a document's lines must be single lines")
-    return text, heads
+    lengths = np.minimum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)), head)
+    if int(lengths.sum()) + max(len(lines) - 1, 0) != len(text):  # lower-casing never shortens a character
+        lengths = np.fromiter(map(len, text.split("\n")), dtype=np.int64, count=len(lines))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])) if len(lines) else np.zeros(0, np.int64)
+    return text, starts, starts + lengths
+
+
+def lowered_heads(lines: list[str], head: int) -> tuple[str, list[str]]:
+    """:func:`lowered_text`'s text, and its lines split from it (lower-casing may lengthen a
+    character, so the lines are not the heads lower-cased one by one)."""
+    text = lowered_text(lines, head)[0]
+    return text, (text.split("\n") if lines else [])
 
 
 #: Lexicons the prefilter leaves to the plain path: METADATA_LINE's bounded repeats over classes of
@@ -284,15 +295,14 @@ def lexicon_matcher(lines: list[str], use_prefilter: bool = True) -> Callable[[L
     """A function lexicon -> boolean array over ``lines``: True where the lexicon matches.
 
     Lexicons are written in lower case and run over the lower-cased, length-capped
-    (:data:`LEXICON_MAX_CHARS`) lines joined into one text (:func:`lowered_heads`): a whole-line
+    (:data:`LEXICON_MAX_CHARS`) lines joined into one text (:func:`lowered_text`): a whole-line
     pattern is one anchored match per line start, phrases one regex pass over the whole document
     (case-insensitive matching is ~4x slower). With hyperscan installed, the patterns of
     :data:`LEXICONS` are found by one prefilter scan of the text and confirmed on the candidate
     lines alone (:mod:`~boilerplate.detectors.prefilter`; the same hits, ~4x faster);
     ``use_prefilter=False`` takes the plain path.
     """
-    text, heads = lowered_heads(lines, LEXICON_MAX_CHARS)
-    starts, ends = _line_bounds(heads)
+    text, starts, ends = lowered_text(lines, LEXICON_MAX_CHARS)
     scanner = lexicon_prefilter() if use_prefilter else None
     found = (scanner.hits(text, starts, ends) if scanner is not None else None) or {}
 

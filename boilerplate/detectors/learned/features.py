@@ -21,9 +21,9 @@ import scipy.sparse as sp
 
 from ...compiled import compiled
 from ...document import Document
-from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads
+from ..lexicons import LEXICONS, lexicon_matcher, line_heads_matching, lowered_heads, lowered_text
 from ..linestats import LineStats, line_stats
-from .hashing import hash_char_ngrams, hash_lines, murmur_columns
+from .hashing import hash_char_ngrams, hash_text_lines, murmur_columns
 
 HASH_FEATURES = 2**18
 HASH_MAX_CHARS = 120  # boilerplate cues sit at the start of a line; prose needs no more to be seen as prose
@@ -129,8 +129,8 @@ def feature_layout(html: bool) -> FeatureLayout:
 def hashed_text(doc: Document) -> sp.csr_matrix:
     """Hashed word uni/bigrams (and punctuation marks, and each ideograph or kana character) of
     each line's first :data:`HASH_MAX_CHARS` characters, lower-cased, counted, rows of unit length:
-    :func:`boilerplate.detectors.learned.hashing.hash_lines`, one compiled pass per document."""
-    return hash_lines(lowered_heads(doc.lines, HASH_MAX_CHARS)[1], HASH_FEATURES)
+    :func:`boilerplate.detectors.learned.hashing.hash_text_lines`, one compiled pass per document."""
+    return hash_text_lines(*lowered_text(doc.lines, HASH_MAX_CHARS), HASH_FEATURES)
 
 
 #: Character n-grams (:func:`char_ngram_rows`): of each line's first this many characters, of these

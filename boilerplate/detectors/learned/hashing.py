@@ -262,10 +262,19 @@ def hash_lines(lines: list[str], n_features: int, compiled: bool = True) -> sp.c
     to length by the caller): a ``len(lines) x n_features`` CSR matrix with sorted indices.
     ``n_features`` is a power of two from 2 to :data:`MAX_FEATURES`. ``compiled=False`` runs the
     plain Python loop (tests)."""
+    _, starts, ends, codes = _line_codes(lines)
+    return hash_text_lines(codes, starts, ends, n_features, compiled)
+
+
+def hash_text_lines(codes: np.ndarray | str, starts: np.ndarray, ends: np.ndarray, n_features: int,
+                    compiled: bool = True) -> sp.csr_matrix:
+    """:func:`hash_lines` of the lines ``text[starts[i]:ends[i]]`` of one text, given as it is or as
+    its code points (uint32): no list of lines to make and join again."""
     if not 2 <= n_features <= MAX_FEATURES or n_features & (n_features - 1):
         raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
-    lengths, starts, ends, codes = _line_codes(lines)
-    return _run_rows(_hash_lines, compiled, len(lines), int(2 * lengths.sum()), n_features,
+    if isinstance(codes, str):
+        codes = np.frombuffer(codes.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _run_rows(_hash_lines, compiled, len(starts), int(2 * (ends - starts).sum()), n_features,
                      codes, starts, ends, char_classes(), int(n_features))
 
 
