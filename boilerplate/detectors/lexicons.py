@@ -245,11 +245,11 @@ def line_heads_matching(pattern: re.Pattern, lines: list[str], head: int) -> np.
 
 
 def lowered_text(lines: list[str], head: int) -> tuple[str, np.ndarray, np.ndarray]:
-    """The lines' first ``head`` characters, lower-cased and joined by ``"\n"`` (one join and one
+    """The lines' first ``head`` characters, lower-cased and joined by ``"\\n"`` (one join and one
     ``str.lower`` for the whole document: the same characters as numpy's per-line slice and
     lower), and where each line starts and ends in that text. The bounds come from the lines'
     lengths, unless lower-casing lengthened a character ("İ" -> "i̇"; then from the text split at
-    its line ends). ``ValueError`` if a line holds a ``"\n"`` (a
+    its line ends). ``ValueError`` if a line holds a ``"\\n"`` (a
     :class:`~boilerplate.document.Document`'s lines are single lines: ``split_lines`` and
     ``render`` never make one, a hand-built document could)."""
     text = "\n".join(map(operator.getitem, lines, repeat(slice(0, head)))).lower()
