@@ -354,6 +354,12 @@ def test_hashed_text_equals_the_written_out_hashing():
     for bad in (1000, 1, 2**32):
         with pytest.raises(ValueError, match="power of two"):
             hash_lines(["a"], bad)
+    from boilerplate.detectors.learned.hashing import hash_text_lines
+
+    assert (hash_text_lines("ab\ncd", [0, 3], [2, 5], HASH_FEATURES) != hash_lines(["ab", "cd"], HASH_FEATURES)).nnz == 0
+    for starts, ends in (([0], [9]), ([3], [2]), ([-1], [1]), ([0, 1], [1])):  # never read past the text
+        with pytest.raises(ValueError, match="line bounds"):
+            hash_text_lines("ab\ncd", starts, ends, HASH_FEATURES)
 
 
 def _saved_without(model, path, *params):
@@ -1659,3 +1665,6 @@ def test_word_table_scores_compiled_and_sparse_agree():
         assert np.allclose(fast, dense, rtol=0, atol=1e-12)
     assert not fast[1].any()  # a line without words
     assert table_scores(H[:0], None, lookup, table, 0.5).shape == (0, 4)
+    twice = (np.array([0, 0]), shape[1][:2])  # a line listed twice: both add, on either path
+    assert np.allclose(table_scores(H, twice, lookup, table, 0.5),
+                       table_scores(H, twice, lookup, table, 0.5, use_compiled=False), rtol=0, atol=1e-12)

@@ -274,6 +274,10 @@ def hash_text_lines(codes: np.ndarray | str, starts: np.ndarray, ends: np.ndarra
         raise ValueError(f"n_features must be a power of two from 2 to 2**31, not {n_features}")
     if isinstance(codes, str):
         codes = np.frombuffer(codes.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if starts.shape != ends.shape or starts.ndim != 1 or (len(starts) and (
+            starts.min() < 0 or (ends < starts).any() or ends.max() > len(codes))):
+        raise ValueError("line bounds must be one start and one end per line, 0 <= start <= end <= the text's length")
     return _run_rows(_hash_lines, compiled, len(starts), int(2 * (ends - starts).sum()), n_features,
                      codes, starts, ends, char_classes(), int(n_features))
 

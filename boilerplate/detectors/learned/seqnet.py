@@ -95,7 +95,7 @@ def table_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, 
     words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
     out = np.asarray(words @ table)
     if len(rows):
-        out[rows] += shape_value * table[lookup[cols]].sum(axis=1)
+        np.add.at(out, rows, shape_value * table[lookup[cols]].sum(axis=1))  # a line listed twice adds twice
     return out
 
 
