@@ -68,7 +68,7 @@ def test_the_numpy_network_is_torchs_and_p_body_is_the_mean_with_the_booster(net
                            atol=1e-12)
     logits = seq_net_logits(net, vectors, Z, blanks, bounds)
     rows = np.flatnonzero(~_blank(page))
-    assert np.allclose(logits[rows], _torch_logits(net, vectors, Z, rows), atol=1e-9)
+    assert np.allclose(logits[rows], _torch_logits(net, vectors, Z, rows), rtol=1e-5, atol=1e-5)  # single precision
     assert not logits[_blank(page)].any()
     # P(body) is the mean of the booster's (the same booster as without the network) and the network's
     booster = copy.deepcopy(det)

@@ -81,6 +81,7 @@ from .forest import (
 from .seqnet import (
     MAX_SEQ_NET,
     NOT_BODY,
+    SEQ_NET_DTYPE,
     SEQ_NET_MEMBERS,
     check_members,
     check_seq_net,
@@ -963,7 +964,8 @@ class LearnedDetector(Detector):
         net = getattr(self, "seq_net_", None)
         if net is None or not len(p_body):
             return p_body
-        table = self._cached_table("_seq_net_cache", net["embed"], lambda: word_table(net["cols"], net["embed"]))
+        table = self._cached_table("_seq_net_cache", net["embed"],
+                                   lambda: word_table(net["cols"], net["embed"], SEQ_NET_DTYPE))
         vectors = table_scores(H, shape, *table, SHAPE_WORD_VALUE)
         return (p_body + _softmax(seq_net_logits(net, vectors, Z, blanks, bounds))[:, BODY_INDEX]) / 2
 

@@ -7,8 +7,8 @@ around it; a last layer reads the line's vector and both convolutions' outputs a
 logits of the seven labels. The detector averages its P(body) with the booster's.
 
 Training needs PyTorch (``pip install torch``), and only training: the fitted network is plain
-arrays, and :func:`seq_net_logits` evaluates it with numpy, one matrix product per convolution
-tap over all the lines of a document at once. Model files hold the arrays
+arrays, and :func:`seq_net_logits` evaluates it with numpy in single precision, as it was
+trained, one matrix product per convolution tap over all the lines of a document at once. Model files hold the arrays
 (:data:`SEQ_NET_MEMBERS`, the word table in half precision), checked on load by
 :func:`check_seq_net`.
 
@@ -51,6 +51,9 @@ SEQ_NET_EPOCHS = 6
 SEQ_NET_PAGES = 16
 SEQ_NET_LEARNING_RATE = 2e-3
 SEQ_NET_DROPOUT = 0.2
+#: The precision cleaning evaluates the network in: PyTorch's, which it was trained in (double
+#: precision costs twice the time in the convolutions' products for differences below 1e-6).
+SEQ_NET_DTYPE = np.float32
 #: The target of a line known only not to be body (no fine label).
 NOT_BODY = -2
 #: Arrays of a model file's network, in the order :func:`check_seq_net` checks them.
@@ -71,13 +74,13 @@ def require_torch():
     return torch
 
 
-def word_table(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def word_table(cols: np.ndarray, rows: np.ndarray, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """A network's word table as cleaning reads it: each hashed column's row (``len(cols)``, the
     last, all zero, for a word the network does not read) and the table (``rows``, one per column
-    of ``cols``, then the zero row), contiguous."""
+    of ``cols``, then the zero row), contiguous, as ``dtype`` (:func:`table_scores` sums in it)."""
     lookup = np.full(HASH_FEATURES, len(cols), dtype=np.int64)
     lookup[cols] = np.arange(len(cols))
-    return lookup, np.ascontiguousarray(np.vstack([rows, np.zeros((1, rows.shape[1]))]))
+    return lookup, np.ascontiguousarray(np.vstack([rows, np.zeros((1, rows.shape[1]))]), dtype=dtype)
 
 
 def table_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, lookup: np.ndarray,
@@ -86,14 +89,14 @@ def table_scores(H: sp.csr_matrix, shape: tuple[np.ndarray, np.ndarray] | None, 
     words pick through ``lookup``, times their values in ``H``, summed, plus ``shape_value`` times the
     rows of the shape and edge words ``shape`` (lines, (lines, k) columns) beside them. With numba,
     one compiled pass over the words (:func:`_table_sum`); else, or with ``use_compiled=False``, a
-    sparse product, to the same sums up to rounding."""
+    sparse product, to the same sums up to rounding. The sums are of ``table``'s dtype."""
     rows, cols = shape if shape is not None else (np.zeros(0, np.int64), np.zeros((0, 1), np.int64))
     kernel = compiled(_table_sum) if use_compiled else None
     if kernel is not None:
         return kernel(H.indptr, H.indices, np.asarray(H.data, dtype=np.float64), lookup, table,
                       np.asarray(rows, dtype=np.int64), np.asarray(cols), float(shape_value))
     words = sp.csr_matrix((H.data, lookup[H.indices], H.indptr), shape=(H.shape[0], len(table)))
-    out = np.asarray(words @ table)
+    out = np.asarray(words @ table, dtype=table.dtype)
     if len(rows):
         np.add.at(out, rows, shape_value * table[lookup[cols]].sum(axis=1))  # a line listed twice adds twice
     return out
@@ -103,7 +106,7 @@ def _table_sum(indptr, indices, data, lookup, table, rows, cols, value):  # prag
     # out[i] = sum over line i's words of data * table[lookup[word]]; then each shape/edge word of
     # line rows[a] adds value * table[lookup[cols[a, b]]].
     n, k = indptr.shape[0] - 1, table.shape[1]
-    out = np.zeros((n, k))
+    out = np.zeros((n, k), dtype=table.dtype)
     for i in range(n):
         for j in range(indptr[i], indptr[i + 1]):
             r = lookup[indices[j]]
@@ -217,14 +220,14 @@ def _train(torch, words, dense, targets, channels, cols, lookup, n_dense, seed) 
 
 def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, dilation: int) -> np.ndarray:
     """A 1-d convolution of the rows of ``x`` (lines x channels) with ``w`` (out x in x width),
-    zeros past the ends: one product per tap."""
+    zeros past the ends: one product per tap, in ``x``'s dtype."""
     width = w.shape[2]
     pad = dilation * (width // 2)
     n = len(x)
-    padded = np.zeros((n + 2 * pad, x.shape[1]))
+    padded = np.zeros((n + 2 * pad, x.shape[1]), dtype=x.dtype)
     padded[pad:pad + n] = x
-    taps = np.ascontiguousarray(w.transpose(2, 1, 0))  # (width, in, out): a strided tap costs a third more
-    out = np.zeros((n, w.shape[0])) + b
+    taps = np.ascontiguousarray(w.transpose(2, 1, 0), dtype=x.dtype)  # (width, in, out): a strided tap costs a third more
+    out = np.zeros((n, w.shape[0]), dtype=x.dtype) + b.astype(x.dtype)
     for t in range(width):
         out += padded[t * dilation:t * dilation + n] @ taps[t]
     return out
@@ -234,8 +237,10 @@ def seq_net_logits(net: dict[str, np.ndarray], vectors: np.ndarray, Z: np.ndarra
                    bounds: np.ndarray) -> np.ndarray:
     """The network's logits of every line (rows of ``vectors``: each line's words through the word
     table, ``words @ net["embed"]``; ``Z`` the scaled dense features), each document (its ``blanks``,
-    rows ``bounds``) convolved over its non-blank lines; blank lines get zeros."""
-    v = np.maximum(vectors + Z @ net["dense_w"] + net["dense_b"], 0.0)
+    rows ``bounds``) convolved over its non-blank lines; blank lines get zeros. In single
+    precision, as the network was trained (:data:`SEQ_NET_DTYPE`)."""
+    f = SEQ_NET_DTYPE
+    v = np.maximum(vectors.astype(f, copy=False) + Z.astype(f) @ net["dense_w"].astype(f) + net["dense_b"].astype(f), 0)
     out = np.zeros((len(v), N_LABELS))
     for blank, a in zip(blanks, bounds[:-1]):
         rows = a + np.flatnonzero(~blank)
@@ -244,7 +249,7 @@ def seq_net_logits(net: dict[str, np.ndarray], vectors: np.ndarray, Z: np.ndarra
         x = v[rows]
         h1 = np.maximum(_conv(x, net["conv1_w"], net["conv1_b"], 1), 0.0)
         h2 = np.maximum(_conv(h1, net["conv2_w"], net["conv2_b"], SEQ_NET_DILATION), 0.0)
-        out[rows] = np.hstack([x, h1, h2]) @ net["out_w"] + net["out_b"]
+        out[rows] = np.hstack([x, h1, h2]) @ net["out_w"].astype(f) + net["out_b"]
     return out
 
 
