@@ -8,9 +8,9 @@ logits of the seven labels. The detector averages its P(body) with the booster's
 
 Training needs PyTorch (``pip install torch``), and only training: the fitted network is plain
 arrays, and :func:`seq_net_logits` evaluates it with numpy in single precision, as it was
-trained, one matrix product per convolution tap over all the lines of a document at once. Model files hold the arrays
-(:data:`SEQ_NET_MEMBERS`, the word table in half precision), checked on load by
-:func:`check_seq_net`.
+trained, one matrix product per convolution tap over all the lines of a document at once. Model
+files hold the arrays (:data:`SEQ_NET_MEMBERS`, the word table in half precision), checked on
+load by :func:`check_seq_net`.
 
 1. **Inputs.** The words a fit's labeled lines hold at least :data:`SEQ_NET_MIN_COUNT` times (the
    :data:`MAX_SEQ_NET_WORDS` most frequent, past it); any other word reads a zero vector.
