@@ -218,16 +218,21 @@ def _train(torch, words, dense, targets, channels, cols, lookup, n_dense, seed) 
             "out_w": arr(net.out.weight).T.copy(), "out_b": arr(net.out.bias)}
 
 
-def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, dilation: int) -> np.ndarray:
-    """A 1-d convolution of the rows of ``x`` (lines x channels) with ``w`` (out x in x width),
-    zeros past the ends: one product per tap, in ``x``'s dtype."""
-    width = w.shape[2]
+def _taps(w: np.ndarray) -> np.ndarray:
+    """A convolution's weights ``w`` (out x in x width) as :func:`_conv` reads them: (width, in,
+    out), contiguous (a strided tap costs a third more), in :data:`SEQ_NET_DTYPE`."""
+    return np.ascontiguousarray(w.transpose(2, 1, 0), dtype=SEQ_NET_DTYPE)
+
+
+def _conv(x: np.ndarray, taps: np.ndarray, b: np.ndarray, dilation: int) -> np.ndarray:
+    """A 1-d convolution of the rows of ``x`` (lines x channels) with ``taps`` (:func:`_taps`) and
+    bias ``b``, zeros past the ends: one product per tap."""
+    width = len(taps)
     pad = dilation * (width // 2)
     n = len(x)
     padded = np.zeros((n + 2 * pad, x.shape[1]), dtype=x.dtype)
     padded[pad:pad + n] = x
-    taps = np.ascontiguousarray(w.transpose(2, 1, 0), dtype=x.dtype)  # (width, in, out): a strided tap costs a third more
-    out = np.zeros((n, w.shape[0]), dtype=x.dtype) + b.astype(x.dtype)
+    out = np.zeros((n, taps.shape[2]), dtype=x.dtype) + b
     for t in range(width):
         out += padded[t * dilation:t * dilation + n] @ taps[t]
     return out
@@ -238,18 +243,21 @@ def seq_net_logits(net: dict[str, np.ndarray], vectors: np.ndarray, Z: np.ndarra
     """The network's logits of every line (rows of ``vectors``: each line's words through the word
     table, ``words @ net["embed"]``; ``Z`` the scaled dense features), each document (its ``blanks``,
     rows ``bounds``) convolved over its non-blank lines; blank lines get zeros. In single
-    precision, as the network was trained (:data:`SEQ_NET_DTYPE`)."""
+    precision, as the network was trained (:data:`SEQ_NET_DTYPE`); the weights are converted once
+    per call, not per document."""
     f = SEQ_NET_DTYPE
     v = np.maximum(vectors.astype(f, copy=False) + Z.astype(f) @ net["dense_w"].astype(f) + net["dense_b"].astype(f), 0)
+    taps1, taps2 = _taps(net["conv1_w"]), _taps(net["conv2_w"])
+    b1, b2, out_w = net["conv1_b"].astype(f), net["conv2_b"].astype(f), net["out_w"].astype(f)
     out = np.zeros((len(v), N_LABELS))
     for blank, a in zip(blanks, bounds[:-1]):
         rows = a + np.flatnonzero(~blank)
         if not len(rows):
             continue
         x = v[rows]
-        h1 = np.maximum(_conv(x, net["conv1_w"], net["conv1_b"], 1), 0.0)
-        h2 = np.maximum(_conv(h1, net["conv2_w"], net["conv2_b"], SEQ_NET_DILATION), 0.0)
-        out[rows] = np.hstack([x, h1, h2]) @ net["out_w"].astype(f) + net["out_b"]
+        h1 = np.maximum(_conv(x, taps1, b1, 1), 0.0)
+        h2 = np.maximum(_conv(h1, taps2, b2, SEQ_NET_DILATION), 0.0)
+        out[rows] = np.hstack([x, h1, h2]) @ out_w + net["out_b"]
     return out
 
 
