@@ -10,7 +10,7 @@ from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned import forest as forest_module
 from boilerplate.detectors.learned.forest import export_forest, forest_decision
 from boilerplate.document import Document
-from boilerplate.labels import BODY_INDEX, KINDS
+from boilerplate.labels import BODY_INDEX, KINDS, LABELS
 
 PROSE = ["The council voted on Tuesday to expand the city's bus network into the northern districts.",
          "Officials said the new routes would begin running in the spring, pending a final budget review.",
@@ -1597,6 +1597,40 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
     many = np.arange(MAX_KIND_MLP_WORDS + 1, dtype=np.int64)
     crafted(lambda a: {**a, "kind_mlp_cols": many}, "kind_mlp_cols")
     check_network_parameter("kind_mlp", net, plain, tmp_path)
+
+
+@pytest.mark.parametrize("stage", ["flat", "context-linear"])
+def test_kind_network_for_the_decision_alone_leaves_p_body_and_mixes_into_the_labels(with_network, stage, tmp_path):
+    from boilerplate.detectors.learned.model import KIND_MLP_DECISION_WEIGHT, _softmax
+
+    docs, _, _ = with_network
+    params = dict(max_iter=10, kind_window=2, shape_words=True, edge_words=True, stack_kinds=True, kind_stage=stage)
+    plain = LearnedDetector(**params).fit(docs)
+    decision = LearnedDetector(kind_mlp=8, kind_mlp_decision=True, **params).fit(docs)
+    assert decision.kind_mlp_ is not None
+    for doc in docs[:3]:
+        p, q = plain.predict_proba(doc), decision.predict_proba(doc)
+        # P(body) is the model's without the network: the booster and the kind stage never read it
+        assert np.array_equal(p[:, BODY_INDEX], q[:, BODY_INDEX])
+        assert np.array_equal(plain.body_mask(doc), decision.body_mask(doc))
+        # the kinds the labels read: (1 - w) x the model's own + w x the network's
+        _, H, Z, blanks, bounds, shape, _ = decision._prepared([doc])
+        net = _softmax(decision._kind_mlp_logits(H, shape, Z, blanks, bounds))
+        rest = (1 - p[:, BODY_INDEX])[:, None]
+        cols = [LABELS.index(k) for k in decision.kinds_]
+        expected = rest * ((1 - KIND_MLP_DECISION_WEIGHT) * (p[:, cols] / np.maximum(rest, 1e-300))
+                           + KIND_MLP_DECISION_WEIGHT * net)
+        keep = ~blanks[0]
+        assert np.allclose(q[keep][:, cols], expected[keep], atol=1e-9)
+        assert not np.allclose(q[keep][:, cols], p[keep][:, cols])
+    # it round-trips, and a file from before the parameter loads with it off
+    loaded = LearnedDetector.load(_resaved(decision, tmp_path / "d.npz", lambda a: a))
+    assert loaded.kind_mlp_decision is True
+    assert np.allclose(loaded.predict_proba(docs[0]), decision.predict_proba(docs[0]), atol=2e-3)
+    old = LearnedDetector.load(_saved_without(plain, tmp_path / "old.npz", "kind_mlp_decision"))
+    assert old.kind_mlp_decision is False
+    with pytest.raises(ValueError, match="kind_mlp_decision must be a bool, True only with kind_mlp > 0"):
+        LearnedDetector(kind_mlp_decision=True).validate_params()
 
 
 def check_network_parameter(name, with_net, without, tmp_path):

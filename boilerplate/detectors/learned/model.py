@@ -157,6 +157,11 @@ KIND_MLP_ALPHA = 1e-4
 MAX_KIND_MLP = 128
 MAX_KIND_MLP_WORDS = 1 << 17
 MAX_KIND_MLP_WEIGHT = 1e4
+#: With ``kind_mlp_decision``, the network's share of the kind probabilities the labels read (the
+#: kind model's, or the second kind stage's, take the rest). 0.25 is the weight of stop 51's
+#: screen over the saved out-of-fold rows of the rounds 1-36 text CV (``docs/measuring.md``),
+#: where the plain mean (0.5) gained nothing.
+KIND_MLP_DECISION_WEIGHT = 0.25
 
 
 class ModelError(ValueError):
@@ -195,7 +200,8 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "markup_words": bool, "kind_offsets": (list, None), "stack_kinds": bool,
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
                "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
-               "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int, "seq_net": int}
+               "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int, "seq_net": int,
+               "kind_mlp_decision": bool}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -447,6 +453,11 @@ class LearnedDetector(Detector):
     kind probabilities are the mean of the two models' (wherever they are used: the booster's rows,
     the second kind stage, the labels). A linear model adds up its words' evidence; the network can
     weigh a word by the company it keeps. Files saved before this parameter existed load with it off.
+    ``kind_mlp_decision`` (with ``kind_mlp``) keeps that network out of everything but the labels:
+    the booster's rows and the second kind stage read the linear kinds alone, so P(body) is the
+    model's without the network, and the kind probabilities the labels read are the linear ones
+    (the second stage's, with one) mixed with the network's, which weighs
+    :data:`KIND_MLP_DECISION_WEIGHT`. Files saved before this parameter existed load with it off.
     ``seq_net`` > 0 gives P(body) a second opinion: a small convolutional network with that many
     channels over the page's lines (:mod:`~.seqnet`: each line's words and dense features, two
     convolutions five lines wide over the run around it, seven labels out), trained with PyTorch
@@ -469,7 +480,8 @@ class LearnedDetector(Detector):
                  stack_kind_max_iter: int = STACK_KIND_MAX_ITER, shape_words: bool = False,
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
                  body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False,
-                 char_ngrams: bool = False, kind_mlp: int = 0, seq_net: int = 0):
+                 char_ngrams: bool = False, kind_mlp: int = 0, seq_net: int = 0,
+                 kind_mlp_decision: bool = False):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -500,6 +512,7 @@ class LearnedDetector(Detector):
         self.char_ngrams = char_ngrams
         self.kind_mlp = kind_mlp
         self.seq_net = seq_net
+        self.kind_mlp_decision = kind_mlp_decision
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -644,6 +657,8 @@ class LearnedDetector(Detector):
             ("char_ngrams", lambda: isinstance(self.char_ngrams, bool), "a bool"),
             ("kind_mlp", lambda: isinstance(self.kind_mlp, int) and not isinstance(self.kind_mlp, bool)
              and 0 <= self.kind_mlp <= MAX_KIND_MLP, f"an integer in [0, {MAX_KIND_MLP}]"),
+            ("kind_mlp_decision", lambda: isinstance(self.kind_mlp_decision, bool)
+             and not (self.kind_mlp_decision and not self.kind_mlp), "a bool, True only with kind_mlp > 0"),
             ("seq_net", lambda: isinstance(self.seq_net, int) and not isinstance(self.seq_net, bool)
              and 0 <= self.seq_net <= MAX_SEQ_NET, f"an integer in [0, {MAX_SEQ_NET}]"),
             ("kind_transition_weight", lambda: 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
@@ -856,7 +871,7 @@ class LearnedDetector(Detector):
         classes = list(classes)
         proba = np.column_stack([part[:, classes.index(k)] if k in classes else np.zeros(len(part))
                                  for k in self.kinds_])
-        if self.kind_mlp:
+        if self._kind_mlp_mixed():
             proba = (proba + _softmax(self._kind_mlp_matrix_logits(self._fit_kind_mlp(X, kind, weight), X_new))) / 2
         return proba
 
@@ -864,9 +879,14 @@ class LearnedDetector(Detector):
         if len(self.kinds_) < 2:
             return np.ones((X.shape[0], len(self.kinds_)))
         proba = _softmax(np.asarray(X @ self.kind_coef_.T) + self.kind_intercept_)
-        if self.kind_mlp_ is not None:
+        if self.kind_mlp_ is not None and self._kind_mlp_mixed():
             proba = (proba + _softmax(self._kind_mlp_matrix_logits(self.kind_mlp_, X))) / 2
         return proba
+
+    def _kind_mlp_mixed(self) -> bool:
+        """Whether ``kind_mlp``'s network is averaged into the flat kinds wherever they are read
+        (not with ``kind_mlp_decision``, where it reaches the labels alone)."""
+        return bool(self.kind_mlp) and not self.kind_mlp_decision
 
     def _fit_kind_mlp(self, X, kind: np.ndarray, weight: np.ndarray) -> dict[str, np.ndarray]:
         """``kind_mlp``'s network fitted on the rows of ``X`` (the kind model's columns: the hashed
@@ -1152,7 +1172,7 @@ class LearnedDetector(Detector):
         if self.kind_window > 0:
             logit += self._run_share(G[:, 1 + n_kinds:], blanks, bounds)
         proba = _softmax(logit)
-        if getattr(self, "kind_mlp_", None) is not None:
+        if getattr(self, "kind_mlp_", None) is not None and self._kind_mlp_mixed():
             proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds))) / 2
         return proba
 
@@ -1187,6 +1207,9 @@ class LearnedDetector(Detector):
                 else:
                     raw = multiclass_decision(self.kind_forest_, "kind2_", S)
                     kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
+            if getattr(self, "kind_mlp_", None) is not None and not self._kind_mlp_mixed():  # kind_mlp_decision
+                kind_p = ((1 - KIND_MLP_DECISION_WEIGHT) * kind_p
+                          + KIND_MLP_DECISION_WEIGHT * _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds)))
             for j, k in enumerate(self.kinds_):
                 proba[:, LABELS.index(k)] = (1 - p_body) * kind_p[:, j]
         out = []
