@@ -1207,7 +1207,7 @@ class LearnedDetector(Detector):
                 else:
                     raw = multiclass_decision(self.kind_forest_, "kind2_", S)
                     kind_p = _softmax(raw)[:, self.kind_forest_["kind2_order"]]
-            if getattr(self, "kind_mlp_", None) is not None and not self._kind_mlp_mixed():  # kind_mlp_decision
+            if self.kind_mlp_decision and getattr(self, "kind_mlp_", None) is not None:
                 kind_p = ((1 - KIND_MLP_DECISION_WEIGHT) * kind_p
                           + KIND_MLP_DECISION_WEIGHT * _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds)))
             for j, k in enumerate(self.kinds_):
