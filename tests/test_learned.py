@@ -1633,6 +1633,43 @@ def test_kind_network_for_the_decision_alone_leaves_p_body_and_mixes_into_the_la
         LearnedDetector(kind_mlp_decision=True).validate_params()
 
 
+def test_kind_network_word_cap_keeps_the_most_frequent_words_and_binds_the_file(with_network, tmp_path):
+    from boilerplate.detectors.learned.model import HASH_FEATURES, KIND_MLP_MIN_COUNT
+
+    docs, net, _ = with_network
+    full = net.kind_mlp_["cols"]
+    cap = len(full) // 3
+    assert cap >= 2
+    capped = LearnedDetector(**{**net.get_params(), "kind_mlp_words": cap}).fit(docs)
+    cols = capped.kind_mlp_["cols"]
+    assert len(cols) == cap and set(cols) <= set(full)
+    assert capped.kind_mlp_["w1"].shape[0] == 2 * cap + len(capped.scaler_mean_)
+    # the kept words are the most frequent: rows whose own words are held by 50, 40, 30 and 6 lines
+    n_dense = len(capped.scaler_mean_)
+    held = {7: 50, 3: 40, 11: 30, 5: 6}  # column: lines holding it
+    rows, columns = zip(*[(i, c) for c, n in held.items() for i in range(n)])
+    X = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(60, 2 * HASH_FEATURES + n_dense))
+    kind = np.array([capped.kinds_[i % 2] for i in range(60)])
+    picked = LearnedDetector(**{**capped.get_params(), "kind_mlp_words": 2})
+    picked.kinds_, picked.scaler_mean_ = capped.kinds_, capped.scaler_mean_
+    assert picked._fit_kind_mlp(X, kind, np.ones(60))["cols"].tolist() == [3, 7]
+    assert KIND_MLP_MIN_COUNT <= 6  # all four are frequent enough to enter without the cap
+    loaded = LearnedDetector.load(_resaved(capped, tmp_path / "cap.npz", lambda a: a))
+    assert loaded.kind_mlp_words == cap
+    assert np.allclose(loaded.predict_proba(docs[0]), capped.predict_proba(docs[0]), atol=2e-3)
+    # a file holding more word columns than its header's cap is refused
+    with pytest.raises(ModelError, match="kind_mlp_cols: .* columns, over"):
+        LearnedDetector.load(_resaved(capped, tmp_path / "over.npz", lambda a: {
+            **a, "kind_mlp_cols": full, "kind_mlp_w1": np.zeros((2 * len(full) + len(capped.scaler_mean_), 8),
+                                                                  np.float16)}))
+    # a file from before the parameter loads with the widest cap
+    old = LearnedDetector.load(_saved_without(net, tmp_path / "old.npz", "kind_mlp_words"))
+    assert old.kind_mlp_["cols"].tolist() == full.tolist()
+    for bad in (0, True, 1.5, (1 << 17) + 1):
+        with pytest.raises(ValueError, match="kind_mlp_words must be an integer in"):
+            LearnedDetector(kind_mlp_words=bad).validate_params()
+
+
 def check_network_parameter(name, with_net, without, tmp_path):
     """A network the parameter ``name`` does not declare, or none where it does, is never saved;
     values that are no size of network are refused."""

@@ -201,7 +201,7 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "stack_kind_max_iter": int, "shape_words": bool, "kind_transition_weight": float,
                "segment_context": bool, "cohesion": bool, "body_context": bool, "edge_words": bool,
                "body_cohesion": bool, "char_ngrams": bool, "kind_mlp": int, "seq_net": int,
-               "kind_mlp_decision": bool}
+               "kind_mlp_decision": bool, "kind_mlp_words": int}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
 
@@ -458,6 +458,10 @@ class LearnedDetector(Detector):
     model's without the network, and the kind probabilities the labels read are the linear ones
     (the second stage's, with one) mixed with the network's, which weighs
     :data:`KIND_MLP_DECISION_WEIGHT`. Files saved before this parameter existed load with it off.
+    ``kind_mlp_words`` caps the word columns that network reads at the most frequent this many
+    (rarer words are the linear kind model's alone). Each column costs two rows of ``kind_mlp``
+    half-precision weights in the file, so it sets the file's size; files saved before this
+    parameter existed load with the cap they were fitted under (:data:`MAX_KIND_MLP_WORDS`).
     ``seq_net`` > 0 gives P(body) a second opinion: a small convolutional network with that many
     channels over the page's lines (:mod:`~.seqnet`: each line's words and dense features, two
     convolutions five lines wide over the run around it, seven labels out), trained with PyTorch
@@ -481,7 +485,7 @@ class LearnedDetector(Detector):
                  kind_transition_weight: float = 0.0, segment_context: bool = False, cohesion: bool = False,
                  body_context: bool = False, edge_words: bool = False, body_cohesion: bool = False,
                  char_ngrams: bool = False, kind_mlp: int = 0, seq_net: int = 0,
-                 kind_mlp_decision: bool = False):
+                 kind_mlp_decision: bool = False, kind_mlp_words: int = MAX_KIND_MLP_WORDS):
         self.html = html
         self.ablate = ablate
         self.kind_max_iter = kind_max_iter
@@ -513,6 +517,7 @@ class LearnedDetector(Detector):
         self.kind_mlp = kind_mlp
         self.seq_net = seq_net
         self.kind_mlp_decision = kind_mlp_decision
+        self.kind_mlp_words = kind_mlp_words
 
     # features ---------------------------------------------------------------------------------
     def _features(self, doc: Document) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -659,6 +664,8 @@ class LearnedDetector(Detector):
              and 0 <= self.kind_mlp <= MAX_KIND_MLP, f"an integer in [0, {MAX_KIND_MLP}]"),
             ("kind_mlp_decision", lambda: isinstance(self.kind_mlp_decision, bool)
              and not (self.kind_mlp_decision and not self.kind_mlp), "a bool, True only with kind_mlp > 0"),
+            ("kind_mlp_words", lambda: isinstance(self.kind_mlp_words, int) and not isinstance(self.kind_mlp_words, bool)
+             and 1 <= self.kind_mlp_words <= MAX_KIND_MLP_WORDS, f"an integer in [1, {MAX_KIND_MLP_WORDS}]"),
             ("seq_net", lambda: isinstance(self.seq_net, int) and not isinstance(self.seq_net, bool)
              and 0 <= self.seq_net <= MAX_SEQ_NET, f"an integer in [0, {MAX_SEQ_NET}]"),
             ("kind_transition_weight", lambda: 0.0 <= self.kind_transition_weight <= MAX_TRANSITION_WEIGHT,
@@ -905,8 +912,8 @@ class LearnedDetector(Detector):
         own = X.indices[X.indices < HASH_FEATURES]  # the lines' own words (one entry per line holding one)
         counts = np.bincount(own, minlength=HASH_FEATURES)
         cols = np.flatnonzero(counts >= KIND_MLP_MIN_COUNT)
-        if len(cols) > MAX_KIND_MLP_WORDS:  # the most frequent, in column order
-            cols = np.sort(cols[np.argsort(-counts[cols], kind="stable")[:MAX_KIND_MLP_WORDS]])
+        if len(cols) > self.kind_mlp_words:  # the most frequent, in column order
+            cols = np.sort(cols[np.argsort(-counts[cols], kind="stable")[:self.kind_mlp_words]])
         inputs = self._kind_mlp_inputs(X, cols)
         if self.kind_class_weight is not None:  # weighed as the linear kind model weighs them
             weight = weight * compute_sample_weight(self.kind_class_weight, kind)
@@ -1537,7 +1544,8 @@ class LearnedDetector(Detector):
         if kind_forest:
             _check_kind_stage(kind_forest, self.kind_stage, k, n_kind2)
         chain = _check_label_chain(arrays, self.kind_transition_weight)
-        net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k, self.kind_window > 0)
+        net = _check_kind_mlp(arrays, self.kind_mlp if k >= 2 else 0, n_dense, k, self.kind_window > 0,
+                              self.kind_mlp_words)
         line_net = check_seq_net(arrays, self.seq_net, n_dense)
 
         self.scaler_mean_ = arrays["scaler_mean"].astype(np.float64)
@@ -1583,16 +1591,16 @@ def _blank(doc: Document) -> np.ndarray:
 
 # --- reading and checking model files ---------------------------------------------------------
 def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int, n_kinds: int,
-                    run: bool) -> dict[str, np.ndarray] | None:
+                    run: bool, max_words: int) -> dict[str, np.ndarray] | None:
     """``kind_mlp``'s network from a model file, checked: every array when the parameters say there
     is a network of ``hidden`` units (``kind_mlp`` with two kinds or more), none otherwise; word
-    columns increasing and among the hashed ones, layers of the implied shapes (the first with the
+    columns increasing, among the hashed ones and at most ``max_words`` (``kind_mlp_words``), layers of the implied shapes (the first with the
     run words' rows too when ``run``), all finite."""
     if not check_members(arrays, KIND_MLP_MEMBERS, bool(hidden), "no network (kind_mlp 0, or fewer than two kinds)",
                          f"kind_mlp is {hidden}"):
         return None
     cols, w1 = arrays["kind_mlp_cols"], arrays["kind_mlp_w1"]
-    check_word_columns("kind_mlp_cols", cols, MAX_KIND_MLP_WORDS)
+    check_word_columns("kind_mlp_cols", cols, max_words)
     rows = len(cols) * (2 if run else 1) + n_dense
     check_array("kind_mlp_w1", w1, np.float16, (rows, hidden))
     shapes = {"kind_mlp_b1": (hidden,), "kind_mlp_w2": (hidden, n_kinds), "kind_mlp_b2": (n_kinds,)}
