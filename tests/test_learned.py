@@ -1641,11 +1641,10 @@ def test_kind_network_word_cap_keeps_the_most_frequent_words_and_binds_the_file(
     cap = len(full) // 3
     assert cap >= 2
     capped = LearnedDetector(**{**net.get_params(), "kind_mlp_words": cap}).fit(docs)
-    cols = capped.kind_mlp_["cols"]
+    cols, n_dense = capped.kind_mlp_["cols"], len(capped.scaler_mean_)
     assert len(cols) == cap and set(cols) <= set(full)
-    assert capped.kind_mlp_["w1"].shape[0] == 2 * cap + len(capped.scaler_mean_)
+    assert capped.kind_mlp_["w1"].shape[0] == 2 * cap + n_dense
     # the kept words are the most frequent: rows whose own words are held by 50, 40, 30 and 6 lines
-    n_dense = len(capped.scaler_mean_)
     held = {7: 50, 3: 40, 11: 30, 5: 6}  # column: lines holding it
     rows, columns = zip(*[(i, c) for c, n in held.items() for i in range(n)])
     X = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(60, 2 * HASH_FEATURES + n_dense))
@@ -1660,8 +1659,7 @@ def test_kind_network_word_cap_keeps_the_most_frequent_words_and_binds_the_file(
     # a file holding more word columns than its header's cap is refused
     with pytest.raises(ModelError, match="kind_mlp_cols: .* columns, over"):
         LearnedDetector.load(_resaved(capped, tmp_path / "over.npz", lambda a: {
-            **a, "kind_mlp_cols": full, "kind_mlp_w1": np.zeros((2 * len(full) + len(capped.scaler_mean_), 8),
-                                                                  np.float16)}))
+            **a, "kind_mlp_cols": full, "kind_mlp_w1": np.zeros((2 * len(full) + n_dense, 8), np.float16)}))
     # a file from before the parameter loads with the widest cap
     old = LearnedDetector.load(_saved_without(net, tmp_path / "old.npz", "kind_mlp_words"))
     assert old.kind_mlp_["cols"].tolist() == full.tolist()

@@ -1594,8 +1594,8 @@ def _check_kind_mlp(arrays: dict[str, np.ndarray], hidden: int, n_dense: int, n_
                     run: bool, max_words: int) -> dict[str, np.ndarray] | None:
     """``kind_mlp``'s network from a model file, checked: every array when the parameters say there
     is a network of ``hidden`` units (``kind_mlp`` with two kinds or more), none otherwise; word
-    columns increasing, among the hashed ones and at most ``max_words`` (``kind_mlp_words``), layers of the implied shapes (the first with the
-    run words' rows too when ``run``), all finite."""
+    columns increasing, among the hashed ones and at most ``max_words`` (``kind_mlp_words``);
+    layers of the implied shapes (the first with the run words' rows too when ``run``), all finite."""
     if not check_members(arrays, KIND_MLP_MEMBERS, bool(hidden), "no network (kind_mlp 0, or fewer than two kinds)",
                          f"kind_mlp is {hidden}"):
         return None
