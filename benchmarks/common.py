@@ -7,8 +7,13 @@ fine-grained labels over the six non-body kinds (``fine_scores``).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import platform
+import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +25,44 @@ from boilerplate.labels import BODY, KINDS, LABELS
 ROOT = Path(__file__).resolve().parents[1]
 #: Booster sizes of the trees' quality/speed curve (cross_validate scores them, speed times them).
 TREE_COUNTS = (25, 50, 100)
+
+
+#: The packages a result depends on, recorded with it (:func:`environment`).
+PACKAGES = ("boilerplate-lines", "numpy", "scipy", "scikit-learn", "numba", "lxml", "justext", "matplotlib", "trafilatura",
+            "readability-lxml", "boilerpy3", "html-text", "resiliparse", "torch")
+
+
+def environment(data: Path | None = None) -> dict:
+    """Package versions, Python, machine and git commit: what a result depends on. With ``data``
+    (a corpus folder), also the SHA-256 of each of its files, so two runs can tell whether they
+    read the same corpus (a fit on the same pages in another order, or by other libraries, is
+    another fit)."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                                    capture_output=True, text=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = None, None
+    env = {"packages": versions, "python": platform.python_version(), "machine": platform.machine(),
+           "cpus": os.cpu_count(), "git_commit": commit, "git_dirty": dirty}
+    if data is not None:
+        env["data_sha256"] = {path.name: _sha256(path) for path in sorted(Path(data).iterdir()) if path.is_file()}
+    return env
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def load_corpus(data: Path, limit: int | None = None, include_unlabeled: bool = False) -> list:

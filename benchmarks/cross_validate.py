@@ -34,7 +34,17 @@ from boilerplate.eval.metrics import calibration
 from boilerplate.labels import BODY, BODY_INDEX, KINDS, LABELS, N_LABELS
 
 from .agreement import read_passes
-from .common import ROOT, TREE_COUNTS, evaluate, fine_by, fine_scores, fork_map, load_corpus, site_folds
+from .common import (
+    ROOT,
+    TREE_COUNTS,
+    environment,
+    evaluate,
+    fine_by,
+    fine_scores,
+    fork_map,
+    load_corpus,
+    site_folds,
+)
 from .eval_seeds import seed_scores
 from .train_default import KIND_DECISION, SHIPPED_PARAMS
 
@@ -300,7 +310,7 @@ def run(*, data: Path = ROOT / "data", scrapinghub: str | None = None, wcxb: str
     fold_of = site_folds(docs, folds)
     seeds = list(read_jsonl(ROOT / "fixtures" / "seeds.jsonl"))
     results = {"folds": folds, "params": by_variant, "pages": len(docs), "sites": len({d.meta["site"] for d in docs}),
-               "kind_decision": kind_decision}
+               "kind_decision": kind_decision, "environment": environment(data)}
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     for variant in variant_list:

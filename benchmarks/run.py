@@ -26,38 +26,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
-import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
+from .common import environment
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("boilerplate-lines", "numpy", "scipy", "scikit-learn", "numba", "lxml", "justext", "matplotlib", "trafilatura",
-            "readability-lxml", "boilerpy3", "html-text", "resiliparse")
 QUICK_PAGES = 24
 STREAM_PAGES = 600
-
-
-def environment() -> dict:
-    """Package versions, Python, machine and git commit: what a result depends on."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                                    capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
-    return {"packages": versions, "python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "git_commit": commit, "git_dirty": dirty}
 
 
 QUICK_PARAMS = {"max_iter": 40, "kind_max_iter": 20}  # smaller fits: quick mode tests the pipeline, not the model

@@ -184,3 +184,20 @@ def test_a_setting_no_detector_takes_fails_at_once_in_one_line(tmp_path):
     with pytest.raises(SystemExit, match="^--kind-decision must be"):
         run(data=tmp_path, params={"max_iter": 5}, variants="text", out=tmp_path / "cv.json", kind_decision="best")
     assert not (tmp_path / "cv.json").exists()
+
+
+def test_environment_records_the_libraries_commit_and_corpus_a_fit_depends_on(tmp_path):
+    """A cross-validation run's result names what its fit depends on: two runs whose numbers
+    differ can then tell a changed corpus from changed libraries."""
+    from importlib import metadata
+
+    from benchmarks.common import environment
+
+    (tmp_path / "a.jsonl").write_text('{"id": "1"}\n')
+    first = environment(tmp_path)
+    assert first["packages"]["scikit-learn"] == metadata.version("scikit-learn")
+    assert first["packages"]["numpy"] == metadata.version("numpy")
+    assert set(first["data_sha256"]) == {"a.jsonl"} and len(first["data_sha256"]["a.jsonl"]) == 64
+    (tmp_path / "a.jsonl").write_text('{"id": "2"}\n')  # another corpus, the same name
+    assert environment(tmp_path)["data_sha256"]["a.jsonl"] != first["data_sha256"]["a.jsonl"]
+    assert "data_sha256" not in environment()
