@@ -172,3 +172,37 @@ def test_html_models_take_the_line_network_too(tmp_path):
     assert det.seq_net_["dense_w"].shape == (len(det.scaler_mean_), 4)
     loaded = LearnedDetector.load(_resaved(det, tmp_path / "html.npz", lambda a: a))
     assert np.allclose(loaded.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=2e-3)
+
+
+def test_the_network_runs_blas_on_one_thread_and_gives_the_setting_back(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from boilerplate.detectors.learned import seqnet
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    if not blas_threads():
+        pytest.skip("numpy links no BLAS threadpoolctl can see")
+    seen = []
+    plain_conv = seqnet._conv
+
+    def spy(*args):
+        seen.append(blas_threads())
+        return plain_conv(*args)
+
+    monkeypatch.setattr(seqnet, "_conv", spy)
+    c, n_dense, rng = 4, 3, np.random.default_rng(0)
+    net = {"dense_w": rng.normal(size=(n_dense, c)), "dense_b": rng.normal(size=c),
+           "conv1_w": rng.normal(size=(c, c, SEQ_NET_WIDTH)), "conv1_b": rng.normal(size=c),
+           "conv2_w": rng.normal(size=(c, c, SEQ_NET_WIDTH)), "conv2_b": rng.normal(size=c),
+           "out_w": rng.normal(size=(3 * c, 7)), "out_b": rng.normal(size=7)}
+    vectors, Z = rng.normal(size=(6, c)), rng.normal(size=(6, n_dense))
+    blanks, bounds = [np.zeros(6, dtype=bool)], np.array([0, 6])
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        logits = seq_net_logits(net, vectors, Z, blanks, bounds)
+        assert blas_threads() == before  # the caller's setting, given back
+    assert len(seen) == 2 and all(threads == [1] * len(before) for threads in seen)
+    with threadpool_limits(1, user_api="blas"):  # the limit changes the speed, never the numbers
+        assert np.array_equal(seq_net_logits(net, vectors, Z, blanks, bounds), logits)
