@@ -9,6 +9,7 @@ from sklearn.base import clone
 from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned import forest as forest_module
 from boilerplate.detectors.learned.forest import export_forest, forest_decision
+from boilerplate.detectors.learned.model import read_arrays
 from boilerplate.document import Document
 from boilerplate.labels import BODY_INDEX, KINDS, LABELS
 
@@ -366,11 +367,10 @@ def _saved_without(model, path, *params):
     """Save ``model`` to ``path`` as a file from before ``params`` existed: none in its header."""
     import json
 
-    from boilerplate.detectors.learned.model import write_arrays
+    from boilerplate.detectors.learned.model import read_arrays, write_arrays
 
     model.save(path)
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+    arrays = read_arrays(path)
     header = json.loads(str(arrays["header"]))
     for name in params:
         header["params"].pop(name)
@@ -988,7 +988,7 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
 def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     import json
 
-    from boilerplate.detectors.learned.model import write_arrays
+    from boilerplate.detectors.learned.model import read_arrays, write_arrays
 
     docs = _docs(9)
     plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
@@ -1016,8 +1016,7 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     # a file from before the parameter (no edge_words in its header) loads with it off
     path = tmp_path / "plain.npz"
     plain.save(path)
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+    arrays = read_arrays(path)
     header = json.loads(str(arrays["header"]))
     header["params"].pop("edge_words")
     write_arrays(path, {**arrays, "header": np.array(json.dumps(header))})
@@ -1494,11 +1493,10 @@ def test_fit_reports_each_stage_and_each_out_of_fold_part(caplog):
 
 def _resaved(model, path, change):
     """Save ``model`` to ``path`` with its arrays changed by ``change`` (a dict -> dict function)."""
-    from boilerplate.detectors.learned.model import write_arrays
+    from boilerplate.detectors.learned.model import read_arrays, write_arrays
 
     model.save(path)
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+    arrays = read_arrays(path)
     write_arrays(path, change(arrays))
     return path
 
@@ -1587,8 +1585,7 @@ def test_kind_network_round_trips_and_a_crafted_one_is_refused(with_network, tmp
     crafted(lambda a: {**a, "kind_mlp_w1": a["kind_mlp_w1"][:-1]}, "kind_mlp_w1: shape")
     crafted(lambda a: {**a, "kind_mlp_w2": np.full_like(a["kind_mlp_w2"], np.nan)}, "kind_mlp_w2")
     crafted(lambda a: {**a, "kind_mlp_b1": a["kind_mlp_b1"].astype(np.float32)}, "kind_mlp_b1: dtype")
-    with np.load(tmp_path / "net.npz") as npz:
-        network = {k: npz[k] for k in npz.files if k.startswith("kind_mlp_")}
+    network = {k: a for k, a in read_arrays(tmp_path / "net.npz").items() if k.startswith("kind_mlp_")}
     with pytest.raises(ModelError, match="kind_mlp"):  # a network the header does not declare
         LearnedDetector.load(_resaved(plain, tmp_path / "plain.npz", lambda a: {**a, **network}))
     # weights too large to compute with (finite, yet the softmax of their sums is not)

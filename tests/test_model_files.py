@@ -10,7 +10,7 @@ import pytest
 
 from boilerplate.detectors.learned import SHIPPED, LearnedDetector, ModelError
 from boilerplate.detectors.learned.forest import MAX_FOREST_NODES, export_forest, validate_forest
-from boilerplate.detectors.learned.model import PARAM_TYPES, neighbour_words
+from boilerplate.detectors.learned.model import PARAM_TYPES, neighbour_words, read_arrays, write_arrays
 from tests.test_learned import PROSE, _docs
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -33,13 +33,12 @@ def models(tmp_path_factory):
 
 
 def _read(path):
-    with np.load(path) as z:
-        arrays = {k: z[k] for k in z.files}
+    arrays = read_arrays(path)
     return arrays, json.loads(str(arrays.pop("header")))
 
 
 def _write(path, arrays, header):
-    np.savez_compressed(path, header=np.array(json.dumps(header)), **arrays)
+    write_arrays(path, {"header": np.array(json.dumps(header)), **arrays})
     return path
 
 
@@ -467,6 +466,54 @@ def test_unknown_members_are_rejected_and_never_loaded(models, tmp_path, opened)
     with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning, match="Duplicate"):
         zf.writestr("scaler_mean.npy", b"")
     _rejects(path, "unexpected member 'scaler_mean.npy'")
+
+
+def test_word_weights_are_written_as_byte_planes_and_version_3_files_still_load(models, tmp_path):
+    from boilerplate.detectors.learned.model import PLANE_MEMBERS, byte_planes, from_byte_planes
+
+    values = np.array([[1.0, -2.0, 65504.0], [2.0 ** -24, -0.0, np.pi]], dtype=np.float16)
+    planes = byte_planes(values)
+    assert planes.dtype == np.uint8 and planes.shape == (2, 2, 3)
+    assert planes[0].tobytes() == values.astype("<f2").tobytes()[0::2]  # plane 0: every value's low byte
+    assert np.array_equal(from_byte_planes("w", planes).view(np.uint16), values.view(np.uint16))  # -0.0 too
+    f32 = np.linspace(-3, 3, 7, dtype=np.float32)
+    assert np.array_equal(from_byte_planes("w", byte_planes(f32)), f32)
+    for bad in (planes.astype(np.int8), planes[:1], np.zeros((3, 4), np.uint8), np.zeros(4, np.uint8)):
+        with pytest.raises(ValueError, match="w: byte planes"):
+            from_byte_planes("w", bad)
+    with pytest.raises(ValueError, match="float arrays"):
+        byte_planes(np.arange(3))
+
+    path, det = models["flat"]
+    with np.load(path, allow_pickle=False) as npz:  # in the file: planes of the weights
+        stored = {name: npz[name] for name in npz.files}
+    held = sorted(set(PLANE_MEMBERS) & set(stored))
+    assert held == ["kind_coef_data", "text_coef_val"]
+    assert all(stored[name].dtype == np.uint8 for name in held)
+    arrays, header = _read(path)
+    assert header["version"] == 4 and arrays["kind_coef_data"].dtype == np.float16
+    assert arrays["text_coef_val"].dtype == np.float32
+    # a version 3 file (the weights plain, as stop 55's models) loads to the same model
+    old = tmp_path / "v3.npz"
+    with zipfile.ZipFile(old, "w") as zf:
+        for name, array in {**arrays, "header": np.array(json.dumps({**header, "version": 3}))}.items():
+            with zf.open(name + ".npy", "w") as fh:
+                np.lib.format.write_array(fh, array, allow_pickle=False)
+    new, v3 = LearnedDetector.load(path), LearnedDetector.load(old)
+    assert np.array_equal(v3.kind_coef_, new.kind_coef_)
+    assert np.array_equal(v3.text_coef_, new.text_coef_)
+    doc = _docs(1)[0]
+    assert np.array_equal(v3.predict_proba(doc), new.predict_proba(doc))
+    # planes where version 3 has weights, or weights where version 4 has planes: refused
+    _rejects(_write(tmp_path / "c.npz", {**arrays, "text_coef_val": stored["text_coef_val"]}, {**header, "version": 3}),
+             "text_coef_val: dtype uint8")
+    with zipfile.ZipFile(tmp_path / "p.npz", "w") as zf:
+        for name, array in {**arrays, "header": np.array(json.dumps(header))}.items():
+            with zf.open(name + ".npy", "w") as fh:
+                np.lib.format.write_array(fh, array, allow_pickle=False)
+    _rejects(tmp_path / "p.npz", "text_coef_val.npy: an array of shape .* dtype float32, more than")
+    _rejects(_write(tmp_path / "q.npz", {**arrays, "kind_coef_data": stored["kind_coef_data"][:1]}, header),
+             "kind_coef_data: byte planes")
 
 
 def test_kind_weights_are_stored_in_half_precision_and_float32_files_still_load(models, tmp_path):

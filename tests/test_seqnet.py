@@ -8,7 +8,7 @@ import pytest
 
 from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned.features import SHAPE_WORD_VALUE
-from boilerplate.detectors.learned.model import _blank, _softmax
+from boilerplate.detectors.learned.model import _blank, _softmax, read_arrays
 from boilerplate.detectors.learned.seqnet import (
     MAX_SEQ_NET_WORDS,
     NOT_BODY,
@@ -152,8 +152,7 @@ def test_line_network_round_trips_and_a_crafted_one_is_refused(nets, tmp_path):
     crafted(lambda a: {**a, "seq_net_dense_b": a["seq_net_dense_b"].astype(np.float32)}, "seq_net_dense_b: dtype")
     crafted(lambda a: {**a, "seq_net_out_b": np.full_like(a["seq_net_out_b"], 1e308)}, "seq_net_out_b: a weight over")
     crafted(lambda a: {**a, "seq_net_cols": np.arange(MAX_SEQ_NET_WORDS + 1, dtype=np.int64)}, "seq_net_cols")
-    with np.load(tmp_path / "net.npz") as npz:
-        network = {k: npz[k] for k in npz.files if k.startswith("seq_net_")}
+    network = {k: a for k, a in read_arrays(tmp_path / "net.npz").items() if k.startswith("seq_net_")}
     with pytest.raises(ModelError, match="seq_net"):  # a network the header does not declare
         LearnedDetector.load(_resaved(plain, tmp_path / "plain.npz", lambda a: {**a, **network}))
     huge = copy.deepcopy(det)  # a weight half precision cannot hold: refused before writing, not at load

@@ -104,7 +104,11 @@ from .silver import silver_kinds
 log = logging.getLogger(__name__)
 
 FORMAT = "boilerplate-model"
-FORMAT_VERSION = 3  # 2: the dense feature layout is saved and checked; 3: words hashed by hashing.py
+#: 2: the dense feature layout is saved and checked; 3: words hashed by hashing.py; 4: the word
+#: weights stored as byte planes (:data:`PLANE_MEMBERS`).
+FORMAT_VERSION = 4
+#: The versions :meth:`LearnedDetector.load` reads (3: the same arrays, the word weights plain).
+READ_VERSIONS = (3, 4)
 #: The kind model's word weights are stored as float16 (they are most of a model file: 2.4M
 #: weights for 1,548 hand-read pages); float32 files, as earlier versions wrote, load as well.
 #: Half precision moves a weight by at most 2^-11 of itself, far below what moves a decision.
@@ -113,6 +117,11 @@ KIND_COEF_DTYPES = (np.float16, np.float32)
 SEQ_NET_TARGETS = {**LABEL_INDEX, OTHER: NOT_BODY}
 #: Members written with LZMA (the rest with deflate); the reader takes either for any member.
 LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols", "seq_net_cols")
+#: The word weights, most of a model file's bytes, are written as byte planes (:func:`byte_planes`,
+#: from format version 4): a weight's high bytes (sign, exponent) repeat and compress, its low
+#: bytes do not, and apart deflate takes the first far further. Lossless; 5% off both shipped
+#: files (stop 56: 19.42 to 18.40 MB with the kind network of stop 55).
+PLANE_MEMBERS = ("text_coef_val", "kind_coef_data", "kind_mlp_w1", "seq_net_embed")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
 KIND_WINDOWS = (((-2, -1, 1, 2), 2), ((), 5), ((), 12))
@@ -1446,10 +1455,16 @@ class LearnedDetector(Detector):
                 raise ModelError(f"{path}: {_one_line(exc)}") from None
             try:
                 caps = det._member_caps(len(header["kinds"]))
+                planes = header["version"] >= 4  # PLANE_MEMBERS are byte planes: bytes, one per item
+                caps.update({name: (count * size, 1) for name, (count, size) in caps.items()
+                             if planes and name in PLANE_MEMBERS})
                 for info in members.values():  # every declared size, before anything is decompressed
                     _check_declared_size(info, *caps[info.filename[:-len(".npy")]])
                 arrays = {name: _read_member(zf, info, *caps[name])
                           for name, info in members.items() if name != "header"}
+                if planes:
+                    arrays.update({name: from_byte_planes(name, a) for name, a in arrays.items()
+                                   if name in PLANE_MEMBERS})
             except _READ_ERRORS as exc:
                 raise ModelError(f"{path}: not a readable boilerplate model ({_one_line(exc)})") from None
         try:
@@ -1685,9 +1700,9 @@ def validate_header(header: object) -> dict:
         raise ValueError(f"the header is a JSON {type(header).__name__}, not an object: not a boilerplate model file")
     if header.get("format") != FORMAT:
         raise ValueError("not a boilerplate model file")
-    if header.get("version") != FORMAT_VERSION:
+    if header.get("version") not in READ_VERSIONS or isinstance(header.get("version"), bool):
         raise ValueError(f"model format version {_short(header.get('version'))}, this library reads "
-                         f"version {FORMAT_VERSION}: retrain with `boilerplate train`")
+                         f"versions {', '.join(map(str, READ_VERSIONS))}: retrain with `boilerplate train`")
     missing = [key for key in HEADER_KEYS if key not in header]
     if missing:
         raise ValueError(f"the header lacks {', '.join(missing)}")
@@ -1719,19 +1734,63 @@ def validate_header(header: object) -> dict:
     return params
 
 
+def byte_planes(values: np.ndarray) -> np.ndarray:
+    """A float array as its byte planes: uint8 of shape ``(itemsize, *values.shape)``, plane ``i``
+    the ``i``-th byte (little-endian) of every value, in the values' order.
+
+    >>> byte_planes(np.array([1.0, -2.0], dtype=np.float16)).tolist()
+    [[0, 0], [60, 192]]
+    """
+    if values.dtype.kind != "f":
+        raise ValueError(f"byte planes are of float arrays, not {values.dtype}")
+    k = values.dtype.itemsize
+    little = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(np.moveaxis(little.view(np.uint8).reshape(*values.shape, k), -1, 0))
+
+
+def from_byte_planes(name: str, planes: np.ndarray) -> np.ndarray:
+    """The float array :func:`byte_planes` made ``planes`` from; ``ValueError`` naming the member
+    ``name`` unless ``planes`` is uint8 with 2, 4 or 8 planes.
+
+    >>> from_byte_planes("w", byte_planes(np.array([1.0, -2.0], dtype=np.float16))).tolist()
+    [1.0, -2.0]
+    """
+    if planes.dtype != np.uint8 or planes.ndim < 2 or planes.shape[0] not in (2, 4, 8):
+        raise ValueError(f"{name}: byte planes of dtype {planes.dtype} and shape {planes.shape}, not 2, 4 "
+                         "or 8 planes of uint8")
+    k = planes.shape[0]
+    little = np.ascontiguousarray(np.moveaxis(planes, 0, -1)).view(f"<f{k}")[..., 0]
+    return little.astype(f"f{k}")
+
+
 def write_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     """Write a model file: one ``.npy`` member per array (no pickle), in a zip that ``np.load`` and
     :meth:`LearnedDetector.load` read. Index arrays repeat (every kind row has the columns of the
     training words) and are small integers: LZMA's long window takes them to ~1% of their size,
-    where deflate leaves ~20%; the weights compress either way as badly, and deflate reads faster.
+    where deflate leaves ~20%. The weights of :data:`PLANE_MEMBERS` are written as their byte
+    planes (:func:`byte_planes`; ``np.load`` gives the planes, :func:`read_arrays` the weights)
+    with deflate, which reads faster than LZMA.
     """
     with open(path, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
         for name, array in arrays.items():
+            if name in PLANE_MEMBERS and np.asarray(array).dtype.kind == "f":
+                array = byte_planes(np.asarray(array))
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.asanyarray(array), allow_pickle=False)
             method = zipfile.ZIP_LZMA if name in LZMA_MEMBERS else zipfile.ZIP_DEFLATED
             zf.writestr(zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue(),
                         compress_type=method)
+
+
+def read_arrays(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of a model file as :func:`write_arrays` was given them (the byte planes of
+    :data:`PLANE_MEMBERS` joined back into weights; the header as its JSON string), read by
+    ``np.load`` without pickle and without :meth:`LearnedDetector.load`'s checks: for tools that
+    rewrite a file's arrays, not for prediction."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    return {name: from_byte_planes(name, a) if name in PLANE_MEMBERS and a.dtype == np.uint8 else a
+            for name, a in arrays.items()}
 
 
 def _model_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
