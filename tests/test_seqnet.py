@@ -173,7 +173,7 @@ def test_html_models_take_the_line_network_too(tmp_path):
     assert np.allclose(loaded.predict_proba(docs[0]), det.predict_proba(docs[0]), atol=2e-3)
 
 
-def test_the_network_runs_blas_on_one_thread_and_gives_the_setting_back(monkeypatch):
+def test_prediction_runs_blas_on_one_thread_and_gives_the_setting_back(nets, monkeypatch):
     from threadpoolctl import threadpool_info, threadpool_limits
 
     from boilerplate.detectors.learned import seqnet
@@ -183,25 +183,19 @@ def test_the_network_runs_blas_on_one_thread_and_gives_the_setting_back(monkeypa
 
     if not blas_threads():
         pytest.skip("numpy links no BLAS threadpoolctl can see")
+    docs, det, _ = nets
     seen = []
     plain_conv = seqnet._conv
 
-    def spy(*args):
+    def spy(*args):  # the network's products, inside the model's prediction
         seen.append(blas_threads())
         return plain_conv(*args)
 
     monkeypatch.setattr(seqnet, "_conv", spy)
-    c, n_dense, rng = 4, 3, np.random.default_rng(0)
-    net = {"dense_w": rng.normal(size=(n_dense, c)), "dense_b": rng.normal(size=c),
-           "conv1_w": rng.normal(size=(c, c, SEQ_NET_WIDTH)), "conv1_b": rng.normal(size=c),
-           "conv2_w": rng.normal(size=(c, c, SEQ_NET_WIDTH)), "conv2_b": rng.normal(size=c),
-           "out_w": rng.normal(size=(3 * c, 7)), "out_b": rng.normal(size=7)}
-    vectors, Z = rng.normal(size=(6, c)), rng.normal(size=(6, n_dense))
-    blanks, bounds = [np.zeros(6, dtype=bool)], np.array([0, 6])
     with threadpool_limits(2, user_api="blas"):
         before = blas_threads()
-        logits = seq_net_logits(net, vectors, Z, blanks, bounds)
+        det.body_mask(docs[1])
         assert blas_threads() == before  # the caller's setting, given back
-    assert len(seen) == 2 and all(threads == [1] * len(before) for threads in seen)
-    with threadpool_limits(1, user_api="blas"):  # the limit changes the speed, never the numbers
-        assert np.array_equal(seq_net_logits(net, vectors, Z, blanks, bounds), logits)
+        det.predict_proba_many(docs[1:3])
+        assert blas_threads() == before
+    assert len(seen) == 2 + 4 and all(threads == [1] * len(before) for threads in seen)

@@ -22,6 +22,7 @@ booster's trees are exported to flat node arrays and evaluated with numpy.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import logging
@@ -213,6 +214,27 @@ PARAM_TYPES = {"html": bool, "C": float, "alpha": float, "max_iter": int, "learn
                "kind_mlp_decision": bool, "kind_mlp_words": int}
 HEADER_KEYS = ("format", "version", "labels", "kinds", "params", "hash_features", "n_features_dense",
                "feature_layout", "text_intercept")
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread(method):
+    """``method`` run with BLAS on one thread (threadpoolctl's limit, as scikit-learn's KMeans
+    does). A document's products are small (its lines by a few dozen columns): BLAS's threads gain
+    nothing on them, and where the cores are busy, as in a pool of one process per core, they
+    wait on each other (stop 56, ad hoc: ``clean_html`` at 21 pages/s with numpy's default threads
+    beside two busy processes, 42 with one). The limit holds process-wide while the call lasts, as
+    every BLAS thread setting does."""
+    @functools.wraps(method)
+    def limited(*args, **kwargs):
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return method(*args, **kwargs)
+    return limited
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -1148,6 +1170,7 @@ class LearnedDetector(Detector):
             p_body = _sigmoid(forest_decision(self.body2_forest_, np.hstack([S, around])))
         return text_score, p_body
 
+    @one_blas_thread
     def body_mask(self, doc: Document) -> np.ndarray:
         """The lines labeled body (P(body) >= ``threshold``, not blank), as :meth:`predict` decides
         them, without the kind model: what cleaning that keeps only the body needs.
@@ -1192,6 +1215,7 @@ class LearnedDetector(Detector):
             proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds))) / 2
         return proba
 
+    @one_blas_thread
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """(lines x labels) probabilities for several documents with one model call (faster).
 

@@ -25,7 +25,6 @@ load by :func:`check_seq_net`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -239,43 +238,26 @@ def _conv(x: np.ndarray, taps: np.ndarray, b: np.ndarray, dilation: int) -> np.n
     return out
 
 
-@functools.cache
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def one_blas_thread():
-    """A context in which BLAS runs on one thread (threadpoolctl; scikit-learn's KMeans does the
-    same). The network's products are small (a page's lines by 64 channels): BLAS's threads gain
-    nothing on them, and where the cores are busy, as in a pool of one process per core, they
-    wait on each other (stop 56: ``clean_html`` 2.4 times slower beside two busy processes). The
-    limit is process-wide while it lasts, as every BLAS thread setting is."""
-    return _blas_controller().limit(limits=1, user_api="blas")
-
-
 def seq_net_logits(net: dict[str, np.ndarray], vectors: np.ndarray, Z: np.ndarray, blanks: list,
                    bounds: np.ndarray) -> np.ndarray:
     """The network's logits of every line (rows of ``vectors``: each line's words through the word
     table, ``words @ net["embed"]``; ``Z`` the scaled dense features), each document (its ``blanks``,
     rows ``bounds``) convolved over its non-blank lines; blank lines get zeros. In single
     precision, as the network was trained (:data:`SEQ_NET_DTYPE`); the weights are converted once
-    per call, not per document. BLAS runs on one thread meanwhile (:func:`one_blas_thread`)."""
-    with one_blas_thread():
-        f = SEQ_NET_DTYPE
-        v = np.maximum(vectors.astype(f, copy=False) + Z.astype(f) @ net["dense_w"].astype(f) + net["dense_b"].astype(f), 0)
-        taps1, taps2 = _taps(net["conv1_w"]), _taps(net["conv2_w"])
-        b1, b2, out_w = net["conv1_b"].astype(f), net["conv2_b"].astype(f), net["out_w"].astype(f)
-        out = np.zeros((len(v), N_LABELS))
-        for blank, a in zip(blanks, bounds[:-1]):
-            rows = a + np.flatnonzero(~blank)
-            if not len(rows):
-                continue
-            x = v[rows]
-            h1 = np.maximum(_conv(x, taps1, b1, 1), 0.0)
-            h2 = np.maximum(_conv(h1, taps2, b2, SEQ_NET_DILATION), 0.0)
-            out[rows] = np.hstack([x, h1, h2]) @ out_w + net["out_b"]
+    per call, not per document."""
+    f = SEQ_NET_DTYPE
+    v = np.maximum(vectors.astype(f, copy=False) + Z.astype(f) @ net["dense_w"].astype(f) + net["dense_b"].astype(f), 0)
+    taps1, taps2 = _taps(net["conv1_w"]), _taps(net["conv2_w"])
+    b1, b2, out_w = net["conv1_b"].astype(f), net["conv2_b"].astype(f), net["out_w"].astype(f)
+    out = np.zeros((len(v), N_LABELS))
+    for blank, a in zip(blanks, bounds[:-1]):
+        rows = a + np.flatnonzero(~blank)
+        if not len(rows):
+            continue
+        x = v[rows]
+        h1 = np.maximum(_conv(x, taps1, b1, 1), 0.0)
+        h2 = np.maximum(_conv(h1, taps2, b2, SEQ_NET_DILATION), 0.0)
+        out[rows] = np.hstack([x, h1, h2]) @ out_w + net["out_b"]
     return out
 
 
