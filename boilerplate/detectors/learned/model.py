@@ -120,8 +120,8 @@ SEQ_NET_TARGETS = {**LABEL_INDEX, OTHER: NOT_BODY}
 LZMA_MEMBERS = ("kind_coef_indices", "kind_coef_indptr", "text_coef_idx", "kind_mlp_cols", "seq_net_cols")
 #: The word weights, most of a model file's bytes, are written as byte planes (:func:`byte_planes`,
 #: from format version 4): a weight's high bytes (sign, exponent) repeat and compress, its low
-#: bytes do not, and apart deflate takes the first far further. Lossless; 5% off both shipped
-#: files (stop 56: 19.42 to 18.40 MB with the kind network of stop 55).
+#: bytes do not, and apart deflate takes the first far further. Lossless: the two shipped files
+#: went from 17.46 to 16.44 MB (stop 56, re-saved, the same probabilities to the bit).
 PLANE_MEMBERS = ("text_coef_val", "kind_coef_data", "kind_mlp_w1", "seq_net_embed")
 STACK_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: The second kind stage's windows over the first stage's evidence: (offsets, half-width of the mean).
@@ -223,13 +223,13 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def one_blas_thread(method):
+def _one_blas_thread(method):
     """``method`` run with BLAS on one thread (threadpoolctl's limit, as scikit-learn's KMeans
     does). A document's products are small (its lines by a few dozen columns): BLAS's threads gain
     nothing on them, and where the cores are busy, as in a pool of one process per core, they
-    wait on each other (stop 56, ad hoc: ``clean_html`` at 21 pages/s with numpy's default threads
-    beside two busy processes, 42 with one). The limit holds process-wide while the call lasts, as
-    every BLAS thread setting does."""
+    wait on each other (stop 56, ad hoc: ``clean_html`` on 181 pages 8.85 s with numpy's default
+    threads beside two busy processes, 3.96 s with one; the same where the cores are free). The
+    limit holds process-wide while the call lasts, as every BLAS thread setting does."""
     @functools.wraps(method)
     def limited(*args, **kwargs):
         with _blas_controller().limit(limits=1, user_api="blas"):
@@ -1170,7 +1170,7 @@ class LearnedDetector(Detector):
             p_body = _sigmoid(forest_decision(self.body2_forest_, np.hstack([S, around])))
         return text_score, p_body
 
-    @one_blas_thread
+    @_one_blas_thread
     def body_mask(self, doc: Document) -> np.ndarray:
         """The lines labeled body (P(body) >= ``threshold``, not blank), as :meth:`predict` decides
         them, without the kind model: what cleaning that keeps only the body needs.
@@ -1215,7 +1215,7 @@ class LearnedDetector(Detector):
             proba = (proba + _softmax(self._kind_mlp_logits(H, shape, Z, blanks, bounds))) / 2
         return proba
 
-    @one_blas_thread
+    @_one_blas_thread
     def predict_proba_many(self, docs: Sequence[Document]) -> list[np.ndarray]:
         """(lines x labels) probabilities for several documents with one model call (faster).
 
@@ -1480,8 +1480,9 @@ class LearnedDetector(Detector):
             try:
                 caps = det._member_caps(len(header["kinds"]))
                 planes = header["version"] >= 4  # PLANE_MEMBERS are byte planes: bytes, one per item
-                caps.update({name: (count * size, 1) for name, (count, size) in caps.items()
-                             if planes and name in PLANE_MEMBERS})
+                if planes:
+                    caps.update({name: (count * size, 1) for name, (count, size) in caps.items()
+                                 if name in PLANE_MEMBERS})
                 for info in members.values():  # every declared size, before anything is decompressed
                     _check_declared_size(info, *caps[info.filename[:-len(".npy")]])
                 arrays = {name: _read_member(zf, info, *caps[name])
@@ -1724,7 +1725,7 @@ def validate_header(header: object) -> dict:
         raise ValueError(f"the header is a JSON {type(header).__name__}, not an object: not a boilerplate model file")
     if header.get("format") != FORMAT:
         raise ValueError("not a boilerplate model file")
-    if header.get("version") not in READ_VERSIONS or isinstance(header.get("version"), bool):
+    if header.get("version") not in READ_VERSIONS:
         raise ValueError(f"model format version {_short(header.get('version'))}, this library reads "
                          f"versions {', '.join(map(str, READ_VERSIONS))}: retrain with `boilerplate train`")
     missing = [key for key in HEADER_KEYS if key not in header]
