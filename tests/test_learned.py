@@ -9,7 +9,7 @@ from sklearn.base import clone
 from boilerplate.detectors.learned import LearnedDetector, ModelError
 from boilerplate.detectors.learned import forest as forest_module
 from boilerplate.detectors.learned.forest import export_forest, forest_decision
-from boilerplate.detectors.learned.model import read_arrays
+from boilerplate.detectors.learned.model import read_arrays, write_arrays
 from boilerplate.document import Document
 from boilerplate.labels import BODY_INDEX, KINDS, LABELS
 
@@ -219,14 +219,10 @@ def test_kind_offsets_move_labels_only_and_travel_in_the_model_file(tmp_path, fi
 
 def test_kind_offsets_in_a_model_header_are_checked(tmp_path, fitted):
     import json
-    import zipfile
-
-    from boilerplate.detectors.learned.model import write_arrays
 
     path = tmp_path / "m.npz"
     fitted.save(path)
-    with zipfile.ZipFile(path) as zf:
-        arrays = {n[:-4]: np.lib.format.read_array(zf.open(n), allow_pickle=False) for n in zf.namelist()}
+    arrays = read_arrays(path)
     header = json.loads(str(arrays["header"][()]))
     for bad in ([1.0] * 5, [1e6] * 6, "high"):
         header["params"]["kind_offsets"] = bad
@@ -367,15 +363,12 @@ def _saved_without(model, path, *params):
     """Save ``model`` to ``path`` as a file from before ``params`` existed: none in its header."""
     import json
 
-    from boilerplate.detectors.learned.model import read_arrays, write_arrays
-
-    model.save(path)
-    arrays = read_arrays(path)
-    header = json.loads(str(arrays["header"]))
-    for name in params:
-        header["params"].pop(name)
-    write_arrays(path, {**arrays, "header": np.array(json.dumps(header))})
-    return path
+    def without(arrays):
+        header = json.loads(str(arrays["header"]))
+        for name in params:
+            header["params"].pop(name)
+        return {**arrays, "header": np.array(json.dumps(header))}
+    return _resaved(model, path, without)
 
 
 def _fnv_fmix(text, seed):
@@ -986,9 +979,7 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
 
 
 def test_edge_words_reach_the_models_and_round_trip(tmp_path):
-    import json
 
-    from boilerplate.detectors.learned.model import read_arrays, write_arrays
 
     docs = _docs(9)
     plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
@@ -1014,13 +1005,7 @@ def test_edge_words_reach_the_models_and_round_trip(tmp_path):
     many = edge_only.predict_proba_many(docs[:3])
     assert all(np.allclose(p, edge_only.predict_proba(d)) for p, d in zip(many, docs[:3]))
     # a file from before the parameter (no edge_words in its header) loads with it off
-    path = tmp_path / "plain.npz"
-    plain.save(path)
-    arrays = read_arrays(path)
-    header = json.loads(str(arrays["header"]))
-    header["params"].pop("edge_words")
-    write_arrays(path, {**arrays, "header": np.array(json.dumps(header))})
-    assert LearnedDetector.load(path).edge_words is False
+    assert LearnedDetector.load(_saved_without(plain, tmp_path / "plain.npz", "edge_words")).edge_words is False
     with pytest.raises(ValueError, match="edge_words"):
         LearnedDetector(edge_words=1).fit(docs)
 
@@ -1493,8 +1478,6 @@ def test_fit_reports_each_stage_and_each_out_of_fold_part(caplog):
 
 def _resaved(model, path, change):
     """Save ``model`` to ``path`` with its arrays changed by ``change`` (a dict -> dict function)."""
-    from boilerplate.detectors.learned.model import read_arrays, write_arrays
-
     model.save(path)
     arrays = read_arrays(path)
     write_arrays(path, change(arrays))
