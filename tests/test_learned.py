@@ -979,8 +979,6 @@ def test_edge_words_are_each_lines_first_and_last_word_in_any_script():
 
 
 def test_edge_words_reach_the_models_and_round_trip(tmp_path):
-
-
     docs = _docs(9)
     plain = LearnedDetector(max_iter=10, kind_window=2, shape_words=True).fit(docs)
     for params in ({"edge_words": True}, {"edge_words": True, "shape_words": True}):
