@@ -7,11 +7,13 @@ every node, and reads each element's tag, attributes, text and tail through it. 
 steps run over libxml2's own structs, reached through lxml's public C API (the element's
 ``_c_node``): tag names and their classes are looked up once per distinct name, only the
 attributes the walk reads (:data:`_READ`) become Python strings, and text becomes a string only
-where it is read. The lines and cues are made by ``html``'s own state (:class:`boilerplate.html._Lines`:
-its ``add_text`` and ``flush``) and helpers, handed over by :func:`bind`, so the two walks differ
-only in how they reach the tree. ``html`` checks on a sample page that this walk makes
-its Python walk's rows before it uses it, and falls back to the Python walk when the extension
-is missing or fails the check; tests check the two agree on generated and benchmark pages.
+where it is read. The lines and cues are made by :class:`_State`, a typed copy of ``html``'s own
+state (:class:`boilerplate.html._Lines`: its ``add_text``, ``flush`` and ``html._classid``, the same
+steps in the same order, on ``html``'s helpers and constants, handed over by :func:`bind`): making
+lines is per-line work, and as Python it took two thirds of the walk's time. ``html`` checks on a
+sample page that this walk makes its Python walk's rows before it uses it, and falls back to the
+Python walk when the extension is missing or fails the check; tests check the two agree on
+generated and benchmark pages, so the Python walk and its state are the reference.
 """
 
 cimport lxml.includes.etreepublic as cetree
@@ -20,18 +22,24 @@ from lxml.includes.tree cimport xmlAttr, xmlNode
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.string cimport strcmp, strlen
 
-# html's state class, helpers and tag sets, given by bind(): html imports this module, never the reverse
-cdef object _Lines = None
-cdef object _is_hidden, _landmark, _link
+# html's helpers, tag sets and constants, given by bind(): html imports this module, never the reverse
+cdef bint _bound = False
+cdef object _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
 cdef object BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
+cdef Py_ssize_t PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
 
 
 def bind(html):
-    """Take the walk's state class, helpers and tag sets from the ``boilerplate.html`` module
+    """Take the walk's helpers, tag sets and constants from the ``boilerplate.html`` module
     ``html`` (read once: ``html`` binds before its first check)."""
-    global _Lines, _is_hidden, _landmark, _link, BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
-    _Lines, _is_hidden, _landmark, _link = html._Lines, html._is_hidden, html._landmark, html._link
+    global _bound, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+    global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
+    _is_hidden, _landmark, _link = html._is_hidden, html._landmark, html._link
+    _tokens, _cap, _join_classid, _kept_classid = html._tokens, html._cap, html._join_classid, html._kept_classid
     BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS = html.BLOCK_TAGS, html.DROP_TAGS, html.LANDMARK_TAGS, html._PRE_TAGS
+    PATH_COMPONENTS, CLASSID_ANCESTORS = html.PATH_COMPONENTS, html.CLASSID_ANCESTORS
+    CLASSID_CACHE_MAX_CHARS = html.CLASSID_CACHE_MAX_CHARS
+    _bound = True
 
 cetree.import_lxml__etree()
 
@@ -116,12 +124,130 @@ cdef object _text_run(xmlNode* node, bint keep_blank):
     return "".join(parts)
 
 
-cdef inline int _add_run(add_text, xmlNode* node, bint keep_blank, int in_pre) except -1:
-    """The run of text nodes from ``node`` on, given to ``_Lines.add_text`` (no call when there is
+cdef list _entry(list getters, list cache, Py_ssize_t i):
+    """``cache[i]``, made on first use: ``[own tokens, inherited tokens or None, their string or None]``."""
+    entry = cache[i]
+    if entry is None:
+        entry = cache[i] = [_tokens(getters[i]), None, None]
+    return <list>entry
+
+
+cdef str _classid(list getters, list cache, Py_ssize_t idx):
+    """``html._classid``: the ``classid`` cue of the block at ``getters[idx]``."""
+    cdef tuple own = <tuple>_entry(getters, cache, idx)[0]
+    cdef Py_ssize_t parent = idx - 1, i, chars = 0
+    cdef list pentry, found
+    cdef tuple inherited
+    cdef str token
+    if parent < 0:
+        return _cap(" ".join(dict.fromkeys(own)))
+    pentry = _entry(getters, cache, parent)
+    if pentry[1] is None:
+        found = []
+        for i in range(parent, max(-1, parent - CLASSID_ANCESTORS), -1):
+            found.extend(<tuple>_entry(getters, cache, i)[0])
+        tokens = tuple(dict.fromkeys(found))
+        pentry[1] = tokens
+        pentry[2] = _cap(" ".join(tokens))
+    if not own:
+        return pentry[2]
+    inherited = <tuple>pentry[1]
+    for token in own:
+        chars += len(token)
+    for token in inherited:
+        chars += len(token)
+    if chars > CLASSID_CACHE_MAX_CHARS:
+        return _join_classid(own, inherited)
+    return _kept_classid(own, inherited)
+
+
+cdef inline Py_ssize_t _visible(str line):
+    """Characters of a whitespace-normalised line less its spaces."""
+    return len(line) - line.count(" ")
+
+
+cdef class _State:
+    """``html._Lines`` with typed fields, and its ``flush`` and ``add_text`` as C methods (the
+    same steps; the field comments are there)."""
+
+    cdef public list rows, pieces, link_pieces, links, line_href, names, getters, cache, marks, blocks, last
+
+    def __cinit__(self):
+        self.rows, self.pieces, self.link_pieces, self.links, self.line_href = [], [], [], [], []
+        self.names, self.getters, self.cache, self.marks, self.blocks = [], [], [], [], []
+        self.last = [None, None]
+
+    cdef int flush(self, int in_pre) except -1:
+        """``html._Lines.flush``: the line(s) of the pieces gathered."""
+        cdef str raw = "".join(self.pieces)
+        cdef str line, raw_line
+        cdef Py_ssize_t link = 0, idx, start, owner, i, total
+        cdef list last = self.last, parts
+        cdef double ratio
+        self.pieces.clear()
+        if self.link_pieces:
+            link = len("".join("".join(self.link_pieces).split()))
+            self.link_pieces.clear()
+        if self.line_href:
+            href, rel, at = self.line_href.pop()
+        else:
+            href, rel, at = "", "", -1
+        idx = self.blocks[-1]
+        get = self.getters[idx]
+        if get is not last[0]:
+            start = idx - PATH_COMPONENTS + 1
+            last[0] = get
+            last[1] = (self.names[idx], ">".join(self.names[max(0, start):idx + 1]), idx,
+                       _classid(self.getters, self.cache, idx), self.marks[idx])
+        if not in_pre:  # one line, never blank (its first piece is not)
+            line = " ".join(raw.split())
+            self.rows.append((line, last[1], min(1.0, link / _visible(line)) if link else 0.0, href, rel))
+            return 0
+        owner = 0
+        parts = []
+        start = 0
+        for raw_line in raw.splitlines(keepends=True):
+            line = " ".join(raw_line.split())
+            if line:
+                if start <= at < start + len(raw_line):
+                    owner = len(parts)
+                parts.append(line)
+            start += len(raw_line)
+        if not parts:
+            return 0
+        ratio = 0.0
+        if link:
+            total = 0
+            for line in parts:
+                total += _visible(line)
+            ratio = min(1.0, link / total)
+        for i, line in enumerate(parts):
+            self.rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
+        return 0
+
+    cdef int add_text(self, str text, int in_pre) except -1:
+        """``html._Lines.add_text``: ``text`` joins the line being built."""
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t at = 0
+        if text and (pieces or not text.isspace()):
+            pieces.append(text)
+            if self.links:
+                self.link_pieces.append(text)
+                if not self.line_href and not text.isspace():
+                    if in_pre:
+                        for piece in pieces:
+                            at += len(<str>piece)
+                        at -= len(text.lstrip())
+                    self.line_href.append((*self.links[-1], at))
+        return 0
+
+
+cdef inline int _add_run(_State state, xmlNode* node, bint keep_blank, int in_pre) except -1:
+    """The run of text nodes from ``node`` on, given to ``_State.add_text`` (no call when there is
     no text, or only blank text that :func:`_text_run` drops)."""
     text = _text_run(node, keep_blank)
     if text is not None:
-        add_text(text, in_pre)
+        state.add_text(text, in_pre)
     return 0
 
 
@@ -242,8 +368,8 @@ cdef int _tag_flags(str tag):
 
 
 def walk(root, bint drop_hidden=True):
-    """:func:`boilerplate.html._walk` of the lxml element ``root``: the same :class:`~boilerplate.html._Lines`."""
-    if _Lines is None:
+    """:func:`boilerplate.html._walk` of the lxml element ``root``: a :class:`_State` with the same ``rows``."""
+    if not _bound:
         raise RuntimeError("boilerplate._render.walk before bind(boilerplate.html)")
     cdef xmlNode* top = (<cetree._Element?>root)._c_node
     cdef xmlNode* node = top
@@ -253,7 +379,7 @@ def walk(root, bint drop_hidden=True):
     cdef list flag_stack = []
     cdef _TagClasses classes = _TagClasses()
     cdef dict attributes
-    state = _Lines()
+    cdef _State state = _State()
     cdef list pieces = state.pieces
     cdef list links = state.links
     cdef list names = state.names
@@ -261,7 +387,6 @@ def walk(root, bint drop_hidden=True):
     cdef list cache = state.cache
     cdef list marks = state.marks
     cdef list blocks = state.blocks
-    flush, add_text = state.flush, state.add_text
     while True:
         # the start event of node
         mark = marks[-1] if marks else ""
@@ -289,7 +414,7 @@ def walk(root, bint drop_hidden=True):
         if not tag:
             flags = 0
         names.append(tag)
-        get = attributes.get  # one reader per element: _Lines.flush tells blocks apart by it
+        get = attributes.get  # one reader per element: _State.flush tells blocks apart by it
         getters.append(get)
         cache.append(None)
         marks.append(mark)
@@ -298,18 +423,18 @@ def walk(root, bint drop_hidden=True):
             read_text = True
             if flags & BLOCK:
                 if pieces:
-                    flush(in_pre)
+                    state.flush(in_pre)
                 blocks.append(len(names) - 1)
                 if flags & PRE:
                     in_pre += 1
             elif flags & BR:
                 if pieces:
-                    flush(in_pre)
+                    state.flush(in_pre)
                 read_text = False
             elif flags & LINK:
                 links.append(_link(get))
             if read_text:
-                _add_run(add_text, node.children, len(pieces) > 0, in_pre)
+                _add_run(state, node.children, len(pieces) > 0, in_pre)
             child = _element_from(node.children)
             if child != NULL:
                 node = child
@@ -319,7 +444,7 @@ def walk(root, bint drop_hidden=True):
             flags = flag_stack.pop()
             if flags & BLOCK:
                 if pieces:
-                    flush(in_pre)
+                    state.flush(in_pre)
                 blocks.pop()
                 if flags & PRE:
                     in_pre -= 1
@@ -331,9 +456,9 @@ def walk(root, bint drop_hidden=True):
             marks.pop()
             if node == top:
                 if pieces:
-                    flush(in_pre)
+                    state.flush(in_pre)
                 return state
-            _add_run(add_text, node.next, len(pieces) > 0, in_pre)
+            _add_run(state, node.next, len(pieces) > 0, in_pre)
             child = _element_from(node.next)
             if child != NULL:
                 node = child
