@@ -24,7 +24,7 @@ from libc.string cimport strcmp, strlen
 
 # html's helpers, tag sets and constants, given by bind(): html imports this module, never the reverse
 cdef bint _bound = False
-cdef object _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+cdef object _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid, _pre_rows
 cdef object BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS
 cdef Py_ssize_t PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
 
@@ -32,9 +32,9 @@ cdef Py_ssize_t PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
 def bind(html):
     """Take the walk's helpers, tag sets and constants from the ``boilerplate.html`` module
     ``html`` (read once: ``html`` binds before its first check)."""
-    global _bound, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid
+    global _bound, _is_hidden, _landmark, _link, _tokens, _cap, _join_classid, _kept_classid, _pre_rows
     global BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS, PATH_COMPONENTS, CLASSID_ANCESTORS, CLASSID_CACHE_MAX_CHARS
-    _is_hidden, _landmark, _link = html._is_hidden, html._landmark, html._link
+    _is_hidden, _landmark, _link, _pre_rows = html._is_hidden, html._landmark, html._link, html._pre_rows
     _tokens, _cap, _join_classid, _kept_classid = html._tokens, html._cap, html._join_classid, html._kept_classid
     BLOCK_TAGS, DROP_TAGS, LANDMARK_TAGS, _PRE_TAGS = html.BLOCK_TAGS, html.DROP_TAGS, html.LANDMARK_TAGS, html._PRE_TAGS
     PATH_COMPONENTS, CLASSID_ANCESTORS = html.PATH_COMPONENTS, html.CLASSID_ANCESTORS
@@ -180,10 +180,9 @@ cdef class _State:
     cdef int flush(self, int in_pre) except -1:
         """``html._Lines.flush``: the line(s) of the pieces gathered."""
         cdef str raw = "".join(self.pieces)
-        cdef str line, raw_line
-        cdef Py_ssize_t link = 0, idx, start, owner, i, total
-        cdef list last = self.last, parts
-        cdef double ratio
+        cdef str line
+        cdef Py_ssize_t link = 0, idx, start
+        cdef list last = self.last
         self.pieces.clear()
         if self.link_pieces:
             link = len("".join("".join(self.link_pieces).split()))
@@ -203,26 +202,7 @@ cdef class _State:
             line = " ".join(raw.split())
             self.rows.append((line, last[1], min(1.0, link / _visible(line)) if link else 0.0, href, rel))
             return 0
-        owner = 0
-        parts = []
-        start = 0
-        for raw_line in raw.splitlines(keepends=True):
-            line = " ".join(raw_line.split())
-            if line:
-                if start <= at < start + len(raw_line):
-                    owner = len(parts)
-                parts.append(line)
-            start += len(raw_line)
-        if not parts:
-            return 0
-        ratio = 0.0
-        if link:
-            total = 0
-            for line in parts:
-                total += _visible(line)
-            ratio = min(1.0, link / total)
-        for i, line in enumerate(parts):
-            self.rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
+        self.rows += _pre_rows(raw, last[1], link, href, rel, at)
         return 0
 
     cdef int add_text(self, str text, int in_pre) except -1:

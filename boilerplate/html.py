@@ -709,24 +709,7 @@ class _Lines:
             rows.append((line, last[1], min(1.0, link / (len(line) - line.count(" "))) if link else 0.0,
                          href, rel))
             return
-        owner = 0  # the part that holds the link text (one of many)
-        parts: list[str] = []
-        start = 0
-        for raw_line in raw.splitlines(keepends=True):
-            line = " ".join(raw_line.split())
-            if line:
-                if start <= at < start + len(raw_line):
-                    owner = len(parts)
-                parts.append(line)
-            start += len(raw_line)
-        if not parts:
-            return
-        ratio = 0.0
-        if link:
-            total = sum(len(line) - line.count(" ") for line in parts)
-            ratio = min(1.0, link / total)
-        for i, line in enumerate(parts):
-            rows.append((line, last[1], ratio, href if i == owner else "", rel if i == owner else ""))
+        rows += _pre_rows(raw, last[1], link, href, rel, at)
 
     def add_text(self, text: str | None, in_pre: int) -> None:
         """An element's text or tail joins the line being built, unless it is blank and would open
@@ -741,6 +724,27 @@ class _Lines:
                 if not self.line_href and not text.isspace():
                     at = sum(map(len, pieces)) - len(text.lstrip()) if in_pre else 0
                     self.line_href.append((*self.links[-1], at))
+
+
+def _pre_rows(raw: str, cues: tuple, link: int, href: str, rel: str, at: int) -> list[tuple[str, tuple, float, str, str]]:
+    """The rows of one flush inside a ``pre``-like block: a row per non-blank line of ``raw``, all
+    with the block ``cues`` and the link ratio of ``link`` link characters; the line holding offset
+    ``at`` (the first link text) gets ``href`` and ``rel``. Shared by both walks' states (rare: not
+    worth a typed copy)."""
+    owner = 0  # the part that holds the link text (one of many)
+    parts: list[str] = []
+    start = 0
+    for raw_line in raw.splitlines(keepends=True):
+        line = " ".join(raw_line.split())
+        if line:
+            if start <= at < start + len(raw_line):
+                owner = len(parts)
+            parts.append(line)
+        start += len(raw_line)
+    ratio = 0.0
+    if link and parts:
+        ratio = min(1.0, link / sum(len(line) - line.count(" ") for line in parts))
+    return [(line, cues, ratio, href if i == owner else "", rel if i == owner else "") for i, line in enumerate(parts)]
 
 
 class _Rows(Protocol):
